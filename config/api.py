@@ -1,0 +1,12 @@
+"""The REST API router: every viewset of /api/v1/ is registered here."""
+
+from rest_framework.routers import DefaultRouter
+
+from servicedesk.api import views as org
+
+router = DefaultRouter(trailing_slash=True)
+router.register("users", org.UserViewSet, basename="user")
+router.register("parks", org.ParkViewSet, basename="park")
+router.register("departments", org.DepartmentViewSet, basename="department")
+router.register("enterprises", org.EnterpriseViewSet, basename="enterprise")
+router.register("service-items", org.ServiceItemViewSet, basename="service-item")

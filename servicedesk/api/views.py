@@ -1,0 +1,136 @@
+"""Organisation endpoints: token, users, parks, departments, enterprises, service items."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import authenticate
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.authtoken.models import Token
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from servicedesk import selectors, services
+from servicedesk.models import ServiceItem
+from servicedesk.permissions import IsManagerOrAdmin, ReadOnlyOrManager, ReadOnlyOrZoneManager
+
+from . import serializers as s
+
+
+class TokenView(APIView):
+    """Exchange a username and password for an API token (throttled per client address)."""
+
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "auth"
+
+    @extend_schema(request=s.TokenInput, responses={200: s.TokenOutput}, auth=[])
+    def post(self, request: Request) -> Response:
+        data = s.TokenInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = authenticate(
+            request._request, username=data.validated_data["username"], password=data.validated_data["password"]
+        )
+        if user is None or not user.is_active:
+            return Response({"detail": "Wrong username or password."}, status=status.HTTP_400_BAD_REQUEST)
+        token, _ = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+
+class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
+    """People in the caller's scope; managers and admins create users."""
+
+    serializer_class = s.UserOutput
+    filterset_fields = ["role", "department", "park", "enterprise"]
+    ordering_fields = ["id", "username"]
+    ordering = ["id"]
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return selectors.user_list_for(self.request.user).order_by("id")
+
+    def get_permissions(self):  # type: ignore[no-untyped-def]
+        if self.action == "create":
+            return [IsManagerOrAdmin()]
+        return [IsAuthenticated()]
+
+    @extend_schema(request=s.UserCreateInput, responses={201: s.UserOutput})
+    def create(self, request: Request) -> Response:
+        data = s.UserCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.user_create(actor=request.user, **data.validated_data)
+        return Response(s.UserOutput(user).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={200: s.UserOutput})
+    @action(detail=False, methods=["get"])
+    def me(self, request: Request) -> Response:
+        return Response(s.UserOutput(request.user).data)
+
+
+class ParkViewSet(viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg]
+    serializer_class = s.ParkOutput
+    queryset = selectors.park_list().order_by("id")
+    filterset_fields = ["zone"]
+
+
+class DepartmentViewSet(viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg]
+    serializer_class = s.DepartmentOutput
+    queryset = selectors.department_list().order_by("id")
+    filterset_fields = ["zone", "park"]
+
+
+class EnterpriseViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,  # type: ignore[type-arg]
+):
+    """Enterprises in the caller's scope; park and zone managers create and edit them."""
+
+    serializer_class = s.EnterpriseOutput
+    permission_classes = [ReadOnlyOrManager]
+    filterset_fields = ["park", "chief_officer", "deputy_officer"]
+    ordering_fields = ["id", "name", "created_at"]
+    ordering = ["id"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return selectors.enterprise_list_for(self.request.user).order_by("id")
+
+    @extend_schema(request=s.EnterpriseInput, responses={201: s.EnterpriseOutput})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = s.EnterpriseInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        enterprise = services.enterprise_create(actor=request.user, **data.validated_data)
+        return Response(s.EnterpriseOutput(enterprise).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.EnterpriseInput, responses={200: s.EnterpriseOutput})
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        enterprise = self.get_object()
+        data = s.EnterpriseInput(data=request.data, partial=True, context={"instance": enterprise})
+        data.is_valid(raise_exception=True)
+        enterprise = services.enterprise_update(actor=request.user, enterprise_id=enterprise.pk, **data.validated_data)
+        return Response(s.EnterpriseOutput(enterprise).data)
+
+
+class ServiceItemViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,  # type: ignore[type-arg]
+):
+    """The catalogue (one window for every department's services); looked up by code."""
+
+    serializer_class = s.ServiceItemSerializer
+    permission_classes = [ReadOnlyOrZoneManager]
+    lookup_field = "code"
+    queryset = ServiceItem.objects.select_related("department").order_by("code")
+    filterset_fields = ["department", "clock", "is_active"]
+    http_method_names = ["get", "post", "patch", "head", "options"]

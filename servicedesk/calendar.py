@@ -1,0 +1,179 @@
+"""The working calendar: parsing its settings, and filling its dated exceptions from the
+`chinesecalendar` package or a CSV file. The working-time arithmetic lives in tickets/sla."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from .models import CalendarDay, WorkCalendar
+
+DEFAULT_CALENDAR_NAME = "中国法定工作日"
+
+
+def parse_periods(text: str) -> list[tuple[dt.time, dt.time]]:
+    """`09:00-12:00,13:30-17:30` → [(09:00, 12:00), (13:30, 17:30)], ordered, not overlapping."""
+    periods: list[tuple[dt.time, dt.time]] = []
+    for chunk in (text or "").split(","):
+        chunk = chunk.strip()
+        if not chunk:
+            continue
+        try:
+            start_s, end_s = chunk.split("-")
+            start = dt.time.fromisoformat(start_s.strip())
+            end = dt.time.fromisoformat(end_s.strip())
+        except ValueError as exc:
+            raise ValueError(f"'{chunk}' is not a period like 09:00-12:00") from exc
+        if start >= end:
+            raise ValueError(f"'{chunk}' ends before it starts")
+        if periods and start < periods[-1][1]:
+            raise ValueError(f"'{chunk}' overlaps or precedes the period before it")
+        periods.append((start, end))
+    if not periods:
+        raise ValueError("a working day needs at least one period, e.g. 09:00-12:00")
+    return periods
+
+
+def parse_weekdays(text: str) -> frozenset[int]:
+    """`12345` → {1, 2, 3, 4, 5} (ISO weekdays, Monday is 1)."""
+    days = set()
+    for ch in text or "":
+        if ch not in "1234567":
+            raise ValueError(f"'{ch}' is not an ISO weekday number (1 = Monday … 7 = Sunday)")
+        days.add(int(ch))
+    if not days:
+        raise ValueError("name at least one working weekday")
+    return frozenset(days)
+
+
+def default_calendar() -> WorkCalendar:
+    """The calendar deadlines use; created with the standard week and hours when missing."""
+    calendar = WorkCalendar.objects.filter(is_default=True).first()
+    if calendar is None:
+        calendar, _ = WorkCalendar.objects.get_or_create(name=DEFAULT_CALENDAR_NAME, defaults={"is_default": True})
+    return calendar
+
+
+@dataclass(frozen=True)
+class DayEntry:
+    date: dt.date
+    kind: str
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    created: int
+    updated: int
+
+
+@transaction.atomic
+def calendar_days_upsert(*, calendar: WorkCalendar, entries: Iterable[DayEntry], source: str) -> LoadResult:
+    """Write the entries; a date that exists is overwritten (the newer source wins)."""
+    created = updated = 0
+    existing = {d.date: d for d in calendar.days.all()}
+    for entry in entries:
+        row = existing.get(entry.date)
+        if row is None:
+            CalendarDay.objects.create(
+                calendar=calendar, date=entry.date, kind=entry.kind, name=entry.name, source=source
+            )
+            created += 1
+        elif (row.kind, row.name, row.source) != (entry.kind, entry.name, source):
+            row.kind, row.name, row.source = entry.kind, entry.name, source
+            row.save(update_fields=["kind", "name", "source"])
+            updated += 1
+    return LoadResult(created=created, updated=updated)
+
+
+class CalendarDataMissing(Exception):
+    """The chinesecalendar package has no data for the year asked for."""
+
+
+def chinesecalendar_entries(year: int) -> list[DayEntry]:
+    """The statutory holidays and make-up working days of `year` from `chinesecalendar`.
+
+    Only exceptions to the Monday–Friday week are returned: holidays that fall on a weekday
+    or a weekend, and weekend days that are working days."""
+    import chinese_calendar
+
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    try:
+        chinese_calendar.is_holiday(start)
+        chinese_calendar.is_holiday(end)
+    except NotImplementedError as exc:
+        raise CalendarDataMissing(str(exc)) from exc
+    entries = []
+    day = start
+    while day <= end:
+        on_holiday, holiday_name = chinese_calendar.get_holiday_detail(day)
+        weekend = day.isoweekday() >= 6
+        if on_holiday and holiday_name:
+            entries.append(DayEntry(day, CalendarDay.Kind.HOLIDAY, _holiday_label(holiday_name)))
+        elif weekend and not on_holiday:
+            # A make-up working day (调休): chinesecalendar names the holiday it belongs to.
+            label = f"{_holiday_label(holiday_name)}调休" if holiday_name else "调休"
+            entries.append(DayEntry(day, CalendarDay.Kind.WORKDAY, label))
+        day += dt.timedelta(days=1)
+    return entries
+
+
+_HOLIDAY_NAMES = {
+    "New Year's Day": "元旦",
+    "Spring Festival": "春节",
+    "Tomb-sweeping Day": "清明节",
+    "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午节",
+    "National Day": "国庆节",
+    "Mid-autumn Festival": "中秋节",
+    "Anti-Fascist 70th Day": "抗战胜利纪念日",
+}
+
+
+def _holiday_label(name: str) -> str:
+    return _HOLIDAY_NAMES.get(name, name)
+
+
+class CalendarCSVError(ValueError):
+    """A CSV row that cannot be read; the message names the line."""
+
+
+def parse_calendar_csv(text: str) -> list[DayEntry]:
+    """Rows `date,kind,name` (header optional); kind is `holiday` or `workday`
+    (also 休 / 班). Every error names its line; nothing is written when one is wrong."""
+    kinds = {
+        "holiday": CalendarDay.Kind.HOLIDAY,
+        "休": CalendarDay.Kind.HOLIDAY,
+        "workday": CalendarDay.Kind.WORKDAY,
+        "班": CalendarDay.Kind.WORKDAY,
+    }
+    entries: list[DayEntry] = []
+    seen: set[dt.date] = set()
+    for lineno, row in enumerate(csv.reader(io.StringIO(text.lstrip("\ufeff"))), start=1):
+        if not row or not "".join(row).strip() or row[0].strip().startswith("#"):
+            continue
+        if lineno == 1 and row[0].strip().lower() == "date":
+            continue
+        if len(row) < 2:
+            raise CalendarCSVError(f"line {lineno}: expected date,kind[,name]")
+        try:
+            day = dt.date.fromisoformat(row[0].strip())
+        except ValueError:
+            raise CalendarCSVError(f"line {lineno}: '{row[0]}' is not a date like 2027-10-01") from None
+        kind = kinds.get(row[1].strip().lower())
+        if kind is None:
+            raise CalendarCSVError(f"line {lineno}: kind must be holiday or workday, not '{row[1]}'")
+        if day in seen:
+            raise CalendarCSVError(f"line {lineno}: {day} is listed twice")
+        seen.add(day)
+        entries.append(DayEntry(day, kind, row[2].strip() if len(row) > 2 else ""))
+    return entries
+
+
+def years_with_data(calendar: WorkCalendar) -> set[int]:
+    return {d.year for d in calendar.days.dates("date", "year")}

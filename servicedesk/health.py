@@ -1,0 +1,50 @@
+"""`/healthz`: the process answers. `/readyz`: the database and the broker answer too."""
+
+from __future__ import annotations
+
+import redis
+from django.conf import settings
+from django.db import connection
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+
+@require_GET
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"status": "ok"})
+
+
+def _check_database() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:  # any driver error means "not ready"
+        return f"error: {exc.__class__.__name__}"
+    return "ok"
+
+
+def _check_broker() -> str:
+    try:
+        client = redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_connect_timeout=1, socket_timeout=1)
+        try:
+            client.ping()
+        finally:
+            client.close()
+    except Exception as exc:  # connection refused, timeout, auth, bad URL
+        return f"error: {exc.__class__.__name__}"
+    return "ok"
+
+
+@require_GET
+@never_cache
+def readyz(request: HttpRequest) -> JsonResponse:
+    checks = {"database": _check_database(), "broker": _check_broker()}
+    ready = all(v == "ok" for v in checks.values())
+    failed = [name for name, v in checks.items() if v != "ok"]
+    return JsonResponse(
+        {"status": "ok" if ready else "unavailable", "checks": checks, "failed": failed},
+        status=200 if ready else 503,
+    )

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import pytest
+from rest_framework.test import APIClient
+
+from servicedesk.models import User
+
+
+@pytest.fixture(autouse=True)
+def _isolated_settings(settings, tmp_path):  # type: ignore[no-untyped-def]
+    """Uploaded files go to a temporary folder; throttle counters to memory per test."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def api() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def api_as():  # type: ignore[no-untyped-def]
+    """api_as(user) → an APIClient authenticated as that user."""
+
+    def make(user: User) -> APIClient:
+        client = APIClient()
+        client.force_authenticate(user)
+        return client
+
+    return make
