@@ -10,3 +10,9 @@ router.register("parks", org.ParkViewSet, basename="park")
 router.register("departments", org.DepartmentViewSet, basename="department")
 router.register("enterprises", org.EnterpriseViewSet, basename="enterprise")
 router.register("service-items", org.ServiceItemViewSet, basename="service-item")
+
+from tickets import api as tickets  # noqa: E402
+
+router.register("tickets", tickets.TicketViewSet, basename="ticket")
+router.register("extensions", tickets.ExtensionViewSet, basename="extension")
+router.register("assists", tickets.AssistViewSet, basename="assist")

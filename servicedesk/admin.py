@@ -1,11 +1,28 @@
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from .calendar import (
+    CSV_MAX_BYTES,
+    CalendarCSVError,
+    DayEntry,
+    calendar_days_upsert,
+    decode_calendar_csv,
+    default_calendar,
+    parse_calendar_csv,
+)
 from .models import CalendarDay, Department, Enterprise, Park, ServiceItem, User, WorkCalendar, Zone
 
 admin.site.site_header = _("Park Service Desk administration")
@@ -92,6 +109,39 @@ class WorkCalendarAdmin(admin.ModelAdmin[WorkCalendar]):
     list_display = ["name", "timezone", "working_weekdays", "working_hours", "is_default"]
 
 
+class CalendarCSVImportForm(forms.Form):
+    """A CSV file of rows `date,kind,name`; cleaning parses it, so every error is a form error."""
+
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_(
+            "Rows date,kind,name — kind is holiday or workday (or 休 / 班); a header row is optional. "
+            "UTF-8 or GB18030, at most 1 MB."
+        ),
+    )
+    calendar = forms.ModelChoiceField(
+        label=_("calendar"),
+        queryset=WorkCalendar.objects.all(),
+        required=False,
+        empty_label=_("the default calendar"),
+    )
+
+    def clean_file(self) -> list[DayEntry]:
+        upload = self.cleaned_data["file"]
+        if upload.size is not None and upload.size > CSV_MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than 1 MB."))
+        data = upload.read(CSV_MAX_BYTES + 1)
+        if len(data) > CSV_MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than 1 MB."))
+        try:
+            entries = parse_calendar_csv(decode_calendar_csv(data))
+        except CalendarCSVError as exc:
+            raise forms.ValidationError(str(exc)) from None
+        if not entries:
+            raise forms.ValidationError(_("The file has no calendar rows."))
+        return entries
+
+
 @admin.register(CalendarDay)
 class CalendarDayAdmin(admin.ModelAdmin[CalendarDay]):
     list_display = ["date", "kind", "name", "source", "calendar"]
@@ -113,3 +163,50 @@ class CalendarDayAdmin(admin.ModelAdmin[CalendarDay]):
     def mark_workday(self, request: HttpRequest, queryset: QuerySet[CalendarDay]) -> None:
         n = queryset.update(kind=CalendarDay.Kind.WORKDAY, source=CalendarDay.Source.ADMIN)
         self.message_user(request, _("%(n)d days marked as make-up working days.") % {"n": n}, messages.SUCCESS)
+
+    def get_urls(self) -> list[URLPattern]:
+        custom = [
+            path(
+                "import-csv/",
+                self.admin_site.admin_view(self.import_csv_view),
+                name=f"{self.opts.app_label}_{self.opts.model_name}_import_csv",
+            )
+        ]
+        return custom + super().get_urls()  # before the catch-all <path:object_id>/ patterns
+
+    def has_import_permission(self, request: HttpRequest) -> bool:
+        # Importing creates days and overwrites the ones already there.
+        return self.has_add_permission(request) and self.has_change_permission(request)
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        extra_context = {**(extra_context or {}), "has_import_permission": self.has_import_permission(request)}
+        return super().changelist_view(request, extra_context)
+
+    def import_csv_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        if request.method == "POST":
+            form = CalendarCSVImportForm(request.POST, request.FILES)
+            if form.is_valid():
+                entries: list[DayEntry] = form.cleaned_data["file"]
+                with transaction.atomic():
+                    calendar = form.cleaned_data["calendar"] or default_calendar()
+                    result = calendar_days_upsert(calendar=calendar, entries=entries, source=CalendarDay.Source.CSV)
+                self.message_user(
+                    request,
+                    gettext("Imported %(n)d days into “%(calendar)s”: %(created)d created, %(updated)d updated.")
+                    % {"n": len(entries), "calendar": calendar, "created": result.created, "updated": result.updated},
+                    messages.SUCCESS,
+                )
+                changelist = f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist"
+                return HttpResponseRedirect(reverse(changelist, current_app=self.admin_site.name))
+        else:
+            form = CalendarCSVImportForm()
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Import calendar days from CSV"),
+            "opts": self.opts,
+            "form": form,
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(request, "admin/servicedesk/calendarday/import_csv.html", context)

@@ -56,6 +56,11 @@ def default_calendar() -> WorkCalendar:
     calendar = WorkCalendar.objects.filter(is_default=True).first()
     if calendar is None:
         calendar, _ = WorkCalendar.objects.get_or_create(name=DEFAULT_CALENDAR_NAME, defaults={"is_default": True})
+        if not calendar.is_default:
+            # A calendar of that name exists but was unticked, and no other is the default:
+            # make it the default again, or the system check would never see its days.
+            calendar.is_default = True
+            calendar.save(update_fields=["is_default"])
     return calendar
 
 
@@ -152,13 +157,19 @@ def parse_calendar_csv(text: str) -> list[DayEntry]:
         "workday": CalendarDay.Kind.WORKDAY,
         "班": CalendarDay.Kind.WORKDAY,
     }
+    name_max = CalendarDay._meta.get_field("name").max_length or 60
     entries: list[DayEntry] = []
     seen: set[dt.date] = set()
-    for lineno, row in enumerate(csv.reader(io.StringIO(text.lstrip("\ufeff"))), start=1):
+    first_row = True
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    for row in reader:
+        lineno = reader.line_num  # the physical line, also after a quoted field with a newline
         if not row or not "".join(row).strip() or row[0].strip().startswith("#"):
             continue
-        if lineno == 1 and row[0].strip().lower() == "date":
-            continue
+        if first_row and row[0].strip().lower() in {"date", "日期"}:
+            first_row = False
+            continue  # the header, after any leading comments or blank lines
+        first_row = False
         if len(row) < 2:
             raise CalendarCSVError(f"line {lineno}: expected date,kind[,name]")
         try:
@@ -170,9 +181,28 @@ def parse_calendar_csv(text: str) -> list[DayEntry]:
             raise CalendarCSVError(f"line {lineno}: kind must be holiday or workday, not '{row[1]}'")
         if day in seen:
             raise CalendarCSVError(f"line {lineno}: {day} is listed twice")
+        name = row[2].strip() if len(row) > 2 else ""
+        if len(name) > name_max:
+            raise CalendarCSVError(f"line {lineno}: the name is longer than {name_max} characters")
         seen.add(day)
-        entries.append(DayEntry(day, kind, row[2].strip() if len(row) > 2 else ""))
+        entries.append(DayEntry(day, kind, name))
     return entries
+
+
+CSV_MAX_BYTES = 1024 * 1024
+
+
+def decode_calendar_csv(data: bytes) -> str:
+    """The text of an uploaded or read CSV file: UTF-8 (with or without BOM), else GB18030 —
+    what a spreadsheet saves on a Chinese Windows desktop."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError:
+        raise CalendarCSVError("the file is neither UTF-8 nor GB18030 text") from None
 
 
 def years_with_data(calendar: WorkCalendar) -> set[int]:

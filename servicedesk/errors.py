@@ -38,3 +38,10 @@ class Conflict(DomainError):
 
     status_code = 409
     code = "conflict"
+
+
+class TooLarge(DomainError):
+    """An upload over the size limit: 413."""
+
+    status_code = 413
+    code = "too_large"

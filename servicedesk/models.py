@@ -3,6 +3,8 @@ working calendar."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -132,7 +134,7 @@ class User(AbstractUser):
         super().clean()
         if self.is_superuser or self.role == self.Role.ADMIN:
             return
-        errors: dict[str, str] = {}
+        errors: dict[str, Any] = {}
         if self.role == self.Role.ENTERPRISE and not self.enterprise_id:
             errors["enterprise"] = _("An enterprise user must belong to an enterprise.")
         if self.role != self.Role.ENTERPRISE and self.enterprise_id:
@@ -220,7 +222,13 @@ class ServiceItem(models.Model):
         Department, on_delete=models.PROTECT, related_name="service_items", verbose_name=_("department")
     )
     accept_limit = models.CharField(_("acceptance limit"), max_length=8, validators=[validate_limit], default="1d")
-    resolve_limit = models.CharField(_("resolution limit"), max_length=8, validators=[validate_limit], default="10d")
+    resolve_limit = models.CharField(
+        _("resolution limit"),
+        max_length=8,
+        validators=[validate_limit],
+        blank=True,
+        help_text=_("Empty: the default of the ticket's kind (enquiry 2d, help 10d, complaint 15d, suggestion 10d)."),
+    )
     clock = models.CharField(_("clock"), max_length=10, choices=Clock.choices, default=Clock.WORKING)
     is_active = models.BooleanField(_("active"), default=True)
 

@@ -19,8 +19,16 @@ class IsManagerOrAdmin(BasePermission):
         return bool(user.is_authenticated and (is_admin(user) or user.role == User.Role.MANAGER))
 
 
+def _is_park_or_zone_manager_or_admin(user: Any) -> bool:
+    return is_admin(user) or (user.role == User.Role.MANAGER and not user.department_id)
+
+
 class ReadOnlyOrManager(BasePermission):
-    """Reads for everyone signed in; writes for park / zone managers and admins."""
+    """Reads for everyone signed in; writes for park / zone managers and admins.
+
+    On a single object the role is checked only once the object was found in the caller's
+    scope, so that an object outside it is a 404 for everyone (never a 403 that tells it
+    exists); lists and creation are checked up front."""
 
     message = "Only park or zone managers and administrators may change this."
 
@@ -28,9 +36,12 @@ class ReadOnlyOrManager(BasePermission):
         user = request.user
         if not user.is_authenticated:
             return False
-        if request.method in SAFE_METHODS:
+        if request.method in SAFE_METHODS or getattr(view, "detail", False):
             return True
-        return is_admin(user) or (user.role == User.Role.MANAGER and not user.department_id)
+        return _is_park_or_zone_manager_or_admin(user)
+
+    def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
+        return request.method in SAFE_METHODS or _is_park_or_zone_manager_or_admin(request.user)
 
 
 class ReadOnlyOrZoneManager(BasePermission):

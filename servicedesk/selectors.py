@@ -2,24 +2,31 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
 from .models import Department, Enterprise, Park, ServiceItem, User
 
 
-def is_admin(user: User) -> bool:
+def is_admin(user: User | AnonymousUser) -> bool:
+    if not user.is_authenticated:
+        return False
     return bool(user.is_superuser or user.role == User.Role.ADMIN)
 
 
-def is_zone_manager(user: User) -> bool:
+def is_zone_manager(user: User | AnonymousUser) -> bool:
+    if not user.is_authenticated:
+        return False
     return user.role == User.Role.MANAGER and not user.park_id and not user.department_id
 
 
-def enterprise_list_for(user: User) -> QuerySet[Enterprise]:
+def enterprise_list_for(user: User | AnonymousUser) -> QuerySet[Enterprise]:
     """Admins and zone managers: all; park managers: their park; department heads: the
     enterprises their department's officers serve; officers: the ones they serve;
-    enterprise users: their own."""
+    enterprise users: their own; nobody else anything."""
     qs = Enterprise.objects.select_related("park", "chief_officer", "deputy_officer")
+    if not user.is_authenticated:
+        return qs.none()
     if is_admin(user) or is_zone_manager(user):
         return qs
     if user.role == User.Role.MANAGER and user.park_id:
@@ -35,9 +42,11 @@ def enterprise_list_for(user: User) -> QuerySet[Enterprise]:
     return qs.none()
 
 
-def user_list_for(user: User) -> QuerySet[User]:
+def user_list_for(user: User | AnonymousUser) -> QuerySet[User]:
     """Managers and admins see the people in their scope; everyone else sees themselves."""
     qs = User.objects.select_related("enterprise", "department", "park")
+    if not user.is_authenticated:
+        return qs.none()
     if is_admin(user) or is_zone_manager(user):
         return qs
     if user.role == User.Role.MANAGER and user.park_id:

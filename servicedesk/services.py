@@ -6,30 +6,56 @@ from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
 
 from .errors import Forbidden, Invalid
-from .models import Department, Enterprise, Park, User
+from .models import Department, Enterprise, Park, ServiceItem, User
 from .selectors import is_admin, is_zone_manager
+
+_TAKEN = _("A user with that username already exists.")
 
 
 def _manager_may_scope(
     actor: User, *, park: Park | None, department: Department | None, enterprise: Enterprise | None
 ) -> bool:
-    """May this manager create or edit something attached to these scope objects?"""
+    """May this manager create or edit something attached to these scope objects? Every
+    object given must lie inside the manager's scope, not just the first one looked at."""
     if is_admin(actor) or is_zone_manager(actor):
         return True
     if actor.role != User.Role.MANAGER:
         return False
     if actor.park_id:
-        if enterprise is not None:
-            return enterprise.park_id == actor.park_id
-        if department is not None:
-            return department.park_id == actor.park_id
-        return park is not None and park.pk == actor.park_id
+        if park is not None and park.pk != actor.park_id:
+            return False
+        if department is not None and department.park_id != actor.park_id:
+            return False
+        if enterprise is not None and enterprise.park_id != actor.park_id:
+            return False
+        return any(obj is not None for obj in (park, department, enterprise))
     if actor.department_id:
-        return department is not None and department.pk == actor.department_id and enterprise is None
+        return department is not None and department.pk == actor.department_id and enterprise is None and park is None
     return False
+
+
+def user_validate(*, user: User, password: str) -> None:
+    """Raise Invalid with field errors unless this new user (not yet saved) and its password
+    are acceptable: the model's rules, a free username, a strong password, and no scope
+    field that its role does not use."""
+    errors: dict[str, list[str]] = {}
+    try:
+        user.full_clean(exclude=["password"])
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    if user.role == User.Role.ENTERPRISE and user.department_id:
+        errors.setdefault("department", []).append(str(_("An enterprise user does not belong to a department.")))
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        errors.setdefault("password", []).extend(exc.messages)
+    if errors:
+        raise Invalid("The user is not valid.", detail=errors)
 
 
 @transaction.atomic
@@ -52,17 +78,14 @@ def user_create(
         raise Forbidden("You may create managers only within your own scope.")
     if not _manager_may_scope(actor, park=park, department=department, enterprise=enterprise):
         raise Forbidden("That enterprise, department or park is outside your scope.")
-    if User.objects.filter(username=username).exists():
-        raise Invalid("That username is taken.", detail={"username": ["That username is taken."]})
     user = User(username=username, role=role, enterprise=enterprise, department=department, park=park, **extra)
-    try:
-        validate_password(password, user)
-        user.full_clean(exclude=["password"])
-    except ValidationError as exc:
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"password": exc.messages}
-        raise Invalid("The user is not valid.", detail=detail) from exc
+    user_validate(user=user, password=password)
     user.set_password(password)
-    user.save()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as exc:  # a concurrent request took the username between the check and the insert
+        raise Invalid("The user is not valid.", detail={"username": [str(_TAKEN)]}) from exc
     return user
 
 
@@ -71,7 +94,13 @@ def _enterprise_save(enterprise: Enterprise) -> Enterprise:
         enterprise.full_clean()
     except ValidationError as exc:
         raise Invalid("The enterprise is not valid.", detail=exc.message_dict) from exc
-    enterprise.save()
+    try:
+        with transaction.atomic():
+            enterprise.save()
+    except IntegrityError as exc:  # a concurrent request took the credit code
+        raise Invalid(
+            "The enterprise is not valid.", detail={"credit_code": ["An enterprise with this credit code exists already."]}
+        ) from exc
     return enterprise
 
 
@@ -85,9 +114,47 @@ def enterprise_create(*, actor: User, **fields: Any) -> Enterprise:
 
 @transaction.atomic
 def enterprise_update(*, actor: User, enterprise_id: int, **fields: Any) -> Enterprise:
-    enterprise = Enterprise.objects.select_for_update().get(pk=enterprise_id)
+    """Both the park the enterprise is in and the park it moves to must be in the actor's scope."""
+    enterprise = Enterprise.objects.select_related("park").select_for_update(of=("self",)).get(pk=enterprise_id)
+    if not _manager_may_scope(actor, park=enterprise.park, department=None, enterprise=None):
+        raise Forbidden("That enterprise is outside your scope.")
     for name, value in fields.items():
         setattr(enterprise, name, value)
     if not _manager_may_scope(actor, park=enterprise.park, department=None, enterprise=None):
         raise Forbidden("That park is outside your scope.")
     return _enterprise_save(enterprise)
+
+
+def _service_item_save(item: ServiceItem) -> ServiceItem:
+    try:
+        item.full_clean()
+    except ValidationError as exc:
+        raise Invalid("The service item is not valid.", detail=exc.message_dict) from exc
+    try:
+        with transaction.atomic():
+            item.save()
+    except IntegrityError as exc:  # a concurrent request took the code
+        raise Invalid(
+            "The service item is not valid.", detail={"code": ["A service item with this code exists already."]}
+        ) from exc
+    return item
+
+
+def _require_catalogue_editor(actor: User) -> None:
+    if not (is_admin(actor) or is_zone_manager(actor)):
+        raise Forbidden("Only zone managers and administrators may change the catalogue.")
+
+
+@transaction.atomic
+def service_item_create(*, actor: User, **fields: Any) -> ServiceItem:
+    _require_catalogue_editor(actor)
+    return _service_item_save(ServiceItem(**fields))
+
+
+@transaction.atomic
+def service_item_update(*, actor: User, code: str, **fields: Any) -> ServiceItem:
+    _require_catalogue_editor(actor)
+    item = ServiceItem.objects.select_for_update().get(code=code)
+    for name, value in fields.items():
+        setattr(item, name, value)
+    return _service_item_save(item)

@@ -1,22 +1,44 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import ValidationError
 from rest_framework import serializers
 
+from servicedesk import services
+from servicedesk.errors import Invalid
 from servicedesk.models import Department, Enterprise, Park, ServiceItem, User
 from servicedesk.validators import validate_credit_code, validate_limit
 
 
-def _django_validator(fn):  # type: ignore[no-untyped-def]
+def _django_validator(fn: Callable[[Any], None]) -> Callable[[Any], None]:
     """Run a Django validator inside DRF so its message becomes a field error."""
-    from django.core.exceptions import ValidationError
 
-    def run(value):  # type: ignore[no-untyped-def]
+    def run(value: Any) -> None:
         try:
             fn(value)
         except ValidationError as exc:
             raise serializers.ValidationError(exc.messages) from exc
 
     return run
+
+
+class IdField(serializers.PrimaryKeyRelatedField):  # type: ignore[type-arg]
+    """A primary key that is a whole number: an integer, or its digits in a form field.
+
+    DRF's own field hands whatever it gets to `queryset.get(pk=…)`, where `1.9` silently
+    becomes object 1 and `1e400` (a float infinity) raises OverflowError, a 500."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, str) and data.strip().isascii() and data.strip().isdigit():
+            try:
+                data = int(data.strip())
+            except ValueError:  # more digits than Python converts (sys.get_int_max_str_digits)
+                self.fail("incorrect_type", data_type="str")
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        return super().to_internal_value(data)
 
 
 class ParkOutput(serializers.ModelSerializer[Park]):
@@ -32,7 +54,7 @@ class DepartmentOutput(serializers.ModelSerializer[Department]):
 
 
 class UserOutput(serializers.ModelSerializer[User]):
-    role = serializers.CharField(source="effective_role")
+    role = serializers.ChoiceField(choices=User.Role.choices, source="effective_role", read_only=True)
 
     class Meta:
         model = User
@@ -43,13 +65,22 @@ class UserCreateInput(serializers.Serializer):  # type: ignore[type-arg]
     username = serializers.RegexField(r"^[\w.@+-]{1,150}$", max_length=150)
     password = serializers.CharField(max_length=128, write_only=True, trim_whitespace=False)
     role = serializers.ChoiceField(choices=User.Role.choices)
-    enterprise = serializers.PrimaryKeyRelatedField(queryset=Enterprise.objects.all(), required=False, allow_null=True)
-    department = serializers.PrimaryKeyRelatedField(queryset=Department.objects.all(), required=False, allow_null=True)
-    park = serializers.PrimaryKeyRelatedField(queryset=Park.objects.all(), required=False, allow_null=True)
+    enterprise = IdField(queryset=Enterprise.objects.all(), required=False, allow_null=True)
+    department = IdField(queryset=Department.objects.all(), required=False, allow_null=True)
+    park = IdField(queryset=Park.objects.all(), required=False, allow_null=True)
     display_name = serializers.CharField(max_length=60, required=False, allow_blank=True)
-    email = serializers.EmailField(required=False, allow_blank=True)
+    email = serializers.EmailField(max_length=254, required=False, allow_blank=True)
     phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
     language = serializers.ChoiceField(choices=User.Language.choices, required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        """The model's rules, a free username and a strong password, as field errors."""
+        fields = {name: value for name, value in attrs.items() if name != "password"}
+        try:
+            services.user_validate(user=User(**fields), password=attrs["password"])
+        except Invalid as exc:
+            raise serializers.ValidationError(exc.detail) from exc
+        return attrs
 
 
 class EnterpriseOutput(serializers.ModelSerializer[Enterprise]):
@@ -76,16 +107,14 @@ class EnterpriseInput(serializers.Serializer):  # type: ignore[type-arg]
     credit_code = serializers.CharField(
         max_length=18, min_length=1, validators=[_django_validator(validate_credit_code)]
     )
-    park = serializers.PrimaryKeyRelatedField(queryset=Park.objects.all())
-    chief_officer = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(role=User.Role.OFFICER))
-    deputy_officer = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.filter(role=User.Role.OFFICER), required=False, allow_null=True
-    )
+    park = IdField(queryset=Park.objects.all())
+    chief_officer = IdField(queryset=User.objects.filter(role=User.Role.OFFICER))
+    deputy_officer = IdField(queryset=User.objects.filter(role=User.Role.OFFICER), required=False, allow_null=True)
     industry = serializers.CharField(max_length=100, required=False, allow_blank=True)
     address = serializers.CharField(max_length=200, required=False, allow_blank=True)
     contact_name = serializers.CharField(max_length=60, required=False, allow_blank=True)
     contact_phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
-    contact_email = serializers.EmailField(required=False, allow_blank=True)
+    contact_email = serializers.EmailField(max_length=254, required=False, allow_blank=True)
 
     def validate_credit_code(self, value: str) -> str:
         qs = Enterprise.objects.filter(credit_code=value)
@@ -96,10 +125,28 @@ class EnterpriseInput(serializers.Serializer):  # type: ignore[type-arg]
             raise serializers.ValidationError("An enterprise with this credit code exists already.")
         return value
 
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        instance = self.context.get("instance")
+        chief = attrs["chief_officer"] if "chief_officer" in attrs else getattr(instance, "chief_officer", None)
+        deputy = attrs["deputy_officer"] if "deputy_officer" in attrs else getattr(instance, "deputy_officer", None)
+        if chief is not None and deputy is not None and chief.pk == deputy.pk:
+            raise serializers.ValidationError({"deputy_officer": ["The deputy must be another officer than the chief."]})
+        return attrs
+
 
 class ServiceItemSerializer(serializers.ModelSerializer[ServiceItem]):
+    """Input and output of the catalogue; the views save through the services, not here."""
+
+    department = IdField(queryset=Department.objects.all())
+    description = serializers.CharField(max_length=5000, required=False, allow_blank=True)
     accept_limit = serializers.CharField(max_length=8, validators=[_django_validator(validate_limit)])
-    resolve_limit = serializers.CharField(max_length=8, validators=[_django_validator(validate_limit)])
+    resolve_limit = serializers.CharField(
+        max_length=8,
+        required=False,
+        allow_blank=True,
+        validators=[_django_validator(validate_limit)],
+        help_text="Empty: the default of the ticket's kind.",
+    )
 
     class Meta:
         model = ServiceItem

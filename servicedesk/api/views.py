@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import authenticate
+from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.authtoken.models import Token
@@ -16,10 +17,16 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from servicedesk import selectors, services
-from servicedesk.models import ServiceItem
+from servicedesk.models import Enterprise, ServiceItem, User
 from servicedesk.permissions import IsManagerOrAdmin, ReadOnlyOrManager, ReadOnlyOrZoneManager
 
 from . import serializers as s
+from .parsers import API_PARSERS
+
+
+def _schema_only(view: Any) -> bool:
+    """True while drf-spectacular inspects the view with a fake, anonymous request."""
+    return bool(getattr(view, "swagger_fake_view", False))
 
 
 class TokenView(APIView):
@@ -27,6 +34,7 @@ class TokenView(APIView):
 
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
+    parser_classes = API_PARSERS
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth"
 
@@ -46,12 +54,16 @@ class TokenView(APIView):
 class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
     """People in the caller's scope; managers and admins create users."""
 
+    queryset = User.objects.none()  # for the schema; requests use get_queryset()
     serializer_class = s.UserOutput
+    parser_classes = API_PARSERS
     filterset_fields = ["role", "department", "park", "enterprise"]
     ordering_fields = ["id", "username"]
     ordering = ["id"]
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[User]:
+        if _schema_only(self):
+            return User.objects.none()
         return selectors.user_list_for(self.request.user).order_by("id")
 
     def get_permissions(self):  # type: ignore[no-untyped-def]
@@ -73,12 +85,16 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
 
 class ParkViewSet(viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg]
+    """The parks of the zone (一区多园), for everyone signed in."""
+
     serializer_class = s.ParkOutput
     queryset = selectors.park_list().order_by("id")
     filterset_fields = ["zone"]
 
 
 class DepartmentViewSet(viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg]
+    """The departments of the administration, for everyone signed in."""
+
     serializer_class = s.DepartmentOutput
     queryset = selectors.department_list().order_by("id")
     filterset_fields = ["zone", "park"]
@@ -93,14 +109,18 @@ class EnterpriseViewSet(
 ):
     """Enterprises in the caller's scope; park and zone managers create and edit them."""
 
+    queryset = Enterprise.objects.none()  # for the schema; requests use get_queryset()
     serializer_class = s.EnterpriseOutput
     permission_classes = [ReadOnlyOrManager]
+    parser_classes = API_PARSERS
     filterset_fields = ["park", "chief_officer", "deputy_officer"]
     ordering_fields = ["id", "name", "created_at"]
     ordering = ["id"]
     http_method_names = ["get", "post", "patch", "head", "options"]
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[Enterprise]:
+        if _schema_only(self):
+            return Enterprise.objects.none()
         return selectors.enterprise_list_for(self.request.user).order_by("id")
 
     @extend_schema(request=s.EnterpriseInput, responses={201: s.EnterpriseOutput})
@@ -112,7 +132,7 @@ class EnterpriseViewSet(
 
     @extend_schema(request=s.EnterpriseInput, responses={200: s.EnterpriseOutput})
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        enterprise = self.get_object()
+        enterprise = self.get_object()  # 404 outside the caller's scope, then 403 for the wrong role
         data = s.EnterpriseInput(data=request.data, partial=True, context={"instance": enterprise})
         data.is_valid(raise_exception=True)
         enterprise = services.enterprise_update(actor=request.user, enterprise_id=enterprise.pk, **data.validated_data)
@@ -130,7 +150,24 @@ class ServiceItemViewSet(
 
     serializer_class = s.ServiceItemSerializer
     permission_classes = [ReadOnlyOrZoneManager]
+    parser_classes = API_PARSERS
     lookup_field = "code"
-    queryset = ServiceItem.objects.select_related("department").order_by("code")
+    lookup_value_regex = r"[-a-zA-Z0-9_]+"
+    queryset = selectors.service_item_list().order_by("code")
     filterset_fields = ["department", "clock", "is_active"]
     http_method_names = ["get", "post", "patch", "head", "options"]
+
+    @extend_schema(request=s.ServiceItemSerializer, responses={201: s.ServiceItemSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = s.ServiceItemSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        item = services.service_item_create(actor=request.user, **data.validated_data)
+        return Response(s.ServiceItemSerializer(item).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.ServiceItemSerializer, responses={200: s.ServiceItemSerializer})
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        item = self.get_object()
+        data = s.ServiceItemSerializer(item, data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        item = services.service_item_update(actor=request.user, code=item.code, **data.validated_data)
+        return Response(s.ServiceItemSerializer(item).data)

@@ -1,0 +1,367 @@
+"""Tickets, their append-only audit trail, attachments, extension and assist requests."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+from pathlib import PurePosixPath
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Kind(models.TextChoices):
+    ENQUIRY = "enquiry", _("enquiry")  # 咨询
+    HELP = "help", _("help")  # 求助
+    COMPLAINT = "complaint", _("complaint")  # 投诉
+    SUGGESTION = "suggestion", _("suggestion")  # 建议
+
+
+class Priority(models.TextChoices):
+    LOW = "low", _("low")
+    NORMAL = "normal", _("normal")
+    HIGH = "high", _("high")
+    URGENT = "urgent", _("urgent")
+
+
+PRIORITY_RANK = {Priority.LOW: 0, Priority.NORMAL: 1, Priority.HIGH: 2, Priority.URGENT: 3}
+
+
+class Status(models.TextChoices):
+    SUBMITTED = "submitted", _("submitted")  # 待签收
+    IN_PROGRESS = "in_progress", _("in progress")  # 办理中
+    WAITING = "waiting_on_enterprise", _("waiting on the enterprise")  # 挂起
+    RESOLVED = "resolved", _("resolved")  # 已办结
+    CLOSED = "closed", _("closed")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+
+
+OPEN_STATUSES = (Status.SUBMITTED, Status.IN_PROGRESS, Status.WAITING)
+
+
+class Channel(models.TextChoices):
+    ONLINE = "online", _("online (enterprise)")  # 一窗受理
+    PROXY = "proxy", _("filed by an officer on behalf")  # 代办
+    VISIT = "visit", _("found on a visit")  # 走访
+
+
+class SlaPolicy(models.Model):
+    """The configurable rules of the SLA engine (one active row; edited in the admin)."""
+
+    name = models.CharField(_("name"), max_length=60, default="default")
+    is_active = models.BooleanField(_("active"), default=True)
+    enquiry_resolve_limit = models.CharField(_("enquiry resolution limit"), max_length=8, default="2d")
+    help_resolve_limit = models.CharField(_("help resolution limit"), max_length=8, default="10d")
+    complaint_resolve_limit = models.CharField(_("complaint resolution limit"), max_length=8, default="15d")
+    suggestion_resolve_limit = models.CharField(_("suggestion resolution limit"), max_length=8, default="10d")
+    default_accept_limit = models.CharField(_("default acceptance limit"), max_length=8, default="1d")
+    urgent_fraction = models.DecimalField(
+        _("urgent: fraction of the limits"), max_digits=4, decimal_places=3, default=Decimal("0.25")
+    )
+    urgent_clock = models.CharField(
+        _("urgent: clock"),
+        max_length=10,
+        default="natural",
+        choices=[("working", _("working time")), ("natural", _("natural time"))],
+    )
+    max_extensions = models.PositiveSmallIntegerField(_("extensions allowed per ticket"), default=3)
+    assist_limit = models.CharField(_("assist request limit"), max_length=8, default="3d")
+    rectification_limit = models.CharField(_("rectification limit"), max_length=8, default="5d")
+    auto_close_days = models.PositiveSmallIntegerField(_("days before a resolved ticket closes itself"), default=7)
+    reopen_window_days = models.PositiveSmallIntegerField(_("days a closed ticket may be reopened"), default=7)
+
+    class Meta:
+        verbose_name = _("SLA policy")
+        verbose_name_plural = _("SLA policies")
+        constraints = [
+            models.UniqueConstraint(fields=["is_active"], condition=models.Q(is_active=True), name="one_active_policy")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def resolve_limit_for(self, kind: str) -> str:
+        return str(getattr(self, f"{kind}_resolve_limit"))
+
+    @classmethod
+    def current(cls) -> SlaPolicy:
+        policy = cls.objects.filter(is_active=True).first()
+        return policy if policy is not None else cls()
+
+
+class TicketNumberCounter(models.Model):
+    """One row per year; the next ticket number is taken under a row lock. Numbers are
+    unique, and a rolled-back creation may leave a gap (gap-tolerant by design)."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    value = models.PositiveIntegerField(default=0)
+
+
+class Ticket(models.Model):
+    number = models.CharField(_("number"), max_length=20, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), max_length=20000)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.HELP)
+    priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL)
+    priority_rank = models.PositiveSmallIntegerField(default=1, editable=False)
+    status = models.CharField(_("status"), max_length=30, choices=Status.choices, default=Status.SUBMITTED)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.ONLINE)
+
+    enterprise = models.ForeignKey(
+        "servicedesk.Enterprise", on_delete=models.PROTECT, related_name="tickets", verbose_name=_("enterprise")
+    )
+    park = models.ForeignKey(
+        "servicedesk.Park", on_delete=models.PROTECT, related_name="tickets", verbose_name=_("park"), editable=False
+    )
+    service_item = models.ForeignKey(
+        "servicedesk.ServiceItem", on_delete=models.PROTECT, related_name="tickets", verbose_name=_("service item")
+    )
+    department = models.ForeignKey(
+        "servicedesk.Department",
+        on_delete=models.PROTECT,
+        related_name="tickets",
+        verbose_name=_("handling department"),
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_tickets",
+        verbose_name=_("assignee"),
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="owned_tickets",
+        verbose_name=_("owner (first-ask officer)"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("filed by")
+    )
+
+    accept_due_at = models.DateTimeField(_("acceptance due"), null=True, blank=True)
+    resolve_due_at = models.DateTimeField(_("resolution due"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    first_response_at = models.DateTimeField(_("first response at"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    suspended_at = models.DateTimeField(_("suspended at"), null=True, blank=True)
+    returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
+    resolution = models.TextField(_("resolution"), blank=True, max_length=20000)
+
+    overdue = models.BooleanField(_("overdue"), default=False)
+    escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
+    deadline_version = models.PositiveIntegerField(default=1, editable=False)
+    extension_count = models.PositiveSmallIntegerField(_("approved extensions"), default=0)
+    reopen_count = models.PositiveSmallIntegerField(_("reopened"), default=0)
+    is_rectification = models.BooleanField(_("rectification"), default=False)
+    rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
+
+    created_at = models.DateTimeField(_("created at"), db_index=True)
+    updated_at = models.DateTimeField(_("updated at"))
+
+    class Meta:
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # the officers' queues: assignee=me / owner=me, by status, by due time
+            models.Index(fields=["assignee", "status", "resolve_due_at"], name="ticket_assignee_queue_idx"),
+            models.Index(fields=["owner", "status", "resolve_due_at"], name="ticket_owner_queue_idx"),
+            # the enterprise's list and the managers' scoped lists
+            models.Index(fields=["enterprise", "-created_at"], name="ticket_enterprise_idx"),
+            models.Index(fields=["park", "status", "-created_at"], name="ticket_park_idx"),
+            models.Index(fields=["department", "status", "-created_at"], name="ticket_department_idx"),
+            models.Index(fields=["status", "-created_at"], name="ticket_status_idx"),
+            models.Index(fields=["service_item", "-created_at"], name="ticket_item_idx"),
+            models.Index(fields=["priority_rank", "-created_at"], name="ticket_priority_idx"),
+            models.Index(fields=["resolve_due_at"], name="ticket_resolve_due_idx"),
+            models.Index(fields=["overdue", "status"], name="ticket_overdue_idx", condition=models.Q(overdue=True)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", _("filed")
+    ACCEPTED = "accepted", _("accepted")
+    RETURNED = "returned", _("returned for re-dispatch")
+    REPLIED = "replied", _("replied")
+    NOTED = "noted", _("internal note")
+    TRANSFERRED = "transferred", _("transferred")
+    ASSIST_REQUESTED = "assist_requested", _("assistance requested")
+    ASSIST_ANSWERED = "assist_answered", _("assistance answered")
+    SUSPENDED = "suspended", _("suspended")
+    RESUMED = "resumed", _("resumed")
+    RESOLVED = "resolved", _("resolved")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+    RATED = "rated", _("rated")
+    CLOSED = "closed", _("closed")
+    REOPENED = "reopened", _("reopened")
+    EXTENSION_REQUESTED = "extension_requested", _("extension requested")
+    EXTENSION_APPROVED = "extension_approved", _("extension approved")
+    EXTENSION_REJECTED = "extension_rejected", _("extension rejected")
+    ATTACHMENT_ADDED = "attachment_added", _("attachment added")
+    ESCALATED = "escalated", _("escalated")
+    SUPERVISED = "supervised", _("supervision order")
+    RATING_REVIEWED = "rating_reviewed", _("bad review checked")
+    RETURN_VISIT = "return_visit", _("return visit")
+
+
+class AppendOnlyQuerySet(models.QuerySet["TicketEvent"]):
+    def update(self, **kwargs: Any) -> int:
+        raise TypeError("Ticket events are append-only: they are never updated.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise TypeError("Ticket events are append-only: they are never deleted.")
+
+
+class TicketEvent(models.Model):
+    """The audit trail. Written in the same transaction as the change it records; never
+    updated or deleted (the model refuses, and on PostgreSQL a trigger refuses too)."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
+    kind = models.CharField(max_length=30, choices=EventKind.choices)
+    public = models.BooleanField(default=True, help_text=_("Shown to the enterprise."))
+    body = models.TextField(blank=True, max_length=20000)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField()
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("ticket event")
+        verbose_name_plural = _("ticket events")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["ticket", "id"], name="event_ticket_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.kind}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise TypeError("Ticket events are append-only: they are never updated.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise TypeError("Ticket events are append-only: they are never deleted.")
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    """A generated name; the user's file name never touches the file system."""
+    suffix = PurePosixPath(filename).suffix.lower()[:10]
+    safe_suffix = suffix if suffix[1:].isalnum() else ""
+    return f"attachments/{instance.ticket_id}/{uuid.uuid4().hex}{safe_suffix}"
+
+
+class Attachment(models.Model):
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path, max_length=200)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    public = models.BooleanField(default=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class ExtensionRequest(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        APPROVED = "approved", _("approved")
+        REJECTED = "rejected", _("rejected")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="extensions")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    previous_resolve_due_at = models.DateTimeField()
+    new_resolve_due_at = models.DateTimeField()
+    reason = models.TextField(max_length=5000)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True, max_length=5000)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("extension request")
+        verbose_name_plural = _("extension requests")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ticket"], condition=models.Q(status="pending"), name="one_pending_extension_per_ticket"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} → {self.new_resolve_due_at:%Y-%m-%d %H:%M}"
+
+
+class AssistRequest(models.Model):
+    """Co-handling (协办): another department is asked to help, with its own deadline."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="assists")
+    department = models.ForeignKey("servicedesk.Department", on_delete=models.PROTECT, related_name="assists")
+    request = models.TextField(max_length=5000)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    due_at = models.DateTimeField()
+    answer = models.TextField(blank=True, max_length=20000)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("assist request")
+        verbose_name_plural = _("assist requests")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["department", "answered_at"], name="assist_department_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} → {self.department_id}"
+
+
+class Rating(models.Model):
+    """好差评: 1 非常不满意 … 5 非常满意. One per resolution; `is_default` marks the
+    automatic 基本满意 (3) after 7 days without the enterprise's word."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="ratings")
+    score = models.PositiveSmallIntegerField()
+    comment = models.TextField(blank=True, max_length=5000)
+    is_default = models.BooleanField(default=False)
+    resolution_round = models.PositiveSmallIntegerField(default=0)
+    rated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("rating")
+        verbose_name_plural = _("ratings")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "resolution_round"], name="one_rating_per_resolution"),
+            models.CheckConstraint(condition=models.Q(score__gte=1, score__lte=5), name="rating_score_1_to_5"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id}: {self.score}"

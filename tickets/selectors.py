@@ -1,0 +1,76 @@
+"""Reads of tickets, scoped to the caller at the source."""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from servicedesk.models import User
+from servicedesk.selectors import is_admin, is_zone_manager
+
+from .models import AssistRequest, Attachment, Ticket, TicketEvent
+from .state import Rel
+
+
+def _scope_q(user: User) -> Q | None:
+    """The filter that limits tickets to what `user` may see; None means everything."""
+    if is_admin(user) or is_zone_manager(user):
+        return None
+    if user.role == User.Role.MANAGER and user.park_id:
+        return Q(park_id=user.park_id)
+    if user.role == User.Role.MANAGER and user.department_id:
+        return Q(department_id=user.department_id) | Q(assignee__department_id=user.department_id)
+    if user.role == User.Role.OFFICER:
+        assisting = AssistRequest.objects.filter(ticket=OuterRef("pk"), department_id=user.department_id)
+        return (
+            Q(assignee=user)
+            | Q(owner=user)
+            | Q(enterprise__chief_officer=user)
+            | Q(enterprise__deputy_officer=user)
+            | Q(Exists(assisting))
+        )
+    if user.role == User.Role.ENTERPRISE and user.enterprise_id:
+        return Q(enterprise_id=user.enterprise_id)
+    return Q(pk__in=[])
+
+
+def ticket_list_for(user: User) -> QuerySet[Ticket]:
+    qs = Ticket.objects.select_related("enterprise", "service_item", "park", "department", "assignee", "owner")
+    scope = _scope_q(user)
+    return qs if scope is None else qs.filter(scope)
+
+
+def ticket_visible_to(user: User, ticket_id: int) -> bool:
+    scope = _scope_q(user)
+    qs = Ticket.objects.filter(pk=ticket_id)
+    return (qs if scope is None else qs.filter(scope)).exists()
+
+
+def relations_of(user: User, ticket: Ticket) -> frozenset[Rel]:
+    """How `user` stands to a ticket they can see (see tickets.state)."""
+    if is_admin(user):
+        return frozenset({Rel.ADMIN})
+    if user.role == User.Role.ENTERPRISE:
+        return frozenset({Rel.ENTERPRISE}) if user.enterprise_id == ticket.enterprise_id else frozenset()
+    if user.role == User.Role.MANAGER:
+        return frozenset({Rel.MANAGER})
+    rels = {Rel.OFFICER}
+    if ticket.assignee_id == user.pk:
+        rels.add(Rel.ASSIGNEE)
+    if ticket.owner_id == user.pk:
+        rels.add(Rel.OWNER)
+    return frozenset(rels)
+
+
+def is_enterprise_user(user: User) -> bool:
+    return user.role == User.Role.ENTERPRISE and not is_admin(user)
+
+
+def event_list_for(user: User, ticket: Ticket) -> QuerySet[TicketEvent]:
+    """Oldest first; enterprise users see public events only."""
+    qs = TicketEvent.objects.filter(ticket=ticket).select_related("actor").order_by("id")
+    return qs.filter(public=True) if is_enterprise_user(user) else qs
+
+
+def attachment_list_for(user: User, ticket: Ticket) -> QuerySet[Attachment]:
+    qs = Attachment.objects.filter(ticket=ticket).select_related("uploaded_by").order_by("id")
+    return qs.filter(public=True) if is_enterprise_user(user) else qs

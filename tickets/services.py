@@ -1,0 +1,613 @@
+"""Every change to a ticket. Each service locks the ticket, checks the move against the
+state table (tickets.state), writes the change and its TicketEvent in one transaction,
+and leaves nothing half-written when it refuses."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, F, Q
+
+from servicedesk import clock
+from servicedesk.errors import Conflict, Forbidden, Invalid, NotFound
+from servicedesk.models import Department, Enterprise, ServiceItem, User
+
+from . import selectors, state
+from .models import (
+    OPEN_STATUSES,
+    PRIORITY_RANK,
+    Attachment,
+    AssistRequest,
+    Channel,
+    EventKind,
+    ExtensionRequest,
+    Rating,
+    SlaPolicy,
+    Status,
+    Ticket,
+    TicketEvent,
+    TicketNumberCounter,
+)
+from .sla import deadlines
+from .state import Action, Rel
+from .uploads import check_upload
+
+# --- helpers ----------------------------------------------------------------------------
+
+
+def _lock(*, ticket_id: int, actor: User) -> Ticket:
+    """The ticket, row-locked, if `actor` may see it; NotFound otherwise (never say which)."""
+    if not selectors.ticket_visible_to(actor, ticket_id):
+        raise NotFound("No such ticket.")
+    return Ticket.objects.select_for_update(of=("self",)).get(pk=ticket_id)
+
+
+def _event(
+    ticket: Ticket, actor: User | None, kind: str, *, body: str = "", public: bool = True, **data: Any
+) -> TicketEvent:
+    return TicketEvent.objects.create(
+        ticket=ticket, actor=actor, kind=kind, body=body, public=public, data=data, created_at=clock.now()
+    )
+
+
+def _save(ticket: Ticket, *fields: str) -> None:
+    ticket.updated_at = clock.now()
+    ticket.save(update_fields=[*fields, "updated_at"])
+
+
+def _move(ticket: Ticket, action: Action, actor: User) -> Status:
+    return state.require(ticket.status, action, selectors.relations_of(actor, ticket))
+
+
+def _text(value: str, field: str, *, limit: int = 20000) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise Invalid(f"{field} must not be empty.", detail={field: ["This field may not be blank."]})
+    if len(value) > limit:
+        raise Invalid(f"{field} is too long.", detail={field: [f"At most {limit} characters."]})
+    return value
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def next_ticket_number(year: int) -> str:
+    """`SD-2026-000123`. PostgreSQL: a sequence per year (no lock, gaps on rollback);
+    elsewhere a counter row updated under the transaction's write lock."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS ticket_number_{int(year)}")
+            cursor.execute("SELECT nextval(%s)", [f"ticket_number_{int(year)}"])
+            value = cursor.fetchone()[0]
+    else:
+        if not TicketNumberCounter.objects.filter(year=year).update(value=F("value") + 1):
+            try:
+                with transaction.atomic():
+                    TicketNumberCounter.objects.create(year=year, value=1)
+            except IntegrityError:
+                TicketNumberCounter.objects.filter(year=year).update(value=F("value") + 1)
+        value = TicketNumberCounter.objects.get(year=year).value
+    return f"SD-{year}-{value:06d}"
+
+
+def _available(officer: User | None) -> bool:
+    return officer is not None and officer.is_active and not officer.on_leave and officer.role == User.Role.OFFICER
+
+
+def least_loaded_officer(department_id: int) -> User | None:
+    """The department's active officer with the fewest open tickets (ties: lowest id)."""
+    return (
+        User.objects.filter(role=User.Role.OFFICER, department_id=department_id, is_active=True, on_leave=False)
+        .annotate(load=Count("assigned_tickets", filter=Q(assigned_tickets__status__in=OPEN_STATUSES)))
+        .order_by("load", "id")
+        .first()
+    )
+
+
+def route(*, enterprise: Enterprise, service_item: ServiceItem) -> User | None:
+    """The enterprise's chief officer; the deputy when the chief is on leave; else the
+    least-loaded active officer of the service item's department (None: managers dispatch)."""
+    for candidate in (enterprise.chief_officer, enterprise.deputy_officer):
+        if _available(candidate):
+            return candidate
+    return least_loaded_officer(service_item.department_id)
+
+
+# --- creation ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def ticket_create(
+    *,
+    actor: User,
+    title: str,
+    description: str,
+    kind: str,
+    service_item: ServiceItem,
+    priority: str = "normal",
+    enterprise: Enterprise | None = None,
+    channel: str | None = None,
+) -> Ticket:
+    """File a ticket: an enterprise user for their own enterprise, or an officer on behalf
+    of an enterprise they serve (代办); managers and admins may file for any in scope."""
+    if actor.role == User.Role.ENTERPRISE and not actor.is_superuser:
+        if enterprise is not None and enterprise.pk != actor.enterprise_id:
+            raise NotFound("No such enterprise.")
+        enterprise = actor.enterprise
+        channel = Channel.ONLINE
+    else:
+        if enterprise is None:
+            raise Invalid("Name the enterprise you file for.", detail={"enterprise": ["This field is required."]})
+        from servicedesk.selectors import enterprise_list_for
+
+        if not enterprise_list_for(actor).filter(pk=enterprise.pk).exists():
+            raise NotFound("No such enterprise.")
+        if actor.role not in (User.Role.OFFICER, User.Role.MANAGER) and not actor.is_superuser:
+            raise Forbidden("You may not file tickets.")
+        channel = channel if channel in (Channel.PROXY, Channel.VISIT) else Channel.PROXY
+    if enterprise is None:
+        raise Forbidden("Your account is not linked to an enterprise.")
+    if not service_item.is_active:
+        raise Invalid("This service item is no longer offered.", detail={"service_item": ["Inactive."]})
+
+    now = clock.now()
+    policy = SlaPolicy.current()
+    wt = deadlines.working_time()
+    plan = deadlines.plan_for(service_item=service_item, kind=kind, priority=priority, policy=policy, wt=wt)
+    accept_due, resolve_due = deadlines.initial_deadlines(start=now, plan=plan, wt=wt)
+    if actor.role == User.Role.OFFICER and _available(actor):
+        assignee: User | None = actor  # 代办: the officer who took it carries it (首问)
+    else:
+        assignee = route(enterprise=enterprise, service_item=service_item)
+    ticket = Ticket.objects.create(
+        number=next_ticket_number(clock.today_local().year),
+        title=_text(title, "title", limit=200),
+        description=_text(description, "description"),
+        kind=kind,
+        priority=priority,
+        priority_rank=PRIORITY_RANK[priority],
+        channel=channel,
+        enterprise=enterprise,
+        park_id=enterprise.park_id,
+        service_item=service_item,
+        department_id=assignee.department_id if assignee and assignee.department_id else service_item.department_id,
+        assignee=assignee,
+        owner=assignee,
+        created_by=actor,
+        accept_due_at=accept_due,
+        resolve_due_at=resolve_due,
+        created_at=now,
+        updated_at=now,
+    )
+    _event(
+        ticket,
+        actor,
+        EventKind.CREATED,
+        channel=channel,
+        assignee=assignee.pk if assignee else None,
+        accept_due_at=_iso(accept_due),
+        resolve_due_at=_iso(resolve_due),
+        clock=plan.clock,
+    )
+    return ticket
+
+
+# --- the transitions --------------------------------------------------------------------
+
+
+@transaction.atomic
+def ticket_accept(*, ticket_id: int, actor: User) -> Ticket:
+    ticket = _lock(ticket_id=ticket_id, actor=actor)
+    ticket.status = _move(ticket, Action.ACCEPT, actor)
+    if ticket.assignee_id is None:
+        raise Conflict("The ticket has no assignee: a manager dispatches it first (transfer).")
+    ticket.accepted_at = clock.now()
+    _save(ticket, "status", "accepted_at")
+    _event(ticket, actor, EventKind.ACCEPTED)
+    return ticket
+
+
+@transaction.atomic
+def ticket_return(*, ticket_id: int, actor: User, reason: str) -> Ticket:
+    """退单: before accepting, within the acceptance window, hand a misrouted ticket back
+    for a manager to re-dispatch. Past the window the assignee keeps it (首办责任)."""
+    ticket = _lock(ticket_id=ticket_id, actor=actor)
+    _move(ticket, Action.RETURN, actor)
+    reason = _text(reason, "reason", limit=5000)
+    if ticket.accept_due_at and clock.now() > ticket.accept_due_at:
+        raise Conflict("The acceptance window has passed: the ticket is yours to handle (首办责任).")
+    previous = ticket.assignee_id
+    ticket.assignee = None
+    ticket.returned_at = clock.now()
+    _save(ticket, "assignee", "returned_at")
+    _event(ticket, actor, EventKind.RETURNED, body=reason, public=False, previous_assignee=previous)
+    return ticket
+
+
+@transaction.atomic
+def ticket_reply(*, ticket_id: int, actor: User, body: str) -> TicketEvent:
+    """A public reply. The first one from the administration is the first response."""
+    ticket = _lock(ticket_id=ticket_id, actor=actor)
+    _move(ticket, Action.REPLY, actor)
+    body = _text(body, "body")
+    if actor.role != User.Role.ENTERPRISE and ticket.first_response_at is None:
+        ticket.first_response_at = clock.now()
+        _save(ticket, "first_response_at")
+    else:
+        _save(ticket)
+    return _event(ticket, actor, EventKind.REPLIED, body=body)
+
+
+@transaction.atomic
+def ticket_note(*, ticket_id: int, actor: User, body: str) -> TicketEvent:
+    """An internal note: never shown to the enterprise."""
+    ticket = _lock(ticket_id=ticket_id, actor=actor)
+    _move(ticket, Action.NOTE, actor)
+    return _event(ticket, actor, EventKind.NOTED, body=_text(body, "body"), public=False)
+
+
+@transaction.atomic
+def ticket_transfer(
+    *,
+    ticket_id: int,
+    actor: User,
+    reason: str,
+    to_officer: User | None = None,
+    to_department: Department | None = None,
+) -> Ticket:
+    """Move the assignee to an officer, or to a department (its least-loaded officer).
+    The owner (首问) never changes."""
+    ticket = _lock(ticket_id=ticket_id, actor=actor)
+    _move(ticket, Action.TRANSFER, actor)
+    reason = _text(reason, "reason", limit=5000)
+    if (to_officer is None) == (to_department is None):
+        raise Invalid("Name either an officer or a department.", detail={"to_officer": ["Give one of the two."]})
+    if to_officer is not None:
+        if not _available(to_officer) or to_officer.department_id is None:
+            raise Invalid("That officer cannot take tickets now.", detail={"to_officer": ["Not available."]})
+        new_assignee: User | None = to_officer
+        department_id = to_officer.department_id
+    else:
+        assert to_department is not None
+        new_assignee = least_loaded_officer(to_department.pk)
+        department_id = to_department.pk
+    if new_assignee is not None and new_assignee.pk == ticket.assignee_id and department_id == ticket.department_id:
+        raise Invalid("The ticket is already there.", detail={"to_officer": ["Same assignee."]})
+    previous = (ticket.assignee_id, ticket.department_id)
+    ticket.assignee = new_assignee
+    ticket.department_id = department_id
+    if ticket.owner_id is None and new_assignee is not None:
+        ticket.owner = new_assignee
+    _save(ticket, "assignee", "department", "owner")
+    _event(
+        ticket,
+        actor,
+        EventKind.TRANSFERRED,
+        body=reason,
+        public=False,
+        from_assignee=previous[0],
+        from_department=previous[1],
+        to_assignee=new_assignee.pk if new_assignee else None,
+        to_department=department_id,
+    )
+    return ticket
+
+
+@transaction.atomic
+def ticket_assist(*, ticket_id: int, actor: User, department: Department, request: str) -> AssistRequest:
+    """协办: ask another department to help, with its own deadline."""
+    ticket = _lock(ticket_id=ticket_id, actor=actor)
+    _move(ticket, Action.ASSIST, actor)
+    if department.pk == ticket.department_id:
+        raise Invalid("Ask another department than the handling one.", detail={"department": ["Same department."]})
+    now = clock.now()
+    policy = SlaPolicy.current()
+    due = deadlines.limit_due(start=now, limit=policy.assist_limit, clock="working", wt=deadlines.working_time())
+    assist = AssistRequest.objects.create(
+        ticket=ticket,
+        department=department,
+        request=_text(request, "request", limit=5000),
+        requested_by=actor,
+        due_at=due,
+        created_at=now,
+    )
+    _save(ticket)
+    _event(
+        ticket,
+        actor,
+        EventKind.ASSIST_REQUESTED,
+        body=assist.request,
+        public=False,
+        assist=assist.pk,
+        department=department.pk,
+        due_at=_iso(due),
+    )
+    return assist
+
+
+@transaction.atomic
+def assist_answer(*, assist_id: int, actor: User, answer: str) -> AssistRequest:
+    try:
+        assist = AssistRequest.objects.select_for_update().get(pk=assist_id)
+    except AssistRequest.DoesNotExist:
+        raise NotFound("No such assist request.") from None
+    if not selectors.ticket_visible_to(actor, assist.ticket_id):
+        raise NotFound("No such assist request.")
+    if actor.department_id != assist.department_id and not (actor.is_superuser or actor.role == User.Role.ADMIN):
+        raise Forbidden("Only the asked department answers.")
+    if assist.answered_at is not None:
+        raise Conflict("This assist request has been answered already.")
+    assist.answer = _text(answer, "answer")
+    assist.answered_by = actor
+    assist.answered_at = clock.now()
+    assist.save(update_fields=["answer", "answered_by", "answered_at"])
+    _event(assist.ticket, actor, EventKind.ASSIST_ANSWERED, body=assist.answer, public=False, assist=assist.pk)
+    return assist
+
+
+@transaction.atomic
+def ticket_suspend(*, ticket_id: int, actor: User, reason: str) -> Ticket:
+    """挂起: waiting on the enterprise; the resolution clock pauses."""
+    ticket = _lock(ticket_id=ticket_id, actor=actor)
+    ticket.status = _move(ticket, Action.SUSPEND, actor)
+    ticket.suspended_at = clock.now()
+    _save(ticket, "status", "suspended_at")
+    _event(ticket, actor, EventKind.SUSPENDED, body=_text(reason, "reason", limit=5000))
+    return ticket
+
+
+@transaction.atomic
+def ticket_resume(*, ticket_id: int, actor: User) -> Ticket:
+    """The resolution deadline moves later by the paused time (a new deadline version)."""
+    ticket = _lock(ticket_id=ticket_id, actor=actor)
+    ticket.status = _move(ticket, Action.RESUME, actor)
+    now = clock.now()
+    old_due = ticket.resolve_due_at
+    if ticket.suspended_at and ticket.resolve_due_at:
+        wt = deadlines.working_time()
+        plan = deadlines.plan_for(
+            service_item=ticket.service_item,
+            kind=ticket.kind,
+            priority=ticket.priority,
+            policy=SlaPolicy.current(),
+            wt=wt,
+        )
+        ticket.resolve_due_at = deadlines.pushed_by_pause(
+            due=ticket.resolve_due_at, paused_from=ticket.suspended_at, paused_to=now, clock=plan.clock, wt=wt
+        )
+    ticket.suspended_at = None
+    ticket.deadline_version += 1
+    _save(ticket, "status", "suspended_at", "resolve_due_at", "deadline_version")
+    _event(
+        ticket, actor, EventKind.RESUMED, old_resolve_due_at=_iso(old_due), resolve_due_at=_iso(ticket.resolve_due_at)
+    )
+    return ticket
+
+
+@transaction.atomic
+def ticket_resolve(*, ticket_id: int, actor: User, resolution: str) -> Ticket:
+    ticket = _lock(ticket_id=ticket_id, actor=actor)
+    ticket.status = _move(ticket, Action.RESOLVE, actor)
+    ticket.resolution = _text(resolution, "resolution")
+    ticket.resolved_at = clock.now()
+    if ticket.first_response_at is None:
+        ticket.first_response_at = ticket.resolved_at
+    _save(ticket, "status", "resolution", "resolved_at", "first_response_at")
+    _event(ticket, actor, EventKind.RESOLVED, body=ticket.resolution)
+    return ticket
+
+
+@transaction.atomic
+def ticket_withdraw(*, ticket_id: int, actor: User, reason: str = "") -> Ticket:
+    ticket = _lock(ticket_id=ticket_id, actor=actor)
+    ticket.status = _move(ticket, Action.WITHDRAW, actor)
+    ticket.closed_at = clock.now()
+    _save(ticket, "status", "closed_at")
+    _event(ticket, actor, EventKind.WITHDRAWN, body=(reason or "").strip()[:5000])
+    return ticket
+
+
+@transaction.atomic
+def ticket_rate(*, ticket_id: int, actor: User, score: int, comment: str = "") -> Rating:
+    """好差评: 1–5, once per resolution; the ticket closes."""
+    ticket = _lock(ticket_id=ticket_id, actor=actor)
+    ticket.status = _move(ticket, Action.RATE, actor)
+    if not 1 <= int(score) <= 5:
+        raise Invalid("A rating is 1 to 5.", detail={"score": ["1 to 5."]})
+    now = clock.now()
+    rating = Rating.objects.create(
+        ticket=ticket,
+        score=score,
+        comment=(comment or "").strip()[:5000],
+        rated_by=actor,
+        resolution_round=ticket.reopen_count,
+        created_at=now,
+    )
+    ticket.rating = score
+    ticket.closed_at = now
+    _save(ticket, "status", "rating", "closed_at")
+    _event(ticket, actor, EventKind.RATED, body=rating.comment, score=score, bad=score <= 2)
+    return rating
+
+
+@transaction.atomic
+def ticket_reopen(*, ticket_id: int, actor: User, reason: str) -> Ticket:
+    """Back to work with a new resolution deadline; a closed ticket only within the window."""
+    ticket = _lock(ticket_id=ticket_id, actor=actor)
+    new_status = _move(ticket, Action.REOPEN, actor)
+    reason = _text(reason, "reason", limit=5000)
+    now = clock.now()
+    policy = SlaPolicy.current()
+    if (
+        ticket.status == Status.CLOSED
+        and ticket.closed_at
+        and now > ticket.closed_at + timedelta(days=policy.reopen_window_days)
+    ):
+        raise Conflict(f"A closed ticket can be reopened within {policy.reopen_window_days} days.")
+    wt = deadlines.working_time()
+    plan = deadlines.plan_for(
+        service_item=ticket.service_item, kind=ticket.kind, priority=ticket.priority, policy=policy, wt=wt
+    )
+    ticket.status = new_status
+    ticket.resolve_due_at = deadlines.resolve_due(start=now, plan=plan, wt=wt)
+    ticket.resolved_at = ticket.closed_at = None
+    ticket.rating = None
+    ticket.overdue = False
+    ticket.escalation_level = 0
+    ticket.reopen_count += 1
+    ticket.deadline_version += 1
+    _save(
+        ticket,
+        "status",
+        "resolve_due_at",
+        "resolved_at",
+        "closed_at",
+        "rating",
+        "overdue",
+        "escalation_level",
+        "reopen_count",
+        "deadline_version",
+    )
+    _event(ticket, actor, EventKind.REOPENED, body=reason, resolve_due_at=_iso(ticket.resolve_due_at))
+    return ticket
+
+
+# --- extensions -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def extension_request(*, ticket_id: int, actor: User, new_resolve_due_at: datetime, reason: str) -> ExtensionRequest:
+    """延期: asked before the deadline, later than it, at most `max_extensions` approved."""
+    ticket = _lock(ticket_id=ticket_id, actor=actor)
+    _move(ticket, Action.EXTEND, actor)
+    now = clock.now()
+    policy = SlaPolicy.current()
+    if ticket.resolve_due_at is None or now >= ticket.resolve_due_at:
+        raise Conflict("An extension must be asked for before the deadline.")
+    if new_resolve_due_at <= ticket.resolve_due_at:
+        raise Invalid(
+            "The new deadline must be later than the current one.",
+            detail={"new_resolve_due_at": ["Later than the current deadline."]},
+        )
+    if ticket.extension_count >= policy.max_extensions:
+        raise Conflict(f"At most {policy.max_extensions} extensions per ticket.")
+    if ExtensionRequest.objects.filter(ticket=ticket, status=ExtensionRequest.Status.PENDING).exists():
+        raise Conflict("An extension request is waiting for a decision already.")
+    extension = ExtensionRequest.objects.create(
+        ticket=ticket,
+        requested_by=actor,
+        previous_resolve_due_at=ticket.resolve_due_at,
+        new_resolve_due_at=new_resolve_due_at,
+        reason=_text(reason, "reason", limit=5000),
+        created_at=now,
+    )
+    _save(ticket)
+    _event(
+        ticket,
+        actor,
+        EventKind.EXTENSION_REQUESTED,
+        body=extension.reason,
+        public=False,
+        extension=extension.pk,
+        new_resolve_due_at=_iso(new_resolve_due_at),
+    )
+    return extension
+
+
+def _extension_locked(extension_id: int, actor: User) -> tuple[ExtensionRequest, Ticket]:
+    try:
+        ticket_id = ExtensionRequest.objects.values_list("ticket_id", flat=True).get(pk=extension_id)
+    except ExtensionRequest.DoesNotExist:
+        raise NotFound("No such extension request.") from None
+    if not selectors.ticket_visible_to(actor, ticket_id):
+        raise NotFound("No such extension request.")
+    ticket = Ticket.objects.select_for_update(of=("self",)).get(pk=ticket_id)
+    extension = ExtensionRequest.objects.select_for_update().get(pk=extension_id)
+    _move(ticket, Action.DECIDE_EXTENSION, actor)
+    if extension.status != ExtensionRequest.Status.PENDING:
+        raise Conflict("This extension request has been decided already.")
+    return extension, ticket
+
+
+@transaction.atomic
+def extension_approve(*, extension_id: int, actor: User, reason: str = "") -> ExtensionRequest:
+    extension, ticket = _extension_locked(extension_id, actor)
+    now = clock.now()
+    extension.status = ExtensionRequest.Status.APPROVED
+    extension.decided_by, extension.decided_at, extension.decision_reason = actor, now, (reason or "")[:5000]
+    extension.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+    old_due = ticket.resolve_due_at
+    ticket.resolve_due_at = extension.new_resolve_due_at
+    ticket.extension_count += 1
+    ticket.deadline_version += 1
+    if ticket.resolve_due_at > now:
+        ticket.overdue = False
+    _save(ticket, "resolve_due_at", "extension_count", "deadline_version", "overdue")
+    _event(
+        ticket,
+        actor,
+        EventKind.EXTENSION_APPROVED,
+        body=extension.decision_reason,
+        public=True,
+        extension=extension.pk,
+        old_resolve_due_at=_iso(old_due),
+        resolve_due_at=_iso(ticket.resolve_due_at),
+    )
+    return extension
+
+
+@transaction.atomic
+def extension_reject(*, extension_id: int, actor: User, reason: str) -> ExtensionRequest:
+    extension, ticket = _extension_locked(extension_id, actor)
+    extension.status = ExtensionRequest.Status.REJECTED
+    extension.decided_by, extension.decided_at = actor, clock.now()
+    extension.decision_reason = _text(reason, "reason", limit=5000)
+    extension.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+    _save(ticket)
+    _event(
+        ticket,
+        actor,
+        EventKind.EXTENSION_REJECTED,
+        body=extension.decision_reason,
+        public=False,
+        extension=extension.pk,
+    )
+    return extension
+
+
+# --- attachments ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def attachment_add(*, ticket_id: int, actor: User, upload: UploadedFile, public: bool = True) -> Attachment:
+    ticket = _lock(ticket_id=ticket_id, actor=actor)
+    _move(ticket, Action.ATTACH, actor)
+    content_type = check_upload(upload)
+    if actor.role == User.Role.ENTERPRISE:
+        public = True
+    attachment = Attachment(
+        ticket=ticket,
+        original_name=(upload.name or "file")[-200:],
+        content_type=content_type,
+        size=upload.size or 0,
+        public=public,
+        uploaded_by=actor,
+        created_at=clock.now(),
+    )
+    attachment.file.save(upload.name or "file", upload, save=False)
+    attachment.save()
+    _save(ticket)
+    _event(
+        ticket,
+        actor,
+        EventKind.ATTACHMENT_ADDED,
+        public=public,
+        attachment=attachment.pk,
+        name=attachment.original_name,
+        size=attachment.size,
+    )
+    return attachment

@@ -1,0 +1,103 @@
+"""The ticket lifecycle as a table: which relation to the ticket may take which action,
+and from which status to which. No database here; services call `require()`.
+
+A relation is how the actor stands to this ticket: the enterprise's own user, the current
+assignee, the owner (首问), another officer who may see it, a manager in scope, an admin.
+An action the actor's relations can never take is 403; an action they may take, but not
+from the current status, is 409."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from servicedesk.errors import Conflict, Forbidden
+
+from .models import Status
+
+
+class Rel(enum.StrEnum):
+    ENTERPRISE = "enterprise"
+    ASSIGNEE = "assignee"
+    OWNER = "owner"
+    OFFICER = "officer"
+    MANAGER = "manager"
+    ADMIN = "admin"
+
+
+class Action(enum.StrEnum):
+    ACCEPT = "accept"
+    RETURN = "return"
+    REPLY = "reply"
+    NOTE = "note"
+    TRANSFER = "transfer"
+    ASSIST = "assist"
+    SUSPEND = "suspend"
+    RESUME = "resume"
+    RESOLVE = "resolve"
+    WITHDRAW = "withdraw"
+    RATE = "rate"
+    REOPEN = "reopen"
+    EXTEND = "extend"
+    DECIDE_EXTENSION = "decide_extension"
+    ATTACH = "attach"
+
+
+@dataclass(frozen=True)
+class Rule:
+    relations: frozenset[Rel]
+    moves: dict[Status, Status]
+
+
+S = Status
+OPEN = (S.SUBMITTED, S.IN_PROGRESS, S.WAITING)
+WORKING = (S.IN_PROGRESS, S.WAITING)
+STAFF = frozenset({Rel.ASSIGNEE, Rel.OWNER, Rel.OFFICER, Rel.MANAGER, Rel.ADMIN})
+HANDLER = frozenset({Rel.ASSIGNEE, Rel.MANAGER, Rel.ADMIN})
+SUPERVISOR = frozenset({Rel.MANAGER, Rel.ADMIN})
+
+
+def _same(*statuses: Status) -> dict[Status, Status]:
+    return {s: s for s in statuses}
+
+
+TABLE: dict[Action, Rule] = {
+    Action.ACCEPT: Rule(HANDLER, {S.SUBMITTED: S.IN_PROGRESS}),
+    Action.RETURN: Rule(frozenset({Rel.ASSIGNEE}), _same(S.SUBMITTED)),
+    Action.REPLY: Rule(STAFF | {Rel.ENTERPRISE}, _same(*OPEN, S.RESOLVED)),
+    Action.NOTE: Rule(STAFF, _same(*OPEN, S.RESOLVED, S.CLOSED, S.WITHDRAWN)),
+    Action.TRANSFER: Rule(HANDLER | {Rel.OWNER}, _same(*OPEN)),
+    Action.ASSIST: Rule(HANDLER, _same(*WORKING)),
+    Action.SUSPEND: Rule(HANDLER, {S.IN_PROGRESS: S.WAITING}),
+    Action.RESUME: Rule(HANDLER | {Rel.ENTERPRISE}, {S.WAITING: S.IN_PROGRESS}),
+    Action.RESOLVE: Rule(HANDLER, {S.IN_PROGRESS: S.RESOLVED}),
+    Action.WITHDRAW: Rule(frozenset({Rel.ENTERPRISE, Rel.ADMIN}), {S.SUBMITTED: S.WITHDRAWN}),
+    Action.RATE: Rule(frozenset({Rel.ENTERPRISE}), {S.RESOLVED: S.CLOSED}),
+    Action.REOPEN: Rule(frozenset({Rel.ENTERPRISE}) | SUPERVISOR, {S.RESOLVED: S.IN_PROGRESS, S.CLOSED: S.IN_PROGRESS}),
+    Action.EXTEND: Rule(frozenset({Rel.ASSIGNEE}), _same(*WORKING)),
+    Action.DECIDE_EXTENSION: Rule(SUPERVISOR, _same(*OPEN)),
+    Action.ATTACH: Rule(STAFF | {Rel.ENTERPRISE}, _same(*OPEN, S.RESOLVED)),
+}
+
+
+def require(status: str, action: Action, relations: frozenset[Rel] | set[Rel]) -> Status:
+    """The status after `action`, or Forbidden (403) / Conflict (409) with nothing changed."""
+    rule = TABLE[action]
+    if not rule.relations & set(relations):
+        raise Forbidden(f"You may not {action.value.replace('_', ' ')} this ticket.")
+    try:
+        return rule.moves[Status(status)]
+    except KeyError:
+        raise Conflict(
+            f"'{action.value}' is not possible while the ticket is {Status(status).label}.",
+            detail={"status": status, "action": action.value},
+        ) from None
+
+
+def allowed_actions(status: str, relations: frozenset[Rel] | set[Rel]) -> list[str]:
+    """The actions this actor can take now (for the UI's buttons)."""
+    return [
+        action.value
+        for action, rule in TABLE.items()
+        if rule.relations & set(relations) and Status(status) in rule.moves
+    ]

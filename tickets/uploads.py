@@ -1,0 +1,73 @@
+"""What may be uploaded: a size limit and an allow-list of types, decided by the bytes,
+not by the name. The stored name is generated (see models.attachment_path)."""
+
+from __future__ import annotations
+
+import filetype
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+
+from servicedesk.errors import Invalid, TooLarge
+
+ALLOWED_BINARY = {
+    "application/pdf",
+    "image/jpeg",
+    "image/png",
+    "image/gif",
+    "image/webp",
+    "application/msword",
+    "application/vnd.ms-excel",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+}
+OFFICE_ZIP = {
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+}
+TEXT_SUFFIXES = {".txt": "text/plain", ".csv": "text/csv"}
+
+
+def _suffix(name: str) -> str:
+    dot = name.rfind(".")
+    return name[dot:].lower() if dot >= 0 else ""
+
+
+def _looks_like_text(head: bytes) -> bool:
+    if b"\x00" in head:
+        return False
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            head.decode(encoding)
+            return True
+        except UnicodeDecodeError:
+            continue
+    return False
+
+
+def check_upload(upload: UploadedFile) -> str:
+    """The content type to store and serve, or TooLarge (413) / Invalid (400)."""
+    limit = int(settings.UPLOAD_MAX_BYTES)
+    if (upload.size or 0) > limit:
+        raise TooLarge(f"The file is larger than {limit // (1024 * 1024)} MB.")
+    if not upload.size:
+        raise Invalid("The file is empty.", detail={"file": ["Empty file."]})
+    upload.seek(0)
+    head = upload.read(8192)
+    upload.seek(0)
+    suffix = _suffix(upload.name or "")
+    kind = filetype.guess(head)
+    if kind is not None:
+        mime = str(kind.mime)
+        if mime == "application/zip" and suffix in OFFICE_ZIP:
+            return OFFICE_ZIP[suffix]
+        if mime in ALLOWED_BINARY:
+            return mime
+    elif suffix in TEXT_SUFFIXES and _looks_like_text(head):
+        return TEXT_SUFFIXES[suffix]
+    raise Invalid(
+        "This type of file is not accepted. Send PDF, images (JPEG, PNG, GIF, WebP), Word, Excel, "
+        "PowerPoint, or plain text / CSV.",
+        detail={"file": ["File type not allowed."]},
+    )
