@@ -176,6 +176,14 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "servicedesk.api.parsers.JSONParser",  # a deeply nested body is a 400, not a 500
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
+    # Proxies in front of gunicorn; 0 keys throttles on REMOTE_ADDR (X-Forwarded-For ignored).
+    "NUM_PROXIES": env_int("NUM_PROXIES", 0) or None,
     "DEFAULT_PAGINATION_CLASS": "servicedesk.api.pagination.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
@@ -200,6 +208,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "TicketKindEnum": "tickets.models.Kind",
+        "EventKindEnum": "tickets.models.EventKind",
+    },
 }
 
 # Throttle counters must be shared by every web process: Redis, except in tests.

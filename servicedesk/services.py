@@ -99,7 +99,8 @@ def _enterprise_save(enterprise: Enterprise) -> Enterprise:
             enterprise.save()
     except IntegrityError as exc:  # a concurrent request took the credit code
         raise Invalid(
-            "The enterprise is not valid.", detail={"credit_code": ["An enterprise with this credit code exists already."]}
+            "The enterprise is not valid.",
+            detail={"credit_code": ["An enterprise with this credit code exists already."]},
         ) from exc
     return enterprise
 
@@ -152,9 +153,10 @@ def service_item_create(*, actor: User, **fields: Any) -> ServiceItem:
 
 
 @transaction.atomic
-def service_item_update(*, actor: User, code: str, **fields: Any) -> ServiceItem:
+def service_item_update(*, actor: User, item_id: int, **fields: Any) -> ServiceItem:
+    """`fields` may hold a new `code`: the item is found by its id."""
     _require_catalogue_editor(actor)
-    item = ServiceItem.objects.select_for_update().get(code=code)
+    item = ServiceItem.objects.select_for_update().get(pk=item_id)
     for name, value in fields.items():
         setattr(item, name, value)
     return _service_item_save(item)

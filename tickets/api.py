@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import FileResponse
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -13,11 +14,13 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from servicedesk.api.actor import actor_of
+from servicedesk.api.parsers import API_PARSERS
 from servicedesk.errors import NotFound
 
 from . import selectors, services
 from . import serializers as s
-from .filters import TicketFilter
+from .filters import AssistFilter, ExtensionFilter, TicketFilter, TicketOrdering
 from .models import AssistRequest, ExtensionRequest, Ticket
 
 ERRORS = {
@@ -28,6 +31,25 @@ ERRORS = {
 }
 
 
+def _pk(raw: object, message: str) -> int:
+    """A primary key from the URL: ASCII digits that fit a bigint (`١`, `1e309`, `-1` → 404)."""
+    text = str(raw or "")
+    if not (text.isascii() and text.isdigit()) or len(text) > 18 or int(text) == 0:
+        raise NotFound(message)
+    return int(text)
+
+
+class StrictPkMixin:
+    """`get_object()` on ASCII-digit ids only: Django would read `/tickets/١/` as ticket 1."""
+
+    kwargs: dict[str, Any]
+    not_found = "Not found."
+
+    def get_object(self):  # type: ignore[no-untyped-def]
+        self.kwargs["pk"] = str(_pk(self.kwargs.get("pk"), self.not_found))
+        return super().get_object()  # type: ignore[misc]
+
+
 def _transition(request_serializer: type[serializers.Serializer] | None, summary: str) -> Any:  # type: ignore[type-arg]
     return extend_schema(request=request_serializer, responses={200: s.TicketOutput, **ERRORS}, summary=summary)
 
@@ -36,21 +58,32 @@ def _transition(request_serializer: type[serializers.Serializer] | None, summary
     list=extend_schema(summary="Tickets in your scope (officer queue: ?assignee=me&ordering=resolve_due_at)"),
     retrieve=extend_schema(summary="One ticket", responses={200: s.TicketOutput, 404: ERRORS[404]}),
 )
-class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
+class TicketViewSet(StrictPkMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
     serializer_class = s.TicketOutput
+    parser_classes = API_PARSERS
+    not_found = "No such ticket."
     queryset = Ticket.objects.none()
     filterset_class = TicketFilter
+    filter_backends = [DjangoFilterBackend, TicketOrdering]
     ordering_fields = {"created_at": "created_at", "resolve_due_at": "resolve_due_at", "priority": "priority_rank"}
     ordering = ["-created_at", "-id"]
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         if getattr(self, "swagger_fake_view", False):
             return Ticket.objects.none()
-        return selectors.ticket_list_for(self.request.user)
+        return selectors.ticket_list_for(actor_of(self.request))
 
     def _render(self, ticket: Ticket, code: int = status.HTTP_200_OK) -> Response:
-        ticket = selectors.ticket_list_for(self.request.user).get(pk=ticket.pk)
-        return Response(s.TicketOutput(ticket, context={"request": self.request}).data, status=code)
+        """The ticket after a change, as the caller now sees it. A transfer may have moved it
+        out of the caller's scope: they still get the outcome of what they did, with no
+        further actions offered."""
+        visible = selectors.ticket_list_for(actor_of(self.request)).filter(pk=ticket.pk).first()
+        if visible is None:
+            hidden = Ticket.objects.select_related("service_item", "enterprise").get(pk=ticket.pk)
+            data = dict(s.TicketOutput(hidden, context={"request": self.request}).data)
+            data["allowed_actions"] = []
+            return Response(data, status=code)
+        return Response(s.TicketOutput(visible, context={"request": self.request}).data, status=code)
 
     def _input(self, serializer_class: type[serializers.Serializer]) -> dict[str, Any]:  # type: ignore[type-arg]
         data = serializer_class(data=self.request.data)
@@ -58,84 +91,83 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return dict(data.validated_data)
 
     def _id(self) -> int:
-        raw = str(self.kwargs.get("pk", ""))
-        if not raw.isdigit() or len(raw) > 18:
-            raise NotFound("No such ticket.")
-        return int(raw)
+        return _pk(self.kwargs.get("pk"), "No such ticket.")
 
     @extend_schema(request=s.TicketCreateInput, responses={201: s.TicketOutput, **ERRORS}, summary="File a ticket")
     def create(self, request: Request) -> Response:
-        ticket = services.ticket_create(actor=request.user, **self._input(s.TicketCreateInput))
+        ticket = services.ticket_create(actor=actor_of(request), **self._input(s.TicketCreateInput))
         return self._render(ticket, status.HTTP_201_CREATED)
 
     @_transition(None, "签收 accept")
     @action(detail=True, methods=["post"])
     def accept(self, request: Request, pk: str) -> Response:
-        return self._render(services.ticket_accept(ticket_id=self._id(), actor=request.user))
+        self._input(s.NoInput)
+        return self._render(services.ticket_accept(ticket_id=self._id(), actor=actor_of(request)))
 
     @_transition(s.ReasonInput, "退单 return a misrouted ticket before accepting it")
     @action(detail=True, methods=["post"], url_path="return")
     def return_(self, request: Request, pk: str) -> Response:
-        ticket = services.ticket_return(ticket_id=self._id(), actor=request.user, **self._input(s.ReasonInput))
+        ticket = services.ticket_return(ticket_id=self._id(), actor=actor_of(request), **self._input(s.ReasonInput))
         return self._render(ticket)
 
     @extend_schema(request=s.BodyInput, responses={201: s.EventOutput, **ERRORS}, summary="Public reply")
     @action(detail=True, methods=["post"])
     def reply(self, request: Request, pk: str) -> Response:
-        event = services.ticket_reply(ticket_id=self._id(), actor=request.user, **self._input(s.BodyInput))
+        event = services.ticket_reply(ticket_id=self._id(), actor=actor_of(request), **self._input(s.BodyInput))
         return Response(s.EventOutput(event).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.BodyInput, responses={201: s.EventOutput, **ERRORS}, summary="Internal note")
     @action(detail=True, methods=["post"])
     def note(self, request: Request, pk: str) -> Response:
-        event = services.ticket_note(ticket_id=self._id(), actor=request.user, **self._input(s.BodyInput))
+        event = services.ticket_note(ticket_id=self._id(), actor=actor_of(request), **self._input(s.BodyInput))
         return Response(s.EventOutput(event).data, status=status.HTTP_201_CREATED)
 
     @_transition(s.TransferInput, "Transfer to an officer or a department (the owner stays)")
     @action(detail=True, methods=["post"])
     def transfer(self, request: Request, pk: str) -> Response:
-        ticket = services.ticket_transfer(ticket_id=self._id(), actor=request.user, **self._input(s.TransferInput))
+        ticket = services.ticket_transfer(ticket_id=self._id(), actor=actor_of(request), **self._input(s.TransferInput))
         return self._render(ticket)
 
     @extend_schema(request=s.AssistInput, responses={201: s.AssistOutput, **ERRORS}, summary="协办 ask for help")
     @action(detail=True, methods=["post"])
     def assist(self, request: Request, pk: str) -> Response:
-        assist = services.ticket_assist(ticket_id=self._id(), actor=request.user, **self._input(s.AssistInput))
+        assist = services.ticket_assist(ticket_id=self._id(), actor=actor_of(request), **self._input(s.AssistInput))
         return Response(s.AssistOutput(assist).data, status=status.HTTP_201_CREATED)
 
     @_transition(s.ReasonInput, "挂起 wait on the enterprise (the resolution clock pauses)")
     @action(detail=True, methods=["post"])
     def suspend(self, request: Request, pk: str) -> Response:
-        ticket = services.ticket_suspend(ticket_id=self._id(), actor=request.user, **self._input(s.ReasonInput))
+        ticket = services.ticket_suspend(ticket_id=self._id(), actor=actor_of(request), **self._input(s.ReasonInput))
         return self._render(ticket)
 
     @_transition(None, "Resume (the deadline moves by the paused time)")
     @action(detail=True, methods=["post"])
     def resume(self, request: Request, pk: str) -> Response:
-        return self._render(services.ticket_resume(ticket_id=self._id(), actor=request.user))
+        self._input(s.NoInput)
+        return self._render(services.ticket_resume(ticket_id=self._id(), actor=actor_of(request)))
 
     @_transition(s.ResolveInput, "办结 resolve")
     @action(detail=True, methods=["post"])
     def resolve(self, request: Request, pk: str) -> Response:
-        ticket = services.ticket_resolve(ticket_id=self._id(), actor=request.user, **self._input(s.ResolveInput))
+        ticket = services.ticket_resolve(ticket_id=self._id(), actor=actor_of(request), **self._input(s.ResolveInput))
         return self._render(ticket)
 
     @_transition(s.OptionalReasonInput, "Withdraw (enterprise, before acceptance)")
     @action(detail=True, methods=["post"])
     def withdraw(self, request: Request, pk: str) -> Response:
         data = self._input(s.OptionalReasonInput)
-        return self._render(services.ticket_withdraw(ticket_id=self._id(), actor=request.user, **data))
+        return self._render(services.ticket_withdraw(ticket_id=self._id(), actor=actor_of(request), **data))
 
     @_transition(s.RateInput, "好差评 rate 1–5 (closes the ticket)")
     @action(detail=True, methods=["post"])
     def rate(self, request: Request, pk: str) -> Response:
-        services.ticket_rate(ticket_id=self._id(), actor=request.user, **self._input(s.RateInput))
+        services.ticket_rate(ticket_id=self._id(), actor=actor_of(request), **self._input(s.RateInput))
         return self._render(Ticket(pk=self._id()))
 
     @_transition(s.ReasonInput, "Reopen (resolved, or closed within 7 days)")
     @action(detail=True, methods=["post"])
     def reopen(self, request: Request, pk: str) -> Response:
-        ticket = services.ticket_reopen(ticket_id=self._id(), actor=request.user, **self._input(s.ReasonInput))
+        ticket = services.ticket_reopen(ticket_id=self._id(), actor=actor_of(request), **self._input(s.ReasonInput))
         return self._render(ticket)
 
     @extend_schema(
@@ -143,14 +175,16 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     )
     @action(detail=True, methods=["post"])
     def extend(self, request: Request, pk: str) -> Response:
-        extension = services.extension_request(ticket_id=self._id(), actor=request.user, **self._input(s.ExtendInput))
+        extension = services.extension_request(
+            ticket_id=self._id(), actor=actor_of(request), **self._input(s.ExtendInput)
+        )
         return Response(s.ExtensionOutput(extension).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={200: s.EventOutput(many=True), 404: ERRORS[404]}, summary="Audit trail, oldest first")
     @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
     def events(self, request: Request, pk: str) -> Response:
         ticket = self.get_object()
-        events = selectors.event_list_for(request.user, ticket)
+        events = selectors.event_list_for(actor_of(request), ticket)
         return Response(s.EventOutput(events, many=True).data)
 
     @extend_schema(
@@ -172,10 +206,12 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def attachments(self, request: Request, pk: str) -> Response:
         if request.method == "GET":
             ticket = self.get_object()
-            return Response(s.AttachmentOutput(selectors.attachment_list_for(request.user, ticket), many=True).data)
+            return Response(
+                s.AttachmentOutput(selectors.attachment_list_for(actor_of(request), ticket), many=True).data
+            )
         data = self._input(s.AttachmentInput)
         attachment = services.attachment_add(
-            ticket_id=self._id(), actor=request.user, upload=data["file"], public=data["public"]
+            ticket_id=self._id(), actor=actor_of(request), upload=data["file"], public=data["public"]
         )
         return Response(s.AttachmentOutput(attachment).data, status=status.HTTP_201_CREATED)
 
@@ -189,11 +225,15 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     )
     def download(self, request: Request, pk: str, attachment_id: str) -> FileResponse:
         ticket = self.get_object()
-        attachment = selectors.attachment_list_for(request.user, ticket).filter(pk=int(attachment_id)).first()
+        attachment = selectors.attachment_list_for(actor_of(request), ticket).filter(pk=int(attachment_id)).first()
         if attachment is None:
             raise NotFound("No such attachment.")
+        try:
+            handle = attachment.file.open("rb")
+        except FileNotFoundError:
+            raise NotFound("No such attachment.") from None
         response = FileResponse(
-            attachment.file.open("rb"),
+            handle,
             as_attachment=True,
             filename=attachment.original_name,
             content_type=attachment.content_type,
@@ -203,32 +243,31 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return response
 
 
-class ExtensionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
+class ExtensionViewSet(StrictPkMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
     """Extension requests on tickets in your scope; managers approve or reject them."""
 
     serializer_class = s.ExtensionOutput
+    parser_classes = API_PARSERS
+    not_found = "No such extension request."
     queryset = ExtensionRequest.objects.none()
-    filterset_fields = ["status", "ticket"]
+    filterset_class = ExtensionFilter
     ordering = ["-id"]
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         if getattr(self, "swagger_fake_view", False):
             return ExtensionRequest.objects.none()
-        visible = selectors.ticket_list_for(self.request.user).values("pk")
+        visible = selectors.ticket_list_for(actor_of(self.request)).values("pk")
         return ExtensionRequest.objects.filter(ticket__in=visible).order_by("-id")
 
     def _id(self) -> int:
-        raw = str(self.kwargs.get("pk", ""))
-        if not raw.isdigit() or len(raw) > 18:
-            raise NotFound("No such extension request.")
-        return int(raw)
+        return _pk(self.kwargs.get("pk"), "No such extension request.")
 
     @extend_schema(request=s.OptionalReasonInput, responses={200: s.ExtensionOutput, **ERRORS})
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: str) -> Response:
         data = s.OptionalReasonInput(data=request.data)
         data.is_valid(raise_exception=True)
-        extension = services.extension_approve(extension_id=self._id(), actor=request.user, **data.validated_data)
+        extension = services.extension_approve(extension_id=self._id(), actor=actor_of(request), **data.validated_data)
         return Response(s.ExtensionOutput(extension).data)
 
     @extend_schema(request=s.ReasonInput, responses={200: s.ExtensionOutput, **ERRORS})
@@ -236,31 +275,31 @@ class ExtensionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     def reject(self, request: Request, pk: str) -> Response:
         data = s.ReasonInput(data=request.data)
         data.is_valid(raise_exception=True)
-        extension = services.extension_reject(extension_id=self._id(), actor=request.user, **data.validated_data)
+        extension = services.extension_reject(extension_id=self._id(), actor=actor_of(request), **data.validated_data)
         return Response(s.ExtensionOutput(extension).data)
 
 
-class AssistViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
+class AssistViewSet(StrictPkMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
     """Assist requests (协办) on tickets in your scope; the asked department answers."""
 
     serializer_class = s.AssistOutput
+    parser_classes = API_PARSERS
+    not_found = "No such assist request."
     queryset = AssistRequest.objects.none()
-    filterset_fields = ["department", "ticket"]
+    filterset_class = AssistFilter
     ordering = ["-id"]
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         if getattr(self, "swagger_fake_view", False):
             return AssistRequest.objects.none()
-        visible = selectors.ticket_list_for(self.request.user).values("pk")
+        visible = selectors.ticket_list_for(actor_of(self.request)).values("pk")
         return AssistRequest.objects.filter(ticket__in=visible).order_by("-id")
 
     @extend_schema(request=s.AnswerInput, responses={200: s.AssistOutput, **ERRORS})
     @action(detail=True, methods=["post"])
     def answer(self, request: Request, pk: str) -> Response:
+        assist_id = _pk(pk, "No such assist request.")
         data = s.AnswerInput(data=request.data)
         data.is_valid(raise_exception=True)
-        raw = str(pk)
-        if not raw.isdigit() or len(raw) > 18:
-            raise NotFound("No such assist request.")
-        assist = services.assist_answer(assist_id=int(raw), actor=request.user, **data.validated_data)
+        assist = services.assist_answer(assist_id=assist_id, actor=actor_of(request), **data.validated_data)
         return Response(s.AssistOutput(assist).data)

@@ -1,26 +1,95 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
+from rest_framework.filters import OrderingFilter
 
-from .models import Priority, Status, Ticket
+from .models import AssistRequest, ExtensionRequest, Priority, Status, Ticket
+
+BIGINT_MAX = 2**63 - 1
+
+
+class PersonField(forms.CharField):
+    """A user id, or `me`."""
+
+    def to_python(self, value: Any) -> str:
+        value = str(super().to_python(value)).strip()
+        if value and value != "me" and not (value.isascii() and value.isdigit() and 0 < int(value) <= BIGINT_MAX):
+            raise ValidationError("Give a user id or 'me'.", code="invalid")
+        return value
 
 
 class PersonFilter(django_filters.CharFilter):
     """A user id, or `me` for the caller."""
+
+    field_class = PersonField
 
     def filter(self, qs: QuerySet[Any], value: str) -> QuerySet[Any]:
         if not value:
             return qs
         if value == "me":
             return qs.filter(**{self.field_name: self.parent.request.user.pk})
-        if not value.isdigit():
-            from django.core.exceptions import ValidationError
-
-            raise ValidationError({self.field_name: ["Give a user id or 'me'."]})
         return qs.filter(**{self.field_name: int(value)})
+
+
+class IdFilter(django_filters.NumberFilter):
+    """A positive integer id within the database's range; anything else is a 400."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", BIGINT_MAX)
+        super().__init__(*args, **kwargs)
+
+
+class StrictBooleanField(forms.Field):
+    """`true`/`false` (also `1`/`0`, `yes`/`no`); anything else is a 400, not "no filter"."""
+
+    TRUE = {"true", "1", "yes", "on"}
+    FALSE = {"false", "0", "no", "off"}
+
+    def to_python(self, value: Any) -> bool | None:
+        text = str(value or "").strip().lower()
+        if not text:
+            return None
+        if text in self.TRUE:
+            return True
+        if text in self.FALSE:
+            return False
+        raise ValidationError("Give true or false.", code="invalid")
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
+class TicketOrdering(OrderingFilter):
+    """`ordering_fields` as {public name: model field}: `?ordering=-priority` sorts by
+    `priority_rank`, not by the priority's text; ties are broken by id (stable pages)."""
+
+    def _aliases(self, view: Any) -> dict[str, str]:
+        fields = getattr(view, "ordering_fields", None)
+        return dict(fields) if isinstance(fields, dict) else {}
+
+    def get_valid_fields(self, queryset: QuerySet[Any], view: Any, context: Mapping[str, Any] | None = None) -> Any:
+        aliases = self._aliases(view)
+        if aliases:
+            return [(name, name) for name in aliases]
+        return super().get_valid_fields(queryset, view, context or {})
+
+    def remove_invalid_fields(self, queryset: QuerySet[Any], fields: Any, view: Any, request: Any) -> list[str]:
+        valid = super().remove_invalid_fields(queryset, fields, view, request)
+        aliases = self._aliases(view)
+        if not aliases or not valid:
+            return list(valid)
+        mapped = [("-" if term.startswith("-") else "") + aliases[term.lstrip("-")] for term in valid]
+        return [*mapped, "-id"]
 
 
 class TicketFilter(django_filters.FilterSet):
@@ -30,10 +99,10 @@ class TicketFilter(django_filters.FilterSet):
     owner = PersonFilter(field_name="owner_id")
     # plain numbers, not model choices: an id outside the caller's scope must look like any
     # id that matches nothing (an empty list), never like "that one does not exist"
-    enterprise = django_filters.NumberFilter(field_name="enterprise_id")
+    enterprise = IdFilter(field_name="enterprise_id")
     service_item = django_filters.CharFilter(field_name="service_item__code")
-    park = django_filters.NumberFilter(field_name="park_id")
-    overdue = django_filters.BooleanFilter()
+    park = IdFilter(field_name="park_id")
+    overdue = StrictBooleanFilter()
     created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
     search = django_filters.CharFilter(method="filter_search", max_length=100)
@@ -47,3 +116,23 @@ class TicketFilter(django_filters.FilterSet):
         if not value:
             return qs
         return qs.filter(Q(title__icontains=value) | Q(description__icontains=value) | Q(number=value))
+
+
+class ExtensionFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=ExtensionRequest.Status.choices)
+    # a plain number: a ticket outside the caller's scope filters to nothing, like a missing one
+    ticket = IdFilter(field_name="ticket_id")
+
+    class Meta:
+        model = ExtensionRequest
+        fields: list[str] = []
+
+
+class AssistFilter(django_filters.FilterSet):
+    department = IdFilter(field_name="department_id")
+    ticket = IdFilter(field_name="ticket_id")
+    answered = StrictBooleanFilter(field_name="answered_at", lookup_expr="isnull", exclude=True)
+
+    class Meta:
+        model = AssistRequest
+        fields: list[str] = []

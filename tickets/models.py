@@ -98,6 +98,9 @@ class TicketNumberCounter(models.Model):
     year = models.PositiveIntegerField(primary_key=True)
     value = models.PositiveIntegerField(default=0)
 
+    def __str__(self) -> str:
+        return f"{self.year}: {self.value}"
+
 
 class Ticket(models.Model):
     number = models.CharField(_("number"), max_length=20, unique=True)

@@ -11,6 +11,10 @@ from .models import AssistRequest, Attachment, Ticket, TicketEvent
 from .state import Rel
 
 
+def _assisting(department_id: int) -> QuerySet[AssistRequest]:
+    return AssistRequest.objects.filter(ticket=OuterRef("pk"), department_id=department_id)
+
+
 def _scope_q(user: User) -> Q | None:
     """The filter that limits tickets to what `user` may see; None means everything."""
     if is_admin(user) or is_zone_manager(user):
@@ -18,16 +22,15 @@ def _scope_q(user: User) -> Q | None:
     if user.role == User.Role.MANAGER and user.park_id:
         return Q(park_id=user.park_id)
     if user.role == User.Role.MANAGER and user.department_id:
-        return Q(department_id=user.department_id) | Q(assignee__department_id=user.department_id)
-    if user.role == User.Role.OFFICER:
-        assisting = AssistRequest.objects.filter(ticket=OuterRef("pk"), department_id=user.department_id)
+        # a department head also sees what their department is asked to help with (协办)
         return (
-            Q(assignee=user)
-            | Q(owner=user)
-            | Q(enterprise__chief_officer=user)
-            | Q(enterprise__deputy_officer=user)
-            | Q(Exists(assisting))
+            Q(department_id=user.department_id)
+            | Q(assignee__department_id=user.department_id)
+            | Q(Exists(_assisting(user.department_id)))
         )
+    if user.role == User.Role.OFFICER:
+        mine = Q(assignee=user) | Q(owner=user) | Q(enterprise__chief_officer=user) | Q(enterprise__deputy_officer=user)
+        return mine | Q(Exists(_assisting(user.department_id))) if user.department_id else mine
     if user.role == User.Role.ENTERPRISE and user.enterprise_id:
         return Q(enterprise_id=user.enterprise_id)
     return Q(pk__in=[])

@@ -2,22 +2,63 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from rest_framework import serializers
 
+from servicedesk import clock
 from servicedesk.models import Department, Enterprise, ServiceItem, User
 
 from . import selectors
 from .models import AssistRequest, Attachment, ExtensionRequest, Kind, Priority, Ticket, TicketEvent
 from .state import allowed_actions
 
-TEXT = {"max_length": 20000}
-REASON = {"max_length": 5000}
+TEXT_MAX = 20000
+REASON_MAX = 5000
+BIGINT_MAX = 2**63 - 1
+#: How far ahead an extension may move a deadline: a sanity bound on the input (a typo like
+#: 9999-12-31 would otherwise become a deadline nothing can compute with).
+EXTENSION_HORIZON = timedelta(days=366)
+
+
+class Text(serializers.CharField):
+    """Text, and only text: a number, a boolean, a list or an object where text belongs is a
+    mistake in the request, not something to turn into a string."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return str(super().to_internal_value(data))
+
+
+class Id(serializers.PrimaryKeyRelatedField):  # type: ignore[type-arg]
+    """A primary key as a positive integer (or its decimal string, as forms send it). Floats,
+    `"1e309"`, booleans and numbers past the database's range are refused before any query."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, str) and data.isascii() and data.isdigit():
+            data = int(data)
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if not 0 < data <= BIGINT_MAX:
+            self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(data)
+
+
+class Code(serializers.SlugRelatedField):  # type: ignore[type-arg]
+    """A catalogue code (text only)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, str) or len(data) > 100:
+            self.fail("invalid")
+        return super().to_internal_value(data)
 
 
 class TicketOutput(serializers.ModelSerializer[Ticket]):
-    service_item = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    service_item: serializers.SlugRelatedField[ServiceItem] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
     service_item_name = serializers.CharField(source="service_item.name", read_only=True)
     allowed_actions = serializers.SerializerMethodField()
@@ -67,39 +108,39 @@ class TicketOutput(serializers.ModelSerializer[Ticket]):
 
 
 class TicketCreateInput(serializers.Serializer):  # type: ignore[type-arg]
-    title = serializers.CharField(max_length=200)
-    description = serializers.CharField(**TEXT)
+    title = Text(max_length=200)
+    description = Text(max_length=TEXT_MAX)
     kind = serializers.ChoiceField(choices=Kind.choices)
-    service_item = serializers.SlugRelatedField(slug_field="code", queryset=ServiceItem.objects.all())
+    service_item = Code(slug_field="code", queryset=ServiceItem.objects.all())
     priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.NORMAL)
-    enterprise = serializers.PrimaryKeyRelatedField(queryset=Enterprise.objects.all(), required=False, allow_null=True)
+    enterprise = Id(queryset=Enterprise.objects.all(), required=False, allow_null=True)
     channel = serializers.ChoiceField(choices=["proxy", "visit"], required=False)
 
 
+class NoInput(serializers.Serializer):  # type: ignore[type-arg]
+    """The body of an action that takes none: empty, or a JSON object (its keys are ignored)."""
+
+
 class BodyInput(serializers.Serializer):  # type: ignore[type-arg]
-    body = serializers.CharField(**TEXT)
+    body = Text(max_length=TEXT_MAX)
 
 
 class ReasonInput(serializers.Serializer):  # type: ignore[type-arg]
-    reason = serializers.CharField(**REASON)
+    reason = Text(max_length=REASON_MAX)
 
 
 class OptionalReasonInput(serializers.Serializer):  # type: ignore[type-arg]
-    reason = serializers.CharField(required=False, allow_blank=True, **REASON)
+    reason = Text(required=False, allow_blank=True, max_length=REASON_MAX)
 
 
 class ResolveInput(serializers.Serializer):  # type: ignore[type-arg]
-    resolution = serializers.CharField(**TEXT)
+    resolution = Text(max_length=TEXT_MAX)
 
 
 class TransferInput(serializers.Serializer):  # type: ignore[type-arg]
-    to_officer = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.filter(role=User.Role.OFFICER), required=False, allow_null=True
-    )
-    to_department = serializers.PrimaryKeyRelatedField(
-        queryset=Department.objects.all(), required=False, allow_null=True
-    )
-    reason = serializers.CharField(**REASON)
+    to_officer = Id(queryset=User.objects.filter(role=User.Role.OFFICER), required=False, allow_null=True)
+    to_department = Id(queryset=Department.objects.all(), required=False, allow_null=True)
+    reason = Text(max_length=REASON_MAX)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if bool(attrs.get("to_officer")) == bool(attrs.get("to_department")):
@@ -108,22 +149,27 @@ class TransferInput(serializers.Serializer):  # type: ignore[type-arg]
 
 
 class AssistInput(serializers.Serializer):  # type: ignore[type-arg]
-    department = serializers.PrimaryKeyRelatedField(queryset=Department.objects.all())
-    request = serializers.CharField(**REASON)
+    department = Id(queryset=Department.objects.all())
+    request = Text(max_length=REASON_MAX)
 
 
 class AnswerInput(serializers.Serializer):  # type: ignore[type-arg]
-    answer = serializers.CharField(**TEXT)
+    answer = Text(max_length=TEXT_MAX)
 
 
 class RateInput(serializers.Serializer):  # type: ignore[type-arg]
     score = serializers.IntegerField(min_value=1, max_value=5)
-    comment = serializers.CharField(required=False, allow_blank=True, **REASON)
+    comment = Text(required=False, allow_blank=True, max_length=REASON_MAX)
 
 
 class ExtendInput(serializers.Serializer):  # type: ignore[type-arg]
     new_resolve_due_at = serializers.DateTimeField()
-    reason = serializers.CharField(**REASON)
+    reason = Text(max_length=REASON_MAX)
+
+    def validate_new_resolve_due_at(self, value: datetime) -> datetime:
+        if value > clock.now() + EXTENSION_HORIZON:
+            raise serializers.ValidationError(f"At most {EXTENSION_HORIZON.days} days from now.")
+        return value
 
 
 class AttachmentInput(serializers.Serializer):  # type: ignore[type-arg]

@@ -19,11 +19,12 @@ from . import selectors, state
 from .models import (
     OPEN_STATUSES,
     PRIORITY_RANK,
-    Attachment,
     AssistRequest,
+    Attachment,
     Channel,
     EventKind,
     ExtensionRequest,
+    Priority,
     Rating,
     SlaPolicy,
     Status,
@@ -32,7 +33,7 @@ from .models import (
     TicketNumberCounter,
 )
 from .sla import deadlines
-from .state import Action, Rel
+from .state import Action
 from .uploads import check_upload
 
 # --- helpers ----------------------------------------------------------------------------
@@ -75,13 +76,23 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
+TICKET_NUMBER_LOCK = 0x5D  # the advisory lock class of the yearly number sequences
+
+
 def next_ticket_number(year: int) -> str:
     """`SD-2026-000123`. PostgreSQL: a sequence per year (no lock, gaps on rollback);
     elsewhere a counter row updated under the transaction's write lock."""
     if connection.vendor == "postgresql":
+        name = f"ticket_number_{int(year)}"
         with connection.cursor() as cursor:
-            cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS ticket_number_{int(year)}")
-            cursor.execute("SELECT nextval(%s)", [f"ticket_number_{int(year)}"])
+            cursor.execute("SELECT to_regclass(%s)", [name])
+            if cursor.fetchone()[0] is None:
+                # CREATE SEQUENCE IF NOT EXISTS is not safe against a concurrent creation (the
+                # loser fails on pg_class's unique index): the first tickets of a year take
+                # turns on an advisory lock, held to the end of their transaction.
+                cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [TICKET_NUMBER_LOCK, int(year)])
+                cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {name}")
+            cursor.execute("SELECT nextval(%s)", [name])
             value = cursor.fetchone()[0]
     else:
         if not TicketNumberCounter.objects.filter(year=year).update(value=F("value") + 1):
@@ -169,7 +180,7 @@ def ticket_create(
         description=_text(description, "description"),
         kind=kind,
         priority=priority,
-        priority_rank=PRIORITY_RANK[priority],
+        priority_rank=PRIORITY_RANK[Priority(priority)],
         channel=channel,
         enterprise=enterprise,
         park_id=enterprise.park_id,
@@ -271,10 +282,11 @@ def ticket_transfer(
             raise Invalid("That officer cannot take tickets now.", detail={"to_officer": ["Not available."]})
         new_assignee: User | None = to_officer
         department_id = to_officer.department_id
-    else:
-        assert to_department is not None
+    elif to_department is not None:
         new_assignee = least_loaded_officer(to_department.pk)
         department_id = to_department.pk
+    else:  # pragma: no cover - refused above
+        raise Invalid("Name either an officer or a department.")
     if new_assignee is not None and new_assignee.pk == ticket.assignee_id and department_id == ticket.department_id:
         raise Invalid("The ticket is already there.", detail={"to_officer": ["Same assignee."]})
     previous = (ticket.assignee_id, ticket.department_id)
@@ -353,10 +365,12 @@ def assist_answer(*, assist_id: int, actor: User, answer: str) -> AssistRequest:
 def ticket_suspend(*, ticket_id: int, actor: User, reason: str) -> Ticket:
     """挂起: waiting on the enterprise; the resolution clock pauses."""
     ticket = _lock(ticket_id=ticket_id, actor=actor)
-    ticket.status = _move(ticket, Action.SUSPEND, actor)
+    new_status = _move(ticket, Action.SUSPEND, actor)
+    reason = _text(reason, "reason", limit=5000)
+    ticket.status = new_status
     ticket.suspended_at = clock.now()
     _save(ticket, "status", "suspended_at")
-    _event(ticket, actor, EventKind.SUSPENDED, body=_text(reason, "reason", limit=5000))
+    _event(ticket, actor, EventKind.SUSPENDED, body=reason)
     return ticket
 
 
@@ -381,7 +395,9 @@ def ticket_resume(*, ticket_id: int, actor: User) -> Ticket:
         )
     ticket.suspended_at = None
     ticket.deadline_version += 1
-    _save(ticket, "status", "suspended_at", "resolve_due_at", "deadline_version")
+    if ticket.resolve_due_at and ticket.resolve_due_at > now:
+        ticket.overdue = False
+    _save(ticket, "status", "suspended_at", "resolve_due_at", "deadline_version", "overdue")
     _event(
         ticket, actor, EventKind.RESUMED, old_resolve_due_at=_iso(old_due), resolve_due_at=_iso(ticket.resolve_due_at)
     )
@@ -537,6 +553,9 @@ def _extension_locked(extension_id: int, actor: User) -> tuple[ExtensionRequest,
 def extension_approve(*, extension_id: int, actor: User, reason: str = "") -> ExtensionRequest:
     extension, ticket = _extension_locked(extension_id, actor)
     now = clock.now()
+    if ticket.resolve_due_at and extension.new_resolve_due_at <= ticket.resolve_due_at:
+        # the deadline moved since the request (a pause pushed it): approving would shorten it
+        raise Conflict("The deadline is already later than the one asked for: reject this request.")
     extension.status = ExtensionRequest.Status.APPROVED
     extension.decided_by, extension.decided_at, extension.decision_reason = actor, now, (reason or "")[:5000]
     extension.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
@@ -583,7 +602,7 @@ def extension_reject(*, extension_id: int, actor: User, reason: str) -> Extensio
 
 
 @transaction.atomic
-def attachment_add(*, ticket_id: int, actor: User, upload: UploadedFile, public: bool = True) -> Attachment:
+def attachment_add(*, ticket_id: int, actor: User, upload: UploadedFile[Any], public: bool = True) -> Attachment:
     ticket = _lock(ticket_id=ticket_id, actor=actor)
     _move(ticket, Action.ATTACH, actor)
     content_type = check_upload(upload)

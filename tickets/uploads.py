@@ -34,6 +34,14 @@ def _suffix(name: str) -> str:
     return name[dot:].lower() if dot >= 0 else ""
 
 
+def human_size(size: int) -> str:
+    """`20 MB`, `1 KB`, `1.5 MB`, `900 bytes`: the limit as people read it."""
+    for unit, scale in (("MB", 1024 * 1024), ("KB", 1024)):
+        if size >= scale:
+            return f"{size / scale:.1f}".removesuffix(".0") + f" {unit}"
+    return f"{size} bytes"
+
+
 def _looks_like_text(head: bytes) -> bool:
     if b"\x00" in head:
         return False
@@ -50,7 +58,10 @@ def check_upload(upload: UploadedFile) -> str:
     """The content type to store and serve, or TooLarge (413) / Invalid (400)."""
     limit = int(settings.UPLOAD_MAX_BYTES)
     if (upload.size or 0) > limit:
-        raise TooLarge(f"The file is larger than {limit // (1024 * 1024)} MB.")
+        raise TooLarge(
+            f"The file is larger than the limit of {human_size(limit)}.",
+            detail={"file": [f"At most {human_size(limit)}."]},
+        )
     if not upload.size:
         raise Invalid("The file is empty.", detail={"file": ["Empty file."]})
     upload.seek(0)

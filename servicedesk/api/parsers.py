@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from rest_framework import parsers
@@ -12,7 +13,7 @@ class JSONParser(parsers.JSONParser):
     """DRF's JSON parser, which lets the RecursionError of a deeply nested body (`[[[[…`)
     escape as a 500; here it is a parse error like any other bad JSON."""
 
-    def parse(self, stream: Any, media_type: str | None = None, parser_context: dict[str, Any] | None = None) -> Any:
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Mapping[str, Any] | None = None) -> Any:
         try:
             return super().parse(stream, media_type, parser_context)
         except RecursionError as exc:

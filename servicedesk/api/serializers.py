@@ -130,7 +130,9 @@ class EnterpriseInput(serializers.Serializer):  # type: ignore[type-arg]
         chief = attrs["chief_officer"] if "chief_officer" in attrs else getattr(instance, "chief_officer", None)
         deputy = attrs["deputy_officer"] if "deputy_officer" in attrs else getattr(instance, "deputy_officer", None)
         if chief is not None and deputy is not None and chief.pk == deputy.pk:
-            raise serializers.ValidationError({"deputy_officer": ["The deputy must be another officer than the chief."]})
+            raise serializers.ValidationError(
+                {"deputy_officer": ["The deputy must be another officer than the chief."]}
+            )
         return attrs
 
 

@@ -13,6 +13,7 @@ from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from hypothesis import given, settings
@@ -494,3 +495,21 @@ def test_sla_due_uses_the_calendar_in_the_database() -> None:
 def test_sla_due_bad_input_is_a_command_error(args: list[str], message: str) -> None:
     with pytest.raises(CommandError, match=message):
         call_command("sla_due", *args, stdout=StringIO())
+
+
+@pytest.mark.django_db
+def test_sla_due_starts_now_by_default() -> None:
+    _load_2026()
+    out = StringIO()
+    with time_machine.travel(sh("2026-09-30 16:00"), tick=False):
+        call_command("sla_due", "--limit", "2h", stdout=out)
+    assert out.getvalue().strip() == "2026-10-08T09:30:00+08:00"
+
+
+@pytest.mark.django_db
+def test_sla_due_checks_the_clock_and_the_calendar_also_from_code() -> None:
+    with pytest.raises(CommandError, match="lunar"):
+        call_command("sla_due", limit="2h", clock="lunar", stdout=StringIO())
+    WorkCalendar.objects.filter(pk=default_calendar().pk).update(timezone="Mars/Olympus")
+    with pytest.raises(CommandError, match="Mars/Olympus"):
+        call_command("sla_due", limit="2h", stdout=StringIO())

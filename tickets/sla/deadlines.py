@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -54,8 +53,7 @@ def limit_due(*, start: datetime, limit: str, clock: str, wt: WorkingTime) -> da
 def pushed_by_pause(
     *, due: datetime, paused_from: datetime, paused_to: datetime, clock: str, wt: WorkingTime
 ) -> datetime:
-    """`due` moved later by the time the ticket was paused, measured on its clock."""
+    """`due` moved later by the time the ticket was paused, measured on its clock (exact)."""
     if clock == "natural":
         return due + (paused_to - paused_from)
-    paused_minutes = math.ceil(wt.between(paused_from, paused_to) / 60)
-    return wt.add(due, paused_minutes) if paused_minutes else due
+    return wt.add_working(due, wt.working_delta(paused_from, paused_to))

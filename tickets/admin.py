@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from .models import AssistRequest, Attachment, ExtensionRequest, Rating, SlaPolicy, Ticket, TicketEvent
+
+
+class ReadOnlyInline(admin.TabularInline):  # type: ignore[type-arg]
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class EventInline(ReadOnlyInline):
+    model = TicketEvent
+    fields = ["created_at", "kind", "actor", "public", "body"]
+    readonly_fields = ["created_at", "kind", "actor", "public", "body"]
+
+
+@admin.register(Ticket)
+class TicketAdmin(admin.ModelAdmin[Ticket]):
+    """Read and inspect tickets; every change goes through the API or the web so that it is
+    checked by the state machine and written to the audit trail."""
+
+    list_display = [
+        "number",
+        "title",
+        "status",
+        "priority",
+        "enterprise",
+        "assignee",
+        "owner",
+        "resolve_due_at",
+        "overdue",
+    ]
+    list_filter = ["status", "priority", "kind", "channel", "overdue", "park", "department"]
+    search_fields = ["number", "title", "enterprise__name"]
+    list_select_related = ["enterprise", "assignee", "owner"]
+    date_hierarchy = "created_at"
+    inlines = [EventInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(TicketEvent)
+class TicketEventAdmin(admin.ModelAdmin[TicketEvent]):
+    list_display = ["created_at", "ticket", "kind", "actor", "public"]
+    list_filter = ["kind", "public"]
+    search_fields = ["ticket__number", "body"]
+    list_select_related = ["ticket", "actor"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(SlaPolicy)
+class SlaPolicyAdmin(admin.ModelAdmin[SlaPolicy]):
+    list_display = ["name", "is_active", "help_resolve_limit", "urgent_fraction", "urgent_clock", "max_extensions"]
+
+
+for model in (Attachment, ExtensionRequest, AssistRequest, Rating):
+
+    @admin.register(model)
+    class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+        def has_add_permission(self, request: HttpRequest) -> bool:
+            return False
+
+        def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+            return False
+
+        def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+            return False
