@@ -46,9 +46,11 @@ def _lock(*, ticket_id: int, actor: User) -> Ticket:
     return Ticket.objects.select_for_update(of=("self",)).get(pk=ticket_id)
 
 
-def _event(
+def record_event(
     ticket: Ticket, actor: User | None, kind: str, *, body: str = "", public: bool = True, **data: Any
 ) -> TicketEvent:
+    """Append an event to the audit trail, inside the caller's transaction. Every event of
+    every service goes through here (the notifications hook in at this one place)."""
     return TicketEvent.objects.create(
         ticket=ticket, actor=actor, kind=kind, body=body, public=public, data=data, created_at=clock.now()
     )
@@ -194,7 +196,7 @@ def ticket_create(
         created_at=now,
         updated_at=now,
     )
-    _event(
+    record_event(
         ticket,
         actor,
         EventKind.CREATED,
@@ -218,7 +220,7 @@ def ticket_accept(*, ticket_id: int, actor: User) -> Ticket:
         raise Conflict("The ticket has no assignee: a manager dispatches it first (transfer).")
     ticket.accepted_at = clock.now()
     _save(ticket, "status", "accepted_at")
-    _event(ticket, actor, EventKind.ACCEPTED)
+    record_event(ticket, actor, EventKind.ACCEPTED)
     return ticket
 
 
@@ -235,7 +237,7 @@ def ticket_return(*, ticket_id: int, actor: User, reason: str) -> Ticket:
     ticket.assignee = None
     ticket.returned_at = clock.now()
     _save(ticket, "assignee", "returned_at")
-    _event(ticket, actor, EventKind.RETURNED, body=reason, public=False, previous_assignee=previous)
+    record_event(ticket, actor, EventKind.RETURNED, body=reason, public=False, previous_assignee=previous)
     return ticket
 
 
@@ -250,7 +252,7 @@ def ticket_reply(*, ticket_id: int, actor: User, body: str) -> TicketEvent:
         _save(ticket, "first_response_at")
     else:
         _save(ticket)
-    return _event(ticket, actor, EventKind.REPLIED, body=body)
+    return record_event(ticket, actor, EventKind.REPLIED, body=body)
 
 
 @transaction.atomic
@@ -258,7 +260,7 @@ def ticket_note(*, ticket_id: int, actor: User, body: str) -> TicketEvent:
     """An internal note: never shown to the enterprise."""
     ticket = _lock(ticket_id=ticket_id, actor=actor)
     _move(ticket, Action.NOTE, actor)
-    return _event(ticket, actor, EventKind.NOTED, body=_text(body, "body"), public=False)
+    return record_event(ticket, actor, EventKind.NOTED, body=_text(body, "body"), public=False)
 
 
 @transaction.atomic
@@ -295,7 +297,7 @@ def ticket_transfer(
     if ticket.owner_id is None and new_assignee is not None:
         ticket.owner = new_assignee
     _save(ticket, "assignee", "department", "owner")
-    _event(
+    record_event(
         ticket,
         actor,
         EventKind.TRANSFERRED,
@@ -328,7 +330,7 @@ def ticket_assist(*, ticket_id: int, actor: User, department: Department, reques
         created_at=now,
     )
     _save(ticket)
-    _event(
+    record_event(
         ticket,
         actor,
         EventKind.ASSIST_REQUESTED,
@@ -357,7 +359,7 @@ def assist_answer(*, assist_id: int, actor: User, answer: str) -> AssistRequest:
     assist.answered_by = actor
     assist.answered_at = clock.now()
     assist.save(update_fields=["answer", "answered_by", "answered_at"])
-    _event(assist.ticket, actor, EventKind.ASSIST_ANSWERED, body=assist.answer, public=False, assist=assist.pk)
+    record_event(assist.ticket, actor, EventKind.ASSIST_ANSWERED, body=assist.answer, public=False, assist=assist.pk)
     return assist
 
 
@@ -370,7 +372,7 @@ def ticket_suspend(*, ticket_id: int, actor: User, reason: str) -> Ticket:
     ticket.status = new_status
     ticket.suspended_at = clock.now()
     _save(ticket, "status", "suspended_at")
-    _event(ticket, actor, EventKind.SUSPENDED, body=reason)
+    record_event(ticket, actor, EventKind.SUSPENDED, body=reason)
     return ticket
 
 
@@ -398,7 +400,7 @@ def ticket_resume(*, ticket_id: int, actor: User) -> Ticket:
     if ticket.resolve_due_at and ticket.resolve_due_at > now:
         ticket.overdue = False
     _save(ticket, "status", "suspended_at", "resolve_due_at", "deadline_version", "overdue")
-    _event(
+    record_event(
         ticket, actor, EventKind.RESUMED, old_resolve_due_at=_iso(old_due), resolve_due_at=_iso(ticket.resolve_due_at)
     )
     return ticket
@@ -413,7 +415,7 @@ def ticket_resolve(*, ticket_id: int, actor: User, resolution: str) -> Ticket:
     if ticket.first_response_at is None:
         ticket.first_response_at = ticket.resolved_at
     _save(ticket, "status", "resolution", "resolved_at", "first_response_at")
-    _event(ticket, actor, EventKind.RESOLVED, body=ticket.resolution)
+    record_event(ticket, actor, EventKind.RESOLVED, body=ticket.resolution)
     return ticket
 
 
@@ -423,7 +425,7 @@ def ticket_withdraw(*, ticket_id: int, actor: User, reason: str = "") -> Ticket:
     ticket.status = _move(ticket, Action.WITHDRAW, actor)
     ticket.closed_at = clock.now()
     _save(ticket, "status", "closed_at")
-    _event(ticket, actor, EventKind.WITHDRAWN, body=(reason or "").strip()[:5000])
+    record_event(ticket, actor, EventKind.WITHDRAWN, body=(reason or "").strip()[:5000])
     return ticket
 
 
@@ -446,7 +448,7 @@ def ticket_rate(*, ticket_id: int, actor: User, score: int, comment: str = "") -
     ticket.rating = score
     ticket.closed_at = now
     _save(ticket, "status", "rating", "closed_at")
-    _event(ticket, actor, EventKind.RATED, body=rating.comment, score=score, bad=score <= 2)
+    record_event(ticket, actor, EventKind.RATED, body=rating.comment, score=score, bad=score <= 2)
     return rating
 
 
@@ -488,7 +490,7 @@ def ticket_reopen(*, ticket_id: int, actor: User, reason: str) -> Ticket:
         "reopen_count",
         "deadline_version",
     )
-    _event(ticket, actor, EventKind.REOPENED, body=reason, resolve_due_at=_iso(ticket.resolve_due_at))
+    record_event(ticket, actor, EventKind.REOPENED, body=reason, resolve_due_at=_iso(ticket.resolve_due_at))
     return ticket
 
 
@@ -522,7 +524,7 @@ def extension_request(*, ticket_id: int, actor: User, new_resolve_due_at: dateti
         created_at=now,
     )
     _save(ticket)
-    _event(
+    record_event(
         ticket,
         actor,
         EventKind.EXTENSION_REQUESTED,
@@ -566,7 +568,7 @@ def extension_approve(*, extension_id: int, actor: User, reason: str = "") -> Ex
     if ticket.resolve_due_at > now:
         ticket.overdue = False
     _save(ticket, "resolve_due_at", "extension_count", "deadline_version", "overdue")
-    _event(
+    record_event(
         ticket,
         actor,
         EventKind.EXTENSION_APPROVED,
@@ -587,7 +589,7 @@ def extension_reject(*, extension_id: int, actor: User, reason: str) -> Extensio
     extension.decision_reason = _text(reason, "reason", limit=5000)
     extension.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
     _save(ticket)
-    _event(
+    record_event(
         ticket,
         actor,
         EventKind.EXTENSION_REJECTED,
@@ -620,7 +622,7 @@ def attachment_add(*, ticket_id: int, actor: User, upload: UploadedFile[Any], pu
     attachment.file.save(upload.name or "file", upload, save=False)
     attachment.save()
     _save(ticket)
-    _event(
+    record_event(
         ticket,
         actor,
         EventKind.ATTACHMENT_ADDED,
