@@ -168,6 +168,10 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+# Periodic tasks, installed into django-celery-beat's tables by its DatabaseScheduler.
+# One entry per line, each app its own.
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+}
 
 # --- REST API ----------------------------------------------------------------------------
 REST_FRAMEWORK = {
