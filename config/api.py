@@ -16,3 +16,11 @@ from tickets import api as tickets  # noqa: E402
 router.register("tickets", tickets.TicketViewSet, basename="ticket")
 router.register("extensions", tickets.ExtensionViewSet, basename="extension")
 router.register("assists", tickets.AssistViewSet, basename="assist")
+
+from notifications import api as notifications  # noqa: E402
+
+router.register("notifications", notifications.NotificationViewSet, basename="notification")
+
+from tickets import supervision_api  # noqa: E402
+
+router.register("supervision-orders", supervision_api.SupervisionOrderViewSet, basename="supervision-order")

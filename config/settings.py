@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 import django_stubs_ext
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -171,6 +172,9 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 # Periodic tasks, installed into django-celery-beat's tables by its DatabaseScheduler.
 # One entry per line, each app its own.
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "sla-sweep": {"task": "tickets.tasks.sla_sweep", "schedule": 60.0},
+    "notification-retry": {"task": "notifications.tasks.notification_retry_pending", "schedule": 60.0},
+    "notification-digest": {"task": "notifications.tasks.notification_daily_digest", "schedule": crontab(0, 8)},
 }
 
 # --- REST API ----------------------------------------------------------------------------
@@ -254,3 +258,17 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# --- notifications -----------------------------------------------------------------------
+# The beat entries above: the retry sweep every minute, the digest at 08:00 (crontab(minute=0, hour=8)).
+NOTIFICATIONS_SMS_BACKEND = env_str("NOTIFICATIONS_SMS_BACKEND", "notifications.channels.sms.ConsoleSmsBackend")
+NOTIFICATIONS_WEBHOOK_TIMEOUT = float(env_str("NOTIFICATIONS_WEBHOOK_TIMEOUT", "5"))  # seconds
+NOTIFICATIONS_MAX_ATTEMPTS = env_int("NOTIFICATIONS_MAX_ATTEMPTS", 8)
+NOTIFICATIONS_BACKOFF_BASE = env_int("NOTIFICATIONS_BACKOFF_BASE", 30)  # seconds, doubled per attempt
+NOTIFICATIONS_BACKOFF_MAX = env_int("NOTIFICATIONS_BACKOFF_MAX", 3600)
+# A fresh row waits this long for its own task before the sweep takes it over.
+NOTIFICATIONS_SWEEP_GRACE = env_int("NOTIFICATIONS_SWEEP_GRACE", 120)
+# The sweep claims what it publishes for this long (so the next sweep does not publish it again).
+NOTIFICATIONS_CLAIM_SECONDS = env_int("NOTIFICATIONS_CLAIM_SECONDS", 300)
+# Publishing a send task must never hold a request up long when the broker is down.
+NOTIFICATIONS_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}

@@ -91,3 +91,44 @@ for model in (Attachment, ExtensionRequest, AssistRequest, Rating):
 
         def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
             return False
+
+
+from .models import Escalation, SlaDeadline, SupervisionOrder  # noqa: E402
+
+
+@admin.register(SlaDeadline)
+class SlaDeadlineAdmin(admin.ModelAdmin[SlaDeadline]):
+    """Read-only: the deadlines move with the ticket's services and the sweep."""
+
+    list_display = ["ticket", "kind", "version", "clock", "due_at", "next_level", "next_step_at", "stopped_at"]
+    list_filter = ["kind", "next_level"]
+    raw_id_fields = ["ticket"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Escalation)
+class EscalationAdmin(admin.ModelAdmin[Escalation]):
+    list_display = ["ticket", "kind", "level", "version", "due_at", "fired_at"]
+    list_filter = ["kind", "level"]
+    raw_id_fields = ["ticket", "deadline"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(SupervisionOrder)
+class SupervisionOrderAdmin(admin.ModelAdmin[SupervisionOrder]):
+    list_display = ["ticket", "deadline_kind", "addressed_to", "answer_due_at", "answered_at", "created_at"]
+    raw_id_fields = ["ticket", "escalation", "addressed_to", "issued_by", "answered_by"]
+    filter_horizontal = ["managers"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

@@ -368,3 +368,111 @@ class Rating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id}: {self.score}"
+
+
+# --- the SLA engine's durable state (tickets.sla.escalation) ------------------------------
+
+
+class DeadlineKind(models.TextChoices):
+    ACCEPT = "accept", _("acceptance")
+    RESOLVE = "resolve", _("resolution")
+
+
+class EscalationLevel(models.TextChoices):
+    WARNING = "warning", _("warning (75 %)")
+    BREACH = "breach", _("breach (100 %)")
+    SUPERVISION = "supervision", _("supervision order (督办)")
+
+
+class SlaDeadline(models.Model):
+    """One version of a ticket's acceptance or resolution deadline, with where its ladder
+    stands: `next_level` fires at `next_step_at`. `next_step_at` is NULL when the deadline is
+    stopped (accepted, resolved, superseded), paused (挂起) or its ladder is done; the sweep
+    picks the due rows through the partial index on it."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="sla_deadlines")
+    kind = models.CharField(max_length=10, choices=DeadlineKind.choices)
+    version = models.PositiveIntegerField()
+    clock = models.CharField(max_length=10, default="working")  # "working" | "natural"
+    started_at = models.DateTimeField(help_text=_("Start of the span whose 75 % is the warning point."))
+    due_at = models.DateTimeField()
+    next_step_at = models.DateTimeField(null=True, blank=True)
+    next_level = models.CharField(max_length=12, choices=EscalationLevel.choices, blank=True)
+    paused_at = models.DateTimeField(null=True, blank=True)
+    stopped_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("SLA deadline")
+        verbose_name_plural = _("SLA deadlines")
+        ordering = ["ticket_id", "kind", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "kind", "version"], name="one_deadline_per_version"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["next_step_at"], name="sla_deadline_due_idx", condition=models.Q(next_step_at__isnull=False)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.kind} v{self.version} → {self.due_at:%Y-%m-%d %H:%M}"
+
+
+class Escalation(models.Model):
+    """A step of the ladder that fired. The unique constraint makes a repeated step impossible."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="escalations")
+    deadline = models.ForeignKey(SlaDeadline, on_delete=models.PROTECT, related_name="escalations")
+    kind = models.CharField(max_length=10, choices=DeadlineKind.choices)
+    level = models.CharField(max_length=12, choices=EscalationLevel.choices)
+    version = models.PositiveIntegerField()
+    due_at = models.DateTimeField()
+    fired_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "kind", "level", "version"], name="one_escalation_per_step"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.kind} {self.level} v{self.version}"
+
+
+class SupervisionOrder(models.Model):
+    """督办: issued on behalf of the park manager(s) to the officer handling a late ticket
+    (automatically one working day past a deadline, or by a manager by hand); it needs the
+    officer's written answer before `answer_due_at`."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="supervision_orders")
+    escalation = models.OneToOneField(
+        Escalation, on_delete=models.PROTECT, null=True, blank=True, related_name="supervision_order"
+    )
+    deadline_kind = models.CharField(max_length=10, choices=DeadlineKind.choices)
+    reason = models.TextField(blank=True, max_length=5000)
+    addressed_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="supervision_orders"
+    )
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    managers = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="supervised_orders")
+    answer_due_at = models.DateTimeField()
+    answer = models.TextField(blank=True, max_length=20000)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("supervision order")
+        verbose_name_plural = _("supervision orders")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["ticket", "-id"], name="supervision_ticket_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} 督办 #{self.pk}"

@@ -32,7 +32,7 @@ from .models import (
     TicketEvent,
     TicketNumberCounter,
 )
-from .sla import deadlines
+from .sla import deadlines, escalation
 from .state import Action
 from .uploads import check_upload
 
@@ -51,9 +51,13 @@ def record_event(
 ) -> TicketEvent:
     """Append an event to the audit trail, inside the caller's transaction. Every event of
     every service goes through here (the notifications hook in at this one place)."""
-    return TicketEvent.objects.create(
+    from notifications.services import notify_event
+
+    event = TicketEvent.objects.create(
         ticket=ticket, actor=actor, kind=kind, body=body, public=public, data=data, created_at=clock.now()
     )
+    notify_event(event)
+    return event
 
 
 def _save(ticket: Ticket, *fields: str) -> None:
@@ -206,6 +210,7 @@ def ticket_create(
         resolve_due_at=_iso(resolve_due),
         clock=plan.clock,
     )
+    escalation.deadlines_open(ticket=ticket, clock=plan.clock, now=now, wt=wt)
     return ticket
 
 
@@ -220,6 +225,7 @@ def ticket_accept(*, ticket_id: int, actor: User) -> Ticket:
         raise Conflict("The ticket has no assignee: a manager dispatches it first (transfer).")
     ticket.accepted_at = clock.now()
     _save(ticket, "status", "accepted_at")
+    escalation.deadline_stop(ticket=ticket, kinds=[escalation.DeadlineKind.ACCEPT])
     record_event(ticket, actor, EventKind.ACCEPTED)
     return ticket
 
@@ -250,6 +256,7 @@ def ticket_reply(*, ticket_id: int, actor: User, body: str) -> TicketEvent:
     if actor.role != User.Role.ENTERPRISE and ticket.first_response_at is None:
         ticket.first_response_at = clock.now()
         _save(ticket, "first_response_at")
+        escalation.deadline_stop(ticket=ticket, kinds=[escalation.DeadlineKind.ACCEPT])
     else:
         _save(ticket)
     return record_event(ticket, actor, EventKind.REPLIED, body=body)
@@ -372,6 +379,7 @@ def ticket_suspend(*, ticket_id: int, actor: User, reason: str) -> Ticket:
     ticket.status = new_status
     ticket.suspended_at = clock.now()
     _save(ticket, "status", "suspended_at")
+    escalation.deadline_pause(ticket=ticket)
     record_event(ticket, actor, EventKind.SUSPENDED, body=reason)
     return ticket
 
@@ -400,6 +408,7 @@ def ticket_resume(*, ticket_id: int, actor: User) -> Ticket:
     if ticket.resolve_due_at and ticket.resolve_due_at > now:
         ticket.overdue = False
     _save(ticket, "status", "suspended_at", "resolve_due_at", "deadline_version", "overdue")
+    escalation.deadline_resume(ticket=ticket, now=now)
     record_event(
         ticket, actor, EventKind.RESUMED, old_resolve_due_at=_iso(old_due), resolve_due_at=_iso(ticket.resolve_due_at)
     )
@@ -415,6 +424,7 @@ def ticket_resolve(*, ticket_id: int, actor: User, resolution: str) -> Ticket:
     if ticket.first_response_at is None:
         ticket.first_response_at = ticket.resolved_at
     _save(ticket, "status", "resolution", "resolved_at", "first_response_at")
+    escalation.deadline_stop(ticket=ticket)
     record_event(ticket, actor, EventKind.RESOLVED, body=ticket.resolution)
     return ticket
 
@@ -425,6 +435,7 @@ def ticket_withdraw(*, ticket_id: int, actor: User, reason: str = "") -> Ticket:
     ticket.status = _move(ticket, Action.WITHDRAW, actor)
     ticket.closed_at = clock.now()
     _save(ticket, "status", "closed_at")
+    escalation.deadline_stop(ticket=ticket)
     record_event(ticket, actor, EventKind.WITHDRAWN, body=(reason or "").strip()[:5000])
     return ticket
 
@@ -490,6 +501,7 @@ def ticket_reopen(*, ticket_id: int, actor: User, reason: str) -> Ticket:
         "reopen_count",
         "deadline_version",
     )
+    escalation.deadline_renew(ticket=ticket, now=now, wt=wt)
     record_event(ticket, actor, EventKind.REOPENED, body=reason, resolve_due_at=_iso(ticket.resolve_due_at))
     return ticket
 
@@ -568,6 +580,7 @@ def extension_approve(*, extension_id: int, actor: User, reason: str = "") -> Ex
     if ticket.resolve_due_at > now:
         ticket.overdue = False
     _save(ticket, "resolve_due_at", "extension_count", "deadline_version", "overdue")
+    escalation.deadline_renew(ticket=ticket, now=now)
     record_event(
         ticket,
         actor,

@@ -62,13 +62,13 @@ def test_api_refuses_a_wrong_code_with_a_field_error_and_creates_nothing(api_as)
         "park": park.pk,
         "chief_officer": officer.pk,
     }
-    response = api_as(manager).post("/api/v1/enterprises/", body, format="json")
+    response = api_as(manager).post("/api/v1/enterprises/", body, format="json", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400
     assert "credit_code" in response.json()
     assert "check digit" in response.json()["credit_code"][0]
 
     body["credit_code"] = "91350100M000100Y43"
-    response = api_as(manager).post("/api/v1/enterprises/", body, format="json")
+    response = api_as(manager).post("/api/v1/enterprises/", body, format="json", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 201, response.json()
     assert response.json()["credit_code"] == "91350100M000100Y43"
 

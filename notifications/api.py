@@ -1,0 +1,122 @@
+"""The inbox API: a user's own inbox rows, read marks, the unread count and preferences."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from servicedesk.models import User
+
+from . import services
+from .models import Notification, NotificationChannel, NotificationPreference, NotificationSettings
+
+
+class NotificationSerializer(serializers.ModelSerializer[Notification]):
+    read = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Notification
+        fields = [
+            "id",
+            "event_kind",
+            "ticket",
+            "subject",
+            "body",
+            "language",
+            "urgent",
+            "created_at",
+            "read_at",
+            "read",
+        ]
+        read_only_fields = fields
+
+    def get_read(self, obj: Notification) -> bool:
+        return obj.read_at is not None
+
+
+class PreferenceSerializer(serializers.Serializer[Any]):
+    event_kind = serializers.CharField(max_length=30)
+    channel = serializers.ChoiceField(choices=[NotificationChannel.EMAIL, NotificationChannel.SMS])
+    enabled = serializers.BooleanField()
+
+
+class PreferencesSerializer(serializers.Serializer[Any]):
+    quiet_start = serializers.TimeField(required=False)
+    quiet_end = serializers.TimeField(required=False)
+    daily_digest = serializers.BooleanField(required=False)
+    preferences = PreferenceSerializer(many=True, required=False)
+
+
+def _preferences_of(user: User) -> dict[str, Any]:
+    prefs = NotificationSettings.objects.filter(user=user).first() or NotificationSettings(user=user)
+    return {
+        "quiet_start": prefs.quiet_start.strftime("%H:%M"),
+        "quiet_end": prefs.quiet_end.strftime("%H:%M"),
+        "daily_digest": prefs.daily_digest,
+        "preferences": [
+            {"event_kind": p.event_kind, "channel": p.channel, "enabled": p.enabled}
+            for p in NotificationPreference.objects.filter(user=user).order_by("event_kind", "channel")
+        ],
+    }
+
+
+class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Notification]):
+    serializer_class = NotificationSerializer
+
+    def get_queryset(self) -> QuerySet[Notification]:
+        rows = Notification.objects.filter(recipient_id=self.request.user.pk, channel=NotificationChannel.INBOX)
+        if self.action == "list" and self.request.query_params.get("unread", "").lower() in {"1", "true", "yes"}:
+            rows = rows.filter(read_at__isnull=True)
+        return rows.order_by("-created_at", "-id")
+
+    @extend_schema(parameters=[OpenApiParameter("unread", bool, description="only unread rows")])
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=None, responses=NotificationSerializer)
+    @action(detail=True, methods=["post"])
+    def read(self, request: Request, pk: str | None = None) -> Response:
+        try:
+            row = services.notification_mark_read(notification_id=int(pk or ""), user=request.user)  # type: ignore[arg-type]
+        except (ValueError, Notification.DoesNotExist) as exc:
+            raise NotFound("No such notification.") from exc
+        return Response(NotificationSerializer(row).data)
+
+    @extend_schema(responses=inline_serializer("UnreadCount", {"unread": serializers.IntegerField()}))
+    @action(detail=False, methods=["get"], url_path="unread-count")
+    def unread_count(self, request: Request) -> Response:
+        count = Notification.objects.filter(
+            recipient_id=request.user.pk, channel=NotificationChannel.INBOX, read_at__isnull=True
+        ).count()
+        return Response({"unread": count})
+
+    @extend_schema(request=PreferencesSerializer, responses=PreferencesSerializer)
+    @action(detail=False, methods=["get", "put"], serializer_class=PreferencesSerializer)
+    def preferences(self, request: Request) -> Response:
+        user: User = request.user  # type: ignore[assignment]
+        if request.method == "PUT":
+            serializer = PreferencesSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            data = serializer.validated_data
+            with transaction.atomic():
+                prefs, _ = NotificationSettings.objects.get_or_create(user=user)
+                for field in ("quiet_start", "quiet_end", "daily_digest"):
+                    if field in data:
+                        setattr(prefs, field, data[field])
+                prefs.save()
+                for item in data.get("preferences", []):
+                    NotificationPreference.objects.update_or_create(
+                        user=user,
+                        event_kind=item["event_kind"],
+                        channel=item["channel"],
+                        defaults={"enabled": item["enabled"]},
+                    )
+        return Response(_preferences_of(user))

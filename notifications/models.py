@@ -1,0 +1,155 @@
+"""The outbox (one row per recipient × channel, which is also the in-app inbox entry), the
+per-user preferences and quiet hours, and the webhook endpoints."""
+
+from __future__ import annotations
+
+from datetime import time
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class NotificationChannel(models.TextChoices):
+    INBOX = "inbox", _("in-app inbox")
+    EMAIL = "email", _("email")
+    WEBHOOK = "webhook", _("webhook")
+    SMS = "sms", _("SMS")
+
+
+class NotificationStatus(models.TextChoices):
+    PENDING = "pending", _("pending")
+    HELD = "held", _("held (quiet hours)")
+    SENT = "sent", _("sent")
+    FAILED = "failed", _("failed")
+
+
+DIGEST_KIND = "digest"
+
+
+class Notification(models.Model):
+    """An outbox row; the inbox rows are also what the user reads in the app. Written in
+    the transaction of the event that causes it; sent at most once (`dedup_key`)."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name=_("recipient"),
+    )
+    endpoint = models.ForeignKey(
+        "WebhookEndpoint",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name=_("webhook endpoint"),
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=NotificationChannel.choices)
+    event_kind = models.CharField(_("event kind"), max_length=30)
+    ticket = models.ForeignKey(
+        "tickets.Ticket", on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    event = models.ForeignKey(
+        "tickets.TicketEvent", on_delete=models.DO_NOTHING, null=True, blank=True, related_name="notifications"
+    )
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("body"), blank=True)
+    language = models.CharField(_("language"), max_length=10, default="zh-hans")
+    urgent = models.BooleanField(_("urgent"), default=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=NotificationStatus.choices, default=NotificationStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"))
+    last_error = models.TextField(_("last error"), blank=True)
+    dedup_key = models.CharField(_("deduplication key"), max_length=120, unique=True)
+    created_at = models.DateTimeField(_("created at"))
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="notification_due_idx"),
+            models.Index(fields=["recipient", "channel", "read_at"], name="notification_inbox_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.dedup_key} {self.status}"
+
+
+class NotificationPreference(models.Model):
+    """An explicit choice of a user for one event kind on one channel (the defaults apply
+    where there is none)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    event_kind = models.CharField(_("event kind"), max_length=30)
+    channel = models.CharField(_("channel"), max_length=10, choices=NotificationChannel.choices)
+    enabled = models.BooleanField(_("enabled"), default=True)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "event_kind", "channel"], name="one_preference_per_kind_channel")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.event_kind} {self.channel} {'on' if self.enabled else 'off'}"
+
+
+class NotificationSettings(models.Model):
+    """Quiet hours (有事必到、无事不扰) and the daily digest, per user."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_settings"
+    )
+    quiet_start = models.TimeField(_("quiet hours start"), default=time(22, 0))
+    quiet_end = models.TimeField(_("quiet hours end"), default=time(8, 0))
+    timezone = models.CharField(_("time zone"), max_length=40, default="Asia/Shanghai")
+    daily_digest = models.BooleanField(_("daily digest"), default=False)
+
+    class Meta:
+        verbose_name = _("notification settings")
+        verbose_name_plural = _("notification settings")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} quiet {self.quiet_start:%H:%M}-{self.quiet_end:%H:%M}"
+
+
+class WebhookEndpoint(models.Model):
+    """A URL that receives signed JSON for the tickets of an enterprise (public events only)
+    or of a department (every event)."""
+
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    enterprise = models.ForeignKey(
+        "servicedesk.Enterprise", on_delete=models.CASCADE, null=True, blank=True, related_name="webhooks"
+    )
+    department = models.ForeignKey(
+        "servicedesk.Department", on_delete=models.CASCADE, null=True, blank=True, related_name="webhooks"
+    )
+    url = models.URLField(_("URL"), max_length=500)
+    secret = models.CharField(_("secret"), max_length=200)
+    language = models.CharField(_("language"), max_length=10, default="zh-hans")
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("webhook endpoint")
+        verbose_name_plural = _("webhook endpoints")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(enterprise__isnull=False, department__isnull=True)
+                | models.Q(enterprise__isnull=True, department__isnull=False),
+                name="webhook_for_enterprise_or_department",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.url

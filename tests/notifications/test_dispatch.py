@@ -1,0 +1,131 @@
+"""Dispatch after commit, the broker outage path, dedup under repeated tasks, the sweep and
+the daily digest."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timedelta
+
+import pytest
+from django.core import mail
+from django.db import IntegrityError, transaction
+from kombu.exceptions import OperationalError
+
+from notifications import services, tasks
+from notifications.models import Notification, NotificationSettings
+from servicedesk import clock
+from servicedesk.models import User
+from tests.tickets.conftest import SHANGHAI
+from tickets.models import Ticket, TicketEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_send_tasks_are_published_after_commit_only(
+    world, file_ticket, published, django_capture_on_commit_callbacks
+):  # type: ignore[no-untyped-def]
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        file_ticket()
+    assert published == []  # nothing inside the transaction
+    for callback in callbacks:
+        callback()
+    assert sorted(published) == sorted(Notification.objects.filter(status="pending").values_list("pk", flat=True))
+
+
+def test_a_broker_outage_never_fails_the_request(world, api_as, monkeypatch, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+    from notifications.tasks import notification_send
+
+    calls = []
+
+    def down(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(args)
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(notification_send, "apply_async", down)
+    colleague = User.objects.create(username="colleague", role="enterprise", enterprise=world.enterprise)
+    started = time.monotonic()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_as(world.company).post(
+            "/api/v1/tickets/",
+            {"title": "t", "description": "d", "kind": "help", "service_item": world.item.code},
+            format="json",
+        )
+    assert response.status_code == 201
+    assert time.monotonic() - started < 2
+    assert len(calls) == 1  # gave up on the first refusal: the sweep sends the rest
+    assert Notification.objects.filter(status="pending").count() == 2  # chief + colleague
+    assert colleague.notifications.exists()
+
+
+def test_the_sweep_sends_what_the_outage_left_behind(world, file_ticket, published, clock, settings, eager):  # type: ignore[no-untyped-def]
+    file_ticket()
+    assert services.notifications_release_due() == []  # within the grace of its own task
+    clock.shift(timedelta(seconds=settings.NOTIFICATIONS_SWEEP_GRACE))
+    assert tasks.notification_retry_pending() == 1
+    assert Notification.objects.get().status == "sent"
+    assert tasks.notification_retry_pending() == 0
+
+
+def test_the_sweep_puts_back_what_it_could_not_publish(world, file_ticket, clock, settings, monkeypatch):  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(services, "notifications_enqueue", lambda ids: 0)
+    file_ticket()
+    clock.shift(timedelta(seconds=settings.NOTIFICATIONS_SWEEP_GRACE))
+    (pk,) = services.notifications_release_due()
+    assert Notification.objects.get(pk=pk).next_attempt_at == clock_now()
+    assert services.notifications_release_due() == [pk]  # tried again next time
+
+
+def clock_now() -> datetime:
+    return clock.now()
+
+
+def test_the_sweep_gives_up_on_rows_over_the_bound(world, file_ticket, settings):  # type: ignore[no-untyped-def]
+    file_ticket()
+    Notification.objects.update(attempts=settings.NOTIFICATIONS_MAX_ATTEMPTS, next_attempt_at=clock.now())
+    assert services.notifications_release_due() == []
+    row = Notification.objects.get()
+    assert (row.status, row.last_error) == ("failed", "gave up after 8 attempts")
+
+
+def test_a_repeated_task_sends_once(world, file_ticket):  # type: ignore[no-untyped-def]
+    User.objects.filter(pk=world.chief.pk).update(email="chief@example.com")
+    file_ticket()
+    row = Notification.objects.get(channel="email")
+    assert tasks.notification_send(row.pk) == "sent"
+    assert tasks.notification_send(row.pk) == "sent"
+    assert tasks.notification_send(row.pk) == "sent"
+    assert len(mail.outbox) == 1
+    row.refresh_from_db()
+    assert row.attempts == 1
+    assert tasks.notification_send(987654) == "missing"
+
+
+def test_the_dedup_key_refuses_a_second_row_for_the_same_event(world, file_ticket):  # type: ignore[no-untyped-def]
+    file_ticket()
+    event = TicketEvent.objects.get(kind="created")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        services.notify_event(event)
+    assert Notification.objects.count() == 1
+
+
+def test_the_daily_digest_lists_the_queue_and_what_is_due_today(world, file_ticket, clock, published):  # type: ignore[no-untyped-def]
+    NotificationSettings.objects.create(user=world.chief, daily_digest=True)
+    NotificationSettings.objects.create(user=world.deputy, daily_digest=True)  # nothing in their queue
+    NotificationSettings.objects.create(user=world.company, daily_digest=True)  # not an officer
+    User.objects.filter(pk=world.chief.pk).update(email="chief@example.com")
+    first = file_ticket(title="今天到期")
+    file_ticket(title="以后到期")
+    Ticket.objects.filter(pk=first["id"]).update(resolve_due_at=datetime(2026, 11, 17, 17, 0, tzinfo=SHANGHAI))
+    published.clear()
+    assert tasks.notification_daily_digest() == 2  # inbox + email of the chief
+    rows = Notification.objects.filter(event_kind="digest")
+    assert {(r.recipient_id, r.channel) for r in rows} == {(world.chief.pk, "inbox"), (world.chief.pk, "email")}
+    digest = rows.get(channel="inbox")
+    assert digest.subject == "今日待办：2 件"
+    assert "今天到期" in digest.body
+    assert "以后到期" not in digest.body
+    assert sorted(published) == sorted(r.pk for r in rows)
+    assert tasks.notification_daily_digest() == 2  # still pending: published again, not duplicated
+    assert rows.count() == 2
+    NotificationSettings.objects.all().update(daily_digest=False)
+    assert tasks.notification_daily_digest() == 0

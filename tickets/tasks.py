@@ -1,0 +1,23 @@
+"""Celery tasks of the tickets app: thin wrappers around services, safe to run twice."""
+
+from __future__ import annotations
+
+from celery import Task, shared_task
+
+from .sla import escalation
+
+
+@shared_task(bind=True, acks_late=True, ignore_result=True)
+def sla_sweep(
+    self: Task,  # type: ignore[type-arg]
+    limit: int = escalation.DEFAULT_SWEEP_LIMIT,
+    batch: int = escalation.DEFAULT_SWEEP_BATCH,
+) -> int:
+    """Beat runs this every minute. The deadlines live in the database, so a sweep that was
+    missed (worker or Redis down) is caught up by the next one; when one sweep hits its
+    `limit`, it queues another at once for the rest."""
+    fired = escalation.escalation_sweep(limit=limit, batch=batch)
+    if fired >= limit:  # more is due: go on at once, on the queue this sweep came from
+        queue = (self.request.delivery_info or {}).get("routing_key")
+        sla_sweep.apply_async(kwargs={"limit": limit, "batch": batch}, queue=queue)
+    return fired
