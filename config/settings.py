@@ -38,6 +38,11 @@ def env_int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value else default
+
+
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -169,10 +174,12 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+# Several desks (or test runs) can share one Redis when each has its own queue.
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
 # Periodic tasks, installed into django-celery-beat's tables by its DatabaseScheduler.
 # One entry per line, each app its own.
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
-    "sla-sweep": {"task": "tickets.tasks.sla_sweep", "schedule": 60.0},
+    "sla-sweep": {"task": "tickets.tasks.sla_sweep", "schedule": env_float("SLA_SWEEP_SECONDS", 60.0)},
     "notification-retry": {"task": "notifications.tasks.notification_retry_pending", "schedule": 60.0},
     "notification-digest": {"task": "notifications.tasks.notification_daily_digest", "schedule": crontab(0, 8)},
 }

@@ -205,3 +205,24 @@ def test_a_worker_killed_mid_sweep_loses_nothing_and_repeats_nothing() -> None:
         wait_for(lambda: fired() >= total, 40, "the rest of the steps")
     assert_each_step_once(ids)
     assert User.objects.filter(pk__in=Ticket.objects.filter(pk__in=ids).values("assignee")).count() == 1
+
+
+def test_beat_drives_the_sweep_on_its_own(tmp_path: Path) -> None:
+    # given a late ticket, a worker, and beat with the sweep every 2 s on a queue of this test
+    queue = f"sla-e2e-{uuid.uuid4().hex[:8]}"
+    (tid,) = file_late_tickets(1)
+    beat_env = {**_worker_env(), "SLA_SWEEP_SECONDS": "2", "CELERY_TASK_DEFAULT_QUEUE": queue}
+    with workers(queue) as procs:
+        procs.append(
+            subprocess.Popen(  # noqa: S603 - our own venv's celery, fixed arguments
+                [CELERY, "-A", "config", "beat", "--loglevel=WARNING", "--pidfile=", "-s", str(tmp_path / "beat")],
+                cwd=ROOT,
+                env=beat_env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
+        # when nobody calls the sweep, then beat's schedule fires it and the steps happen once
+        wait_for(lambda: Escalation.objects.filter(ticket_id=tid).count() == 2, 45, "beat to run the sweep")
+        time.sleep(3)  # at least one more beat tick: it must find nothing left to fire
+    assert_each_step_once([tid])
