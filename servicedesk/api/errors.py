@@ -17,8 +17,11 @@ from servicedesk.errors import DomainError
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DomainError):
         body: dict[str, Any] = {"detail": exc.message, "code": exc.code}
-        if exc.detail is not None:
-            body["errors"] = exc.detail
+        if exc.status_code == status.HTTP_400_BAD_REQUEST and isinstance(exc.detail, dict):
+            # field errors at the top level, the same shape as a serializer's 400
+            body = {**exc.detail, **body}
+        elif exc.detail is not None:
+            body["errors"] = exc.detail  # e.g. a 409's status and action
         return Response(body, status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}

@@ -50,3 +50,15 @@ def test_other_company_gets_404_everywhere(world, api_as, file_ticket):
     assert other.get(f"/api/v1/tickets/{tid}/events/").status_code == 404
     assert other.post(f"/api/v1/tickets/{tid}/reply/", {"body": "hi"}).status_code == 404
     assert other.get("/api/v1/tickets/").json()["count"] == 0
+
+
+def test_a_rule_broken_in_a_service_answers_with_field_errors_at_the_top_level(world, api_as, file_ticket):
+    # given an accepted ticket; when it is transferred to the department it is already in
+    tid = file_ticket()["id"]
+    officer = api_as(world.chief)
+    officer.post(f"/api/v1/tickets/{tid}/accept/")
+    response = officer.post(f"/api/v1/tickets/{tid}/assist/", {"department": world.service_dept.pk, "request": "x"})
+    # then the 400 names the field like any serializer error, with a message
+    assert response.status_code == 400
+    body = response.json()
+    assert "department" in body and body["detail"]
