@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import BooleanField, OuterRef, Q, Subquery
+from django.utils import timezone
 
 from servicedesk import clock
 from servicedesk.models import User
@@ -211,7 +212,7 @@ def webhook_payload(event: TicketEvent) -> str:
             "public": event.public,
             "body": event.body,
             "data": event.data,
-            "created_at": event.created_at.isoformat(),
+            "created_at": timezone.localtime(event.created_at).isoformat(),
             "ticket": {
                 "id": ticket.pk,
                 "number": ticket.number,

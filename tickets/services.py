@@ -10,6 +10,7 @@ from typing import Any
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Q
+from django.utils import timezone
 
 from servicedesk import clock
 from servicedesk.errors import Conflict, Forbidden, Invalid, NotFound
@@ -79,7 +80,7 @@ def _text(value: str, field: str, *, limit: int = 20000) -> str:
 
 
 def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
+    return timezone.localtime(value).isoformat() if value else None
 
 
 TICKET_NUMBER_LOCK = 0x5D  # the advisory lock class of the yearly number sequences

@@ -8,7 +8,7 @@ The `world` item runs on the working clock: acceptance 4h, resolution 5d. Filed 
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -36,7 +36,7 @@ def at(day: int, hour: int, minute: int = 0) -> datetime:
 
 
 def iso(value: datetime) -> str:
-    return value.astimezone(UTC).isoformat()
+    return value.astimezone(SHANGHAI).isoformat()  # event data show local time, like the API
 
 
 def steps(ticket_id: int) -> list[tuple[str, str, int]]:

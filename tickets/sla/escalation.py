@@ -26,6 +26,7 @@ from datetime import datetime
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from servicedesk import clock as time_source
 from servicedesk.models import User
@@ -265,7 +266,7 @@ def _event(ticket: Ticket, kind: str, level: str, deadline: SlaDeadline, actor: 
         level=level,
         deadline=deadline.kind,
         version=deadline.version,
-        due_at=deadline.due_at.isoformat(),
+        due_at=timezone.localtime(deadline.due_at).isoformat(),
     )
 
 
