@@ -24,3 +24,7 @@ router.register("notifications", notifications.NotificationViewSet, basename="no
 from tickets import supervision_api  # noqa: E402
 
 router.register("supervision-orders", supervision_api.SupervisionOrderViewSet, basename="supervision-order")
+
+from servicedesk import visits_api  # noqa: E402
+
+router.register("visits", visits_api.VisitViewSet, basename="visit")

@@ -132,3 +132,31 @@ class SupervisionOrderAdmin(admin.ModelAdmin[SupervisionOrder]):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+
+from .models import Praise, ReturnVisit  # noqa: E402
+
+
+@admin.register(ReturnVisit)
+class ReturnVisitAdmin(admin.ModelAdmin[ReturnVisit]):
+    """Read-only: return visits are recorded through the API (with their audit event)."""
+
+    list_display = ["ticket", "method", "satisfied", "visited_by", "visited_at"]
+    list_filter = ["method", "satisfied"]
+    list_select_related = ["ticket", "visited_by"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Praise)
+class PraiseAdmin(admin.ModelAdmin[Praise]):
+    list_display = ["created_at", "enterprise", "officer", "kind", "ticket", "recorded_by"]
+    list_filter = ["kind"]
+    list_select_related = ["enterprise", "officer", "ticket", "recorded_by"]

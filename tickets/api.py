@@ -18,7 +18,8 @@ from servicedesk.api.actor import actor_of
 from servicedesk.api.parsers import API_PARSERS
 from servicedesk.errors import NotFound
 
-from . import selectors, services
+from . import ratings, selectors, services
+from . import ratings_serializers as rs
 from . import serializers as s
 from .filters import AssistFilter, ExtensionFilter, TicketFilter, TicketOrdering
 from .models import AssistRequest, ExtensionRequest, Ticket
@@ -169,6 +170,30 @@ class TicketViewSet(StrictPkMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
     def reopen(self, request: Request, pk: str) -> Response:
         ticket = services.ticket_reopen(ticket_id=self._id(), actor=actor_of(request), **self._input(s.ReasonInput))
         return self._render(ticket)
+
+    @_transition(rs.RatingReviewInput, "差评核查 check a bad rating: valid (rectify) or dismissed (managers)")
+    @action(detail=True, methods=["post"], url_path="review-rating")
+    def review_rating(self, request: Request, pk: str) -> Response:
+        ratings.rating_review(ticket_id=self._id(), actor=actor_of(request), **self._input(rs.RatingReviewInput))
+        return self._render(Ticket(pk=self._id()))
+
+    @extend_schema(
+        request=rs.ReturnVisitInput, responses={201: rs.ReturnVisitOutput, **ERRORS}, summary="回访 return visit"
+    )
+    @action(detail=True, methods=["post"], url_path="return-visit")
+    def return_visit(self, request: Request, pk: str) -> Response:
+        data = self._input(rs.ReturnVisitInput)
+        visit = ratings.return_visit_record(ticket_id=self._id(), actor=actor_of(request), **data)
+        return Response(rs.ReturnVisitOutput(visit).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=rs.PraiseInput, responses={201: rs.PraiseOutput, **ERRORS}, summary="感谢信 / 锦旗 record praise"
+    )
+    @action(detail=True, methods=["post"])
+    def praise(self, request: Request, pk: str) -> Response:
+        data = self._input(rs.PraiseInput)
+        praise = ratings.ticket_praise(ticket_id=self._id(), actor=actor_of(request), **data)
+        return Response(rs.PraiseOutput(praise).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         request=s.ExtendInput, responses={201: s.ExtensionOutput, **ERRORS}, summary="延期 ask for more time"

@@ -219,6 +219,7 @@ class EventKind(models.TextChoices):
     SUPERVISED = "supervised", _("supervision order")
     RATING_REVIEWED = "rating_reviewed", _("bad review checked")
     RETURN_VISIT = "return_visit", _("return visit")
+    PRAISED = "praised", _("praise received")
 
 
 class AppendOnlyQuerySet(models.QuerySet["TicketEvent"]):
@@ -345,6 +346,15 @@ class AssistRequest(models.Model):
         return f"{self.ticket_id} → {self.department_id}"
 
 
+BAD_SCORE_MAX = 2  # 1 非常不满意, 2 不满意: a bad review (差评)
+DEFAULT_SCORE = 3  # 基本满意: the rating of a resolved ticket nobody rated in time
+
+
+class ReviewVerdict(models.TextChoices):
+    VALID = "valid", _("valid: rectify")  # 属实, 整改
+    DISMISSED = "dismissed", _("dismissed")  # 不予采纳
+
+
 class Rating(models.Model):
     """好差评: 1 非常不满意 … 5 非常满意. One per resolution; `is_default` marks the
     automatic 基本满意 (3) after 7 days without the enterprise's word."""
@@ -356,6 +366,17 @@ class Rating(models.Model):
     resolution_round = models.PositiveSmallIntegerField(default=0)
     rated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     created_at = models.DateTimeField()
+    # 差评核查: a bad rating (1–2) waits for a manager's check (tickets.ratings.rating_review)
+    review_verdict = models.CharField(_("check verdict"), max_length=10, choices=ReviewVerdict.choices, blank=True)
+    review_reason = models.TextField(_("check reason"), blank=True, max_length=5000)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("checked at"), null=True, blank=True)
+    is_reasonable = models.BooleanField(_("reasonable"), null=True, blank=True)
+    is_true = models.BooleanField(_("true to the facts"), null=True, blank=True)
+    is_malicious = models.BooleanField(_("malicious"), null=True, blank=True)
+    return_visit_due_at = models.DateTimeField(_("return visit due"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("rating")
@@ -365,9 +386,21 @@ class Rating(models.Model):
             models.UniqueConstraint(fields=["ticket", "resolution_round"], name="one_rating_per_resolution"),
             models.CheckConstraint(condition=models.Q(score__gte=1, score__lte=5), name="rating_score_1_to_5"),
         ]
+        indexes = [
+            # the managers' queue of bad ratings waiting for a check
+            models.Index(
+                fields=["ticket"],
+                name="rating_unchecked_bad_idx",
+                condition=models.Q(score__lte=BAD_SCORE_MAX, review_verdict=""),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.ticket_id}: {self.score}"
+
+    @property
+    def is_bad(self) -> bool:
+        return self.score <= BAD_SCORE_MAX
 
 
 # --- the SLA engine's durable state (tickets.sla.escalation) ------------------------------
@@ -379,6 +412,7 @@ class DeadlineKind(models.TextChoices):
 
 
 class EscalationLevel(models.TextChoices):
+    # xgettext:no-python-format
     WARNING = "warning", _("warning (75 %)")
     BREACH = "breach", _("breach (100 %)")
     SUPERVISION = "supervision", _("supervision order (督办)")
@@ -394,6 +428,7 @@ class SlaDeadline(models.Model):
     kind = models.CharField(max_length=10, choices=DeadlineKind.choices)
     version = models.PositiveIntegerField()
     clock = models.CharField(max_length=10, default="working")  # "working" | "natural"
+    # xgettext:no-python-format
     started_at = models.DateTimeField(help_text=_("Start of the span whose 75 % is the warning point."))
     due_at = models.DateTimeField()
     next_step_at = models.DateTimeField(null=True, blank=True)
@@ -476,3 +511,66 @@ class SupervisionOrder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} 督办 #{self.pk}"
+
+
+# --- after the rating: return visits (回访) and praise (感谢信 / 锦旗) -------------------------
+
+
+class ReturnVisitMethod(models.TextChoices):
+    PHONE = "phone", _("phone")
+    VISIT = "visit", _("visit in person")
+    ONLINE = "online", _("online")
+
+
+class ReturnVisit(models.Model):
+    """回访 after a bad review found valid: how the enterprise was asked, what it said, and
+    whether it is satisfied now. One per checked bad rating."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="return_visits")
+    rating = models.OneToOneField(Rating, on_delete=models.PROTECT, related_name="return_visit")
+    method = models.CharField(_("method"), max_length=10, choices=ReturnVisitMethod.choices)
+    result = models.TextField(_("result"), max_length=5000)
+    satisfied = models.BooleanField(_("satisfied"))
+    visited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    visited_at = models.DateTimeField(_("visited at"))
+
+    class Meta:
+        verbose_name = _("return visit")
+        verbose_name_plural = _("return visits")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} 回访 {self.visited_at:%Y-%m-%d}"
+
+
+class PraiseKind(models.TextChoices):
+    LETTER = "letter", _("letter of thanks")  # 感谢信
+    BANNER = "banner", _("silk banner")  # 锦旗
+
+
+class Praise(models.Model):
+    """A letter of thanks or a silk banner an enterprise gave, recorded by an officer or a
+    manager, for a ticket (and so for its enterprise)."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, null=True, blank=True, related_name="praises")
+    enterprise = models.ForeignKey("servicedesk.Enterprise", on_delete=models.PROTECT, related_name="praises")
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="praises",
+        verbose_name=_("officer praised"),
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=PraiseKind.choices)
+    note = models.TextField(_("note"), blank=True, max_length=5000)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("praise")
+        verbose_name_plural = _("praise")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id} {self.kind}"

@@ -21,3 +21,12 @@ def sla_sweep(
         queue = (self.request.delivery_info or {}).get("routing_key")
         sla_sweep.apply_async(kwargs={"limit": limit, "batch": batch}, queue=queue)
     return fired
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def rating_auto_close() -> int:
+    """Beat runs this every 15 minutes: resolved tickets nobody rated within
+    `auto_close_days` close with the default rating 基本满意 (3). Safe to run twice."""
+    from . import ratings
+
+    return ratings.rating_auto_close()
