@@ -1,11 +1,27 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest
 
-from .models import AssistRequest, Attachment, ExtensionRequest, Rating, SlaPolicy, Ticket, TicketEvent
+from .models import (
+    AssistRequest,
+    Attachment,
+    Escalation,
+    ExtensionRequest,
+    Praise,
+    Rating,
+    ReturnVisit,
+    SlaDeadline,
+    SlaPolicy,
+    SupervisionOrder,
+    Ticket,
+    TicketEvent,
+)
+
+_M = TypeVar("_M", bound=models.Model)
 
 
 class ReadOnlyInline(admin.TabularInline):  # type: ignore[type-arg]
@@ -19,6 +35,20 @@ class ReadOnlyInline(admin.TabularInline):  # type: ignore[type-arg]
         return False
 
 
+class ReadOnlyAdmin(admin.ModelAdmin[_M]):
+    """Records that change only through the services (so each change has its audit event):
+    the admin shows them and nothing else."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 class EventInline(ReadOnlyInline):
     model = TicketEvent
     fields = ["created_at", "kind", "actor", "public", "body"]
@@ -26,7 +56,7 @@ class EventInline(ReadOnlyInline):
 
 
 @admin.register(Ticket)
-class TicketAdmin(admin.ModelAdmin[Ticket]):
+class TicketAdmin(ReadOnlyAdmin[Ticket]):
     """Read and inspect tickets; every change goes through the API or the web so that it is
     checked by the state machine and written to the audit trail."""
 
@@ -47,31 +77,13 @@ class TicketAdmin(admin.ModelAdmin[Ticket]):
     date_hierarchy = "created_at"
     inlines = [EventInline]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(TicketEvent)
-class TicketEventAdmin(admin.ModelAdmin[TicketEvent]):
+class TicketEventAdmin(ReadOnlyAdmin[TicketEvent]):
     list_display = ["created_at", "ticket", "kind", "actor", "public"]
     list_filter = ["kind", "public"]
     search_fields = ["ticket__number", "body"]
     list_select_related = ["ticket", "actor"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(SlaPolicy)
@@ -80,48 +92,23 @@ class SlaPolicyAdmin(admin.ModelAdmin[SlaPolicy]):
 
 
 for model in (Attachment, ExtensionRequest, AssistRequest, Rating):
-
-    @admin.register(model)
-    class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-        def has_add_permission(self, request: HttpRequest) -> bool:
-            return False
-
-        def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-            return False
-
-        def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-            return False
-
-
-from .models import Escalation, SlaDeadline, SupervisionOrder  # noqa: E402
+    admin.site.register(model, ReadOnlyAdmin)
 
 
 @admin.register(SlaDeadline)
-class SlaDeadlineAdmin(admin.ModelAdmin[SlaDeadline]):
+class SlaDeadlineAdmin(ReadOnlyAdmin[SlaDeadline]):
     """Read-only: the deadlines move with the ticket's services and the sweep."""
 
     list_display = ["ticket", "kind", "version", "clock", "due_at", "next_level", "next_step_at", "stopped_at"]
     list_filter = ["kind", "next_level"]
     raw_id_fields = ["ticket"]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(Escalation)
-class EscalationAdmin(admin.ModelAdmin[Escalation]):
+class EscalationAdmin(ReadOnlyAdmin[Escalation]):
     list_display = ["ticket", "kind", "level", "version", "due_at", "fired_at"]
     list_filter = ["kind", "level"]
     raw_id_fields = ["ticket", "deadline"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(SupervisionOrder)
@@ -134,25 +121,13 @@ class SupervisionOrderAdmin(admin.ModelAdmin[SupervisionOrder]):
         return False
 
 
-from .models import Praise, ReturnVisit  # noqa: E402
-
-
 @admin.register(ReturnVisit)
-class ReturnVisitAdmin(admin.ModelAdmin[ReturnVisit]):
+class ReturnVisitAdmin(ReadOnlyAdmin[ReturnVisit]):
     """Read-only: return visits are recorded through the API (with their audit event)."""
 
     list_display = ["ticket", "method", "satisfied", "visited_by", "visited_at"]
     list_filter = ["method", "satisfied"]
     list_select_related = ["ticket", "visited_by"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Praise)

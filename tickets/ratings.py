@@ -41,7 +41,7 @@ from .models import (
     Status,
     Ticket,
 )
-from .services import _iso, _lock, _save, _text, record_event
+from .services import _iso, _lock, _save, _text, back_to_work, record_event
 from .sla import deadlines, escalation
 from .state import Rel
 
@@ -198,28 +198,7 @@ def _rectify(ticket: Ticket, now: datetime) -> datetime:
     due = deadlines.limit_due(
         start=now, limit=SlaPolicy.current().rectification_limit, clock=RECTIFICATION_CLOCK, wt=wt
     )
-    ticket.status = Status.IN_PROGRESS
-    ticket.is_rectification = True
-    ticket.resolve_due_at = due
-    ticket.resolved_at = ticket.closed_at = None
-    ticket.rating = None
-    ticket.overdue = False
-    ticket.escalation_level = 0
-    ticket.reopen_count += 1
-    ticket.deadline_version += 1
-    _save(
-        ticket,
-        "status",
-        "is_rectification",
-        "resolve_due_at",
-        "resolved_at",
-        "closed_at",
-        "rating",
-        "overdue",
-        "escalation_level",
-        "reopen_count",
-        "deadline_version",
-    )
+    back_to_work(ticket, status=Status.IN_PROGRESS, due=due, rectification=True)
     escalation.deadline_start(
         ticket=ticket,
         kind=DeadlineKind.RESOLVE,

@@ -464,6 +464,25 @@ def ticket_rate(*, ticket_id: int, actor: User, score: int, comment: str = "") -
     return rating
 
 
+def back_to_work(ticket: Ticket, *, status: Status, due: datetime, rectification: bool = False) -> None:
+    """What reopening and 整改 share: the ticket is worked again under a new resolution
+    deadline (a new deadline version, whose ladder the caller starts) and its rating goes."""
+    ticket.status = status
+    ticket.resolve_due_at = due
+    ticket.resolved_at = ticket.closed_at = None
+    ticket.rating = None
+    ticket.overdue = False
+    ticket.escalation_level = 0
+    ticket.reopen_count += 1
+    ticket.deadline_version += 1
+    fields = ["status", "resolve_due_at", "resolved_at", "closed_at", "rating", "overdue", "escalation_level",
+              "reopen_count", "deadline_version"]  # fmt: skip
+    if rectification:
+        ticket.is_rectification = True
+        fields.append("is_rectification")
+    _save(ticket, *fields)
+
+
 @transaction.atomic
 def ticket_reopen(*, ticket_id: int, actor: User, reason: str) -> Ticket:
     """Back to work with a new resolution deadline; a closed ticket only within the window."""
@@ -482,26 +501,7 @@ def ticket_reopen(*, ticket_id: int, actor: User, reason: str) -> Ticket:
     plan = deadlines.plan_for(
         service_item=ticket.service_item, kind=ticket.kind, priority=ticket.priority, policy=policy, wt=wt
     )
-    ticket.status = new_status
-    ticket.resolve_due_at = deadlines.resolve_due(start=now, plan=plan, wt=wt)
-    ticket.resolved_at = ticket.closed_at = None
-    ticket.rating = None
-    ticket.overdue = False
-    ticket.escalation_level = 0
-    ticket.reopen_count += 1
-    ticket.deadline_version += 1
-    _save(
-        ticket,
-        "status",
-        "resolve_due_at",
-        "resolved_at",
-        "closed_at",
-        "rating",
-        "overdue",
-        "escalation_level",
-        "reopen_count",
-        "deadline_version",
-    )
+    back_to_work(ticket, status=new_status, due=deadlines.resolve_due(start=now, plan=plan, wt=wt))
     escalation.deadline_renew(ticket=ticket, now=now, wt=wt)
     record_event(ticket, actor, EventKind.REOPENED, body=reason, resolve_due_at=_iso(ticket.resolve_due_at))
     return ticket
