@@ -225,7 +225,9 @@ def ticket_accept(*, ticket_id: int, actor: User) -> Ticket:
     if ticket.assignee_id is None:
         raise Conflict("The ticket has no assignee: a manager dispatches it first (transfer).")
     ticket.accepted_at = clock.now()
-    _save(ticket, "status", "accepted_at")
+    # overdue means a running deadline has passed: the acceptance one stops here
+    ticket.overdue = bool(ticket.resolve_due_at and ticket.accepted_at > ticket.resolve_due_at)
+    _save(ticket, "status", "accepted_at", "overdue")
     escalation.deadline_stop(ticket=ticket, kinds=[escalation.DeadlineKind.ACCEPT])
     record_event(ticket, actor, EventKind.ACCEPTED)
     return ticket
@@ -416,6 +418,22 @@ def ticket_resume(*, ticket_id: int, actor: User) -> Ticket:
     return ticket
 
 
+def _expire_pending_extensions(ticket: Ticket, why: str) -> None:
+    """A pending extension request dies with the deadline it was for (else it could never be
+    decided, and would block the next request after a reopen)."""
+    for extension in ExtensionRequest.objects.select_for_update().filter(
+        ticket=ticket, status=ExtensionRequest.Status.PENDING
+    ):
+        extension.status = ExtensionRequest.Status.REJECTED
+        extension.decided_at = clock.now()
+        extension.decision_reason = f"expired: {why}"
+        extension.save(update_fields=["status", "decided_at", "decision_reason"])
+        record_event(
+            ticket, None, EventKind.EXTENSION_REJECTED, body=extension.decision_reason, public=False,
+            extension=extension.pk, expired=True,
+        )  # fmt: skip
+
+
 @transaction.atomic
 def ticket_resolve(*, ticket_id: int, actor: User, resolution: str) -> Ticket:
     ticket = _lock(ticket_id=ticket_id, actor=actor)
@@ -426,6 +444,7 @@ def ticket_resolve(*, ticket_id: int, actor: User, resolution: str) -> Ticket:
         ticket.first_response_at = ticket.resolved_at
     _save(ticket, "status", "resolution", "resolved_at", "first_response_at")
     escalation.deadline_stop(ticket=ticket)
+    _expire_pending_extensions(ticket, "the ticket was resolved")
     record_event(ticket, actor, EventKind.RESOLVED, body=ticket.resolution)
     return ticket
 

@@ -62,3 +62,40 @@ def test_a_rule_broken_in_a_service_answers_with_field_errors_at_the_top_level(w
     assert response.status_code == 400
     body = response.json()
     assert "department" in body and body["detail"]
+
+
+def test_accepting_after_the_acceptance_breach_clears_overdue_but_keeps_the_record(world, api_as, file_ticket, clock):
+    from tickets.models import Escalation, Ticket
+    from tickets.sla.escalation import escalation_sweep
+
+    # given a ticket whose acceptance deadline (15:30) has passed and was swept as a breach
+    tid = file_ticket()["id"]
+    clock.shift(6 * 60 * 60)  # 16:00
+    escalation_sweep()
+    assert Ticket.objects.get(pk=tid).overdue is True
+    # when its officer (the deputy now: the breach handed it over) accepts it
+    ticket = Ticket.objects.get(pk=tid)
+    response = api_as(ticket.assignee).post(f"/api/v1/tickets/{tid}/accept/")
+    # then no running deadline is past, so it is no longer overdue; the breach stays on record
+    assert response.status_code == 200, response.json()
+    assert response.json()["overdue"] is False
+    assert Escalation.objects.filter(ticket_id=tid, level="breach").exists()
+
+
+def test_a_pending_extension_expires_when_the_ticket_is_resolved(world, api_as, file_ticket):
+    from tickets.models import ExtensionRequest
+
+    # given an accepted ticket with an extension request waiting for a decision
+    tid = file_ticket()["id"]
+    officer = api_as(world.chief)
+    officer.post(f"/api/v1/tickets/{tid}/accept/")
+    ask = {"new_resolve_due_at": "2026-12-10T17:30:00+08:00", "reason": "设备到货延迟"}
+    assert officer.post(f"/api/v1/tickets/{tid}/extend/", ask).status_code == 201
+    # when the ticket is resolved, then the request expires (it could never be decided)
+    officer.post(f"/api/v1/tickets/{tid}/resolve/", {"resolution": "已办结"})
+    extension = ExtensionRequest.objects.get(ticket_id=tid)
+    assert extension.status == "rejected"
+    assert extension.decision_reason.startswith("expired")
+    # and after a reopen a new request can be made
+    api_as(world.company).post(f"/api/v1/tickets/{tid}/reopen/", {"reason": "问题复现"})
+    assert officer.post(f"/api/v1/tickets/{tid}/extend/", ask).status_code == 201
