@@ -28,3 +28,7 @@ router.register("supervision-orders", supervision_api.SupervisionOrderViewSet, b
 from servicedesk import visits_api  # noqa: E402
 
 router.register("visits", visits_api.VisitViewSet, basename="visit")
+
+from servicedesk import reports_api  # noqa: E402
+
+router.register("reports", reports_api.ReportViewSet, basename="report")

@@ -280,3 +280,11 @@ NOTIFICATIONS_SWEEP_GRACE = env_int("NOTIFICATIONS_SWEEP_GRACE", 120)
 NOTIFICATIONS_CLAIM_SECONDS = env_int("NOTIFICATIONS_CLAIM_SECONDS", 300)
 # Publishing a send task must never hold a request up long when the broker is down.
 NOTIFICATIONS_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+
+# --- reports (servicedesk.reports) --------------------------------------------------------
+# The ranking's weights, "acceptance,resolution,satisfaction" (on-time rates and 满意率).
+_REPORT_WEIGHTS = [float(w) for w in env_str("REPORT_WEIGHTS", "0.3,0.3,0.4").split(",")]
+REPORT_WEIGHTS = dict(zip(("acceptance", "resolution", "satisfaction"), _REPORT_WEIGHTS, strict=True))
+REPORT_LIST_SIZE = env_int("REPORT_LIST_SIZE", 5)  # red list (top) and black list (bottom)
+# The assessment month runs from this day to the day before it next month (19 → 19th–18th).
+ASSESSMENT_MONTH_START_DAY = env_int("ASSESSMENT_MONTH_START_DAY", 1)

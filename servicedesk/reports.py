@@ -1,0 +1,497 @@
+"""The managers' audit (考核): figures per officer, department or park over [start, end), a
+weighted ranking with red and black lists, and the 末位 / 约谈 flags.
+
+Every figure is aggregated by the database, one grouped query per source table; the only
+Python pass is over (unit, created_at, first_response_at, resolved_at) tuples of the
+period's tickets, because working minutes come from the calendar (tickets.sla.worktime).
+The query count does not depend on the number of tickets or of units."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Count, F, Q, QuerySet
+
+from tickets.models import (
+    BAD_SCORE_MAX,
+    OPEN_STATUSES,
+    Escalation,
+    ExtensionRequest,
+    Rating,
+    ReviewVerdict,
+    Status,
+    SupervisionOrder,
+    Ticket,
+)
+from tickets.sla.worktime import WorkingTime
+
+from . import clock
+from .errors import Forbidden, Invalid
+from .models import Department, Park, User, Visit
+from .selectors import is_admin, is_zone_manager
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+Level = Literal["officers", "departments", "parks"]
+LEVELS: tuple[Level, ...] = ("officers", "departments", "parks")
+# The ticket field a unit is accountable through: the owner (首问责任制), the handling
+# department, the park.
+_TICKET_KEY: dict[Level, str] = {"officers": "owner_id", "departments": "department_id", "parks": "park_id"}
+_VISIT_KEY: dict[Level, str] = {
+    "officers": "officer_id",
+    "departments": "officer__department_id",
+    "parks": "enterprise__park_id",
+}
+
+
+# --- periods ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    """[start, end) in Asia/Shanghai dates; `kind` is week | month | quarter | custom."""
+
+    start: dt.date
+    end: dt.date
+    kind: str = "custom"
+
+    @property
+    def since(self) -> dt.datetime:
+        return dt.datetime.combine(self.start, dt.time(0), tzinfo=SHANGHAI)
+
+    @property
+    def until(self) -> dt.datetime:
+        return dt.datetime.combine(self.end, dt.time(0), tzinfo=SHANGHAI)
+
+    def previous(self) -> Period:
+        """The period of the same length just before (the previous week / assessment month /
+        assessment quarter; for custom periods the same number of days)."""
+        if self.kind == "week":
+            return Period(self.start - dt.timedelta(days=7), self.start, "week")
+        if self.kind in ("month", "quarter"):
+            months = 1 if self.kind == "month" else 3
+            return Period(_add_months(self.start, -months), self.start, self.kind)
+        return Period(self.start - (self.end - self.start), self.start, "custom")
+
+
+def _start_day() -> int:
+    day = int(getattr(settings, "ASSESSMENT_MONTH_START_DAY", 1))
+    return min(max(day, 1), 28)
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 + months
+    return day.replace(year=index // 12, month=index % 12 + 1)
+
+
+def period_containing(kind: str, at: dt.date) -> Period:
+    """The week (Monday to Monday), assessment month (ASSESSMENT_MONTH_START_DAY to the same
+    day of the next month) or assessment quarter (three assessment months starting in
+    January, April, July or October) that contains `at`."""
+    if kind == "week":
+        start = at - dt.timedelta(days=at.weekday())
+        return Period(start, start + dt.timedelta(days=7), "week")
+    if kind not in ("month", "quarter"):
+        raise Invalid("period is week, month or quarter.", detail={"period": ["week, month or quarter."]})
+    first = at.replace(day=_start_day())
+    month_start = first if at >= first else _add_months(first, -1)
+    if kind == "month":
+        return Period(month_start, _add_months(month_start, 1), "month")
+    quarter_start = _add_months(month_start, -((month_start.month - 1) % 3))
+    return Period(quarter_start, _add_months(quarter_start, 3), "quarter")
+
+
+def period_from_params(params: Any) -> Period:
+    """`period=week|month|quarter` (optionally `at=YYYY-MM-DD`, default today) or
+    `from=YYYY-MM-DD&to=YYYY-MM-DD` (to exclusive), dates in Asia/Shanghai."""
+
+    def date_param(name: str) -> dt.date | None:
+        raw = params.get(name)
+        if raw in (None, ""):
+            return None
+        try:
+            return dt.date.fromisoformat(str(raw)[:10]) if len(str(raw)) == 10 else _bad(name)
+        except ValueError:
+            return _bad(name)
+
+    kind = params.get("period")
+    start, end = date_param("from"), date_param("to")
+    if kind:
+        if start or end:
+            raise Invalid("Give either period or from/to, not both.", detail={"period": ["Not with from/to."]})
+        at = date_param("at") or clock.now().astimezone(SHANGHAI).date()
+        return period_containing(str(kind), at)
+    if start is None or end is None:
+        raise Invalid(
+            "Give period=week|month|quarter or from and to.", detail={"from": ["Required."], "to": ["Required."]}
+        )
+    if end <= start:
+        raise Invalid("to must be after from.", detail={"to": ["Must be after from."]})
+    if (end - start).days > 3660:
+        raise Invalid("The period is at most ten years.", detail={"to": ["At most ten years after from."]})
+    return Period(start, end, "custom")
+
+
+def _bad(name: str) -> dt.date:
+    raise Invalid(f"{name} is a date (YYYY-MM-DD).", detail={name: ["A date YYYY-MM-DD."]})
+
+
+# --- weights ------------------------------------------------------------------------------
+
+
+def report_weights() -> dict[str, float]:
+    """REPORT_WEIGHTS: acceptance / resolution / satisfaction (default 0.3 / 0.3 / 0.4)."""
+    raw = getattr(settings, "REPORT_WEIGHTS", None) or {}
+    weights = {"acceptance": 0.3, "resolution": 0.3, "satisfaction": 0.4}
+    weights.update({k: float(v) for k, v in dict(raw).items() if k in weights})
+    return weights
+
+
+# --- figures ------------------------------------------------------------------------------
+
+
+def _rate(num: int, den: int) -> float | None:
+    return round(num / den, 4) if den else None
+
+
+def _median(values: list[float]) -> float | None:
+    return round(float(statistics.median(values)), 1) if values else None
+
+
+def _p90(values: list[float]) -> float | None:
+    """Nearest-rank 90th percentile: the smallest value with at least 90 % at or below it."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return round(ordered[math.ceil(0.9 * len(ordered)) - 1], 1)
+
+
+@dataclass
+class ReportRow:
+    unit_id: int
+    name: str
+    received: int = 0
+    accepted_on_time: int = 0
+    acceptance_due: int = 0
+    first_response_count: int = 0
+    first_response_median: float | None = None
+    first_response_p90: float | None = None
+    resolved_on_time: int = 0
+    resolution_due: int = 0
+    resolution_count: int = 0
+    resolution_median: float | None = None
+    overdue_now: int = 0
+    escalations: int = 0
+    supervision_orders: int = 0
+    extensions_approved: int = 0
+    satisfied: int = 0
+    rated: int = 0
+    default_ratings: int = 0
+    valid_bad_reviews: int = 0
+    return_visits: int = 0
+    visits: int = 0
+    score: float | None = None
+    rank: int | None = None
+    red_list: bool = False
+    black_list: bool = False
+    flagged_last: bool = False
+    flagged_talk: bool = False
+
+    @property
+    def acceptance_rate(self) -> float | None:
+        return _rate(self.accepted_on_time, self.acceptance_due)
+
+    @property
+    def resolution_rate(self) -> float | None:
+        return _rate(self.resolved_on_time, self.resolution_due)
+
+    @property
+    def satisfaction_rate(self) -> float | None:
+        return _rate(self.satisfied, self.rated)
+
+    @property
+    def return_visit_rate(self) -> float | None:
+        return _rate(self.return_visits, self.valid_bad_reviews)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in COLUMNS}
+
+
+COLUMNS: tuple[str, ...] = (
+    "unit_id",
+    "name",
+    "received",
+    "accepted_on_time",
+    "acceptance_due",
+    "acceptance_rate",
+    "first_response_count",
+    "first_response_median",
+    "first_response_p90",
+    "resolved_on_time",
+    "resolution_due",
+    "resolution_rate",
+    "resolution_count",
+    "resolution_median",
+    "overdue_now",
+    "escalations",
+    "supervision_orders",
+    "extensions_approved",
+    "satisfied",
+    "rated",
+    "satisfaction_rate",
+    "default_ratings",
+    "valid_bad_reviews",
+    "return_visits",
+    "return_visit_rate",
+    "visits",
+    "score",
+    "rank",
+    "red_list",
+    "black_list",
+    "flagged_last",
+    "flagged_talk",
+)
+
+
+@dataclass
+class Report:
+    level: Level
+    period: Period
+    weights: dict[str, float]
+    rows: list[ReportRow] = field(default_factory=list)
+
+    @property
+    def red_list(self) -> list[int]:
+        return [r.unit_id for r in self.rows if r.red_list]
+
+    @property
+    def black_list(self) -> list[int]:
+        return [r.unit_id for r in self.rows if r.black_list]
+
+
+# --- scope --------------------------------------------------------------------------------
+
+
+def _require_manager(user: User) -> None:
+    if not (is_admin(user) or user.role == User.Role.MANAGER):
+        raise Forbidden("Only managers and administrators read reports.")
+
+
+def _ticket_scope(user: User, prefix: str = "") -> Q:
+    """Park manager: their park's tickets; department head: their department's; zone
+    managers and admins: all."""
+    if is_admin(user) or is_zone_manager(user):
+        return Q()
+    if user.park_id:
+        return Q(**{f"{prefix}park_id": user.park_id})
+    return Q(**{f"{prefix}department_id": user.department_id})
+
+
+def _visit_scope(user: User) -> Q:
+    if is_admin(user) or is_zone_manager(user):
+        return Q()
+    if user.park_id:
+        return Q(enterprise__park_id=user.park_id)
+    return Q(officer__department_id=user.department_id)
+
+
+def _units(level: Level, user: User) -> list[tuple[int, str]]:
+    """The rows of the report: the units in the manager's scope, with their names."""
+    everything = is_admin(user) or is_zone_manager(user)
+    if level == "officers":
+        officers = User.objects.filter(role=User.Role.OFFICER)
+        if not everything:
+            officers = officers.filter(
+                Q(department__park_id=user.park_id)
+                | Q(department__park__isnull=True)  # zone-level departments serve every park
+                | Q(chief_of__park_id=user.park_id)
+                | Q(deputy_of__park_id=user.park_id)
+                if user.park_id
+                else Q(department_id=user.department_id)
+            )
+        return [
+            (pk, display or username)
+            for pk, display, username in officers.distinct()
+            .order_by("pk")
+            .values_list("pk", "display_name", "username")
+        ]
+    qs: QuerySet[Department] | QuerySet[Park]
+    if level == "departments":
+        qs = Department.objects.all()
+        if not everything:
+            qs = (
+                qs.filter(Q(park_id=user.park_id) | Q(park__isnull=True))
+                if user.park_id
+                else qs.filter(Q(pk=user.department_id))
+            )
+    else:
+        qs = Park.objects.all()
+        if not everything and user.park_id:
+            qs = qs.filter(pk=user.park_id)
+    return list(qs.order_by("pk").values_list("pk", "name"))
+
+
+# --- the report ---------------------------------------------------------------------------
+
+
+def _figures(level: Level, user: User, period: Period, wt: WorkingTime) -> dict[int, dict[str, Any]]:
+    """{unit id: figures} for the period, in a constant number of grouped queries."""
+    since, until, now = period.since, period.until, clock.now()
+    key = _TICKET_KEY[level]
+    in_period = Q(created_at__gte=since, created_at__lt=until)
+    figures: dict[int, dict[str, Any]] = defaultdict(dict)
+
+    tickets = Ticket.objects.filter(_ticket_scope(user)).exclude(**{key: None})
+    not_withdrawn = ~Q(status=Status.WITHDRAWN)
+    acceptance_due = Q(accepted_at__isnull=False) | Q(accept_due_at__lt=now, accepted_at__isnull=True) & not_withdrawn
+    resolution_due = Q(resolved_at__isnull=False) | Q(resolve_due_at__lt=now, resolved_at__isnull=True) & not_withdrawn
+    overdue_now = Q(overdue=True, status__in=OPEN_STATUSES)
+    grouped = (
+        tickets.filter(in_period | overdue_now)
+        .values(unit=F(key))
+        .order_by()
+        .annotate(
+            received=Count("pk", filter=in_period),
+            accepted_on_time=Count("pk", filter=in_period & Q(accepted_at__lte=F("accept_due_at"))),
+            acceptance_due=Count("pk", filter=in_period & Q(accept_due_at__isnull=False) & acceptance_due),
+            resolved_on_time=Count("pk", filter=in_period & Q(resolved_at__lte=F("resolve_due_at"))),
+            resolution_due=Count("pk", filter=in_period & Q(resolve_due_at__isnull=False) & resolution_due),
+            overdue_now=Count("pk", filter=overdue_now),
+        )
+    )
+    for entry in grouped:
+        figures[entry["unit"]].update({k: v for k, v in entry.items() if k != "unit"})
+
+    # Working minutes: the one pass in Python, over one query's tuples.
+    first: dict[int, list[float]] = defaultdict(list)
+    resolution: dict[int, list[float]] = defaultdict(list)
+    spans = (
+        tickets.filter(in_period)
+        .filter(Q(first_response_at__isnull=False) | Q(resolved_at__isnull=False))
+        .order_by()
+        .values_list(key, "created_at", "first_response_at", "resolved_at")
+    )
+    for unit, created, responded, resolved in spans.iterator(chunk_size=5000):
+        if responded is not None:
+            first[unit].append(wt.between(created, responded) / 60)
+        if resolved is not None:
+            resolution[unit].append(wt.between(created, resolved) / 60)
+    for unit, values in first.items():
+        figures[unit].update(
+            first_response_count=len(values), first_response_median=_median(values), first_response_p90=_p90(values)
+        )
+    for unit, values in resolution.items():
+        figures[unit].update(resolution_count=len(values), resolution_median=_median(values))
+
+    related_key = f"ticket__{key}"
+    scope = _ticket_scope(user, "ticket__")
+
+    def count_by_unit(qs: QuerySet[Any], name: str, **extra: Any) -> None:
+        rows = qs.filter(scope).exclude(**{related_key: None}).values(unit=F(related_key)).order_by()
+        for entry in rows.annotate(**{name: Count("pk")}, **extra):
+            figures[entry["unit"]].update({k: v for k, v in entry.items() if k != "unit"})
+
+    count_by_unit(Escalation.objects.filter(fired_at__gte=since, fired_at__lt=until), "escalations")
+    count_by_unit(SupervisionOrder.objects.filter(created_at__gte=since, created_at__lt=until), "supervision_orders")
+    count_by_unit(
+        ExtensionRequest.objects.filter(
+            status=ExtensionRequest.Status.APPROVED, decided_at__gte=since, decided_at__lt=until
+        ),
+        "extensions_approved",
+    )
+    count_by_unit(
+        Rating.objects.filter(created_at__gte=since, created_at__lt=until),
+        "default_ratings",
+        rated=Count("pk", filter=Q(is_default=False)),
+        satisfied=Count("pk", filter=Q(is_default=False, score__gte=4)),
+    )
+    # default_ratings above counted every rating; keep only the defaults.
+    for unit_figures in figures.values():
+        if "default_ratings" in unit_figures:
+            unit_figures["default_ratings"] -= unit_figures["rated"]
+    count_by_unit(
+        Rating.objects.filter(
+            score__lte=BAD_SCORE_MAX, review_verdict=ReviewVerdict.VALID, reviewed_at__gte=since, reviewed_at__lt=until
+        ),
+        "valid_bad_reviews",
+        return_visits=Count("pk", filter=Q(return_visit__isnull=False)),
+    )
+    visits = (
+        Visit.objects.filter(_visit_scope(user), visited_at__gte=since, visited_at__lt=until)
+        .values(unit=F(_VISIT_KEY[level]))
+        .order_by()
+        .annotate(visits=Count("pk"))
+    )
+    for visit_entry in visits:
+        if visit_entry["unit"] is not None:
+            figures[visit_entry["unit"]]["visits"] = visit_entry["visits"]
+    return figures
+
+
+def _score(row: ReportRow, weights: dict[str, float]) -> float | None:
+    """The weighted score over the rates that exist (a rate with no denominator drops out
+    and the other weights are renormalised); None when the unit has none of them."""
+    parts = [
+        (weights["acceptance"], row.acceptance_rate),
+        (weights["resolution"], row.resolution_rate),
+        (weights["satisfaction"], row.satisfaction_rate),
+    ]
+    present = [(w, r) for w, r in parts if r is not None and w > 0]
+    total = sum(w for w, _ in present)
+    if not present or total <= 0:
+        return None
+    return round(sum(w * r for w, r in present) / total, 4)
+
+
+def _rank(rows: list[ReportRow], weights: dict[str, float]) -> list[int]:
+    """Scores, competition ranks (1, 2, 2, 4), red list (top 5), black list (bottom 5 not
+    already red), the last place(s). Returns the ids in last place."""
+    size = int(getattr(settings, "REPORT_LIST_SIZE", 5))
+    for row in rows:
+        row.score = _score(row, weights)
+    ranked = sorted((r for r in rows if r.score is not None), key=lambda r: (-(r.score or 0), r.name, r.unit_id))
+    previous_score: float | None = None
+    for position, row in enumerate(ranked, start=1):
+        row.rank = position if row.score != previous_score else ranked[position - 2].rank
+        previous_score = row.score
+    for row in ranked[:size]:
+        row.red_list = True
+    for row in [r for r in ranked if not r.red_list][-size:]:
+        row.black_list = True
+    if len(ranked) < 2:
+        return []
+    last_rank = ranked[-1].rank
+    return [r.unit_id for r in ranked if r.rank == last_rank and r.rank != 1]
+
+
+def _build(level: Level, user: User, period: Period, wt: WorkingTime, weights: dict[str, float]) -> Report:
+    figures = _figures(level, user, period, wt)
+    rows = [ReportRow(unit_id=pk, name=name, **figures.get(pk, {})) for pk, name in _units(level, user)]
+    last = set(_rank(rows, weights))
+    for row in rows:
+        row.flagged_last = row.unit_id in last
+    rows.sort(key=lambda r: (r.rank is None, r.rank or 0, r.name, r.unit_id))
+    return Report(level=level, period=period, weights=weights, rows=rows)
+
+
+def report_for(*, user: User, level: Level, period: Period) -> Report:
+    """The report of `level` over `period` for a manager or an admin (Forbidden otherwise):
+    the units in their scope, every figure, the ranking and the flags. 约谈 (flagged_talk):
+    last in this period and in the previous one of the same length."""
+    _require_manager(user)
+    if level not in LEVELS:
+        raise Invalid("Reports are by officers, departments or parks.")
+    wt = WorkingTime.default()
+    weights = report_weights()
+    report = _build(level, user, period, wt, weights)
+    before = _build(level, user, period.previous(), wt, weights)
+    last_before = {r.unit_id for r in before.rows if r.flagged_last}
+    for row in report.rows:
+        row.flagged_talk = row.flagged_last and row.unit_id in last_before
+    return report

@@ -1,0 +1,129 @@
+"""`/api/v1/reports/officers|departments|parks/`: the managers' audit as JSON, CSV
+(streamed) or XLSX. Views parse, call one selector (servicedesk.reports), and render."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from typing import Any
+
+from django.http import HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from .api.actor import actor_of
+from .errors import Invalid
+from .permissions import IsManagerOrAdmin
+from .reports import COLUMNS, Level, Report, period_from_params, report_for
+
+FORMATS = ("json", "csv", "xlsx")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class _Echo:
+    """A file-like whose write returns the line, for csv.writer in a generator."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, bool):
+        return int(value)
+    return "" if value is None else value
+
+
+def _csv_lines(report: Report) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    yield "\ufeff"  # so that Excel reads UTF-8 (the names are Chinese)
+    yield writer.writerow(COLUMNS)
+    for row in report.rows:
+        yield writer.writerow([_cell(row.as_dict()[c]) for c in COLUMNS])
+
+
+def _filename(report: Report, extension: str) -> str:
+    return f"report-{report.level}-{report.period.start:%Y%m%d}-{report.period.end:%Y%m%d}.{extension}"
+
+
+def _xlsx(report: Report) -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(report.level)
+    sheet.append(list(COLUMNS))
+    for row in report.rows:
+        data = row.as_dict()
+        sheet.append([_cell(data[c]) for c in COLUMNS])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _json(report: Report) -> dict[str, Any]:
+    return {
+        "level": report.level,
+        "period": {
+            "kind": report.period.kind,
+            "from": report.period.start.isoformat(),
+            "to": report.period.end.isoformat(),
+        },
+        "weights": report.weights,
+        "red_list": report.red_list,
+        "black_list": report.black_list,
+        "results": [row.as_dict() for row in report.rows],
+    }
+
+
+_PARAMS = [
+    OpenApiParameter("period", str, enum=["week", "month", "quarter"]),
+    OpenApiParameter("at", str, description="a date inside the period (default today)"),
+    OpenApiParameter("from", str, description="YYYY-MM-DD, Asia/Shanghai"),
+    OpenApiParameter("to", str, description="YYYY-MM-DD, exclusive"),
+    OpenApiParameter("format", str, enum=list(FORMATS)),
+]
+
+
+class ReportViewSet(viewsets.ViewSet):
+    permission_classes = [IsManagerOrAdmin]
+    renderer_classes = [JSONRenderer]
+
+    def perform_content_negotiation(self, request: Request, force: bool = False) -> tuple[BaseRenderer, str]:
+        # `format` picks the export below, not a DRF renderer: always negotiate JSON.
+        renderer = JSONRenderer()
+        return renderer, renderer.media_type
+
+    def _render(self, request: Request, level: Level) -> HttpResponseBase:
+        fmt = request.query_params.get("format", "json") or "json"
+        if fmt not in FORMATS:
+            raise Invalid("format is json, csv or xlsx.", detail={"format": ["json, csv or xlsx."]})
+        report = report_for(user=actor_of(request), level=level, period=period_from_params(request.query_params))
+        if fmt == "csv":
+            response = StreamingHttpResponse(_csv_lines(report), content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="{_filename(report, "csv")}"'
+            return response
+        if fmt == "xlsx":
+            xlsx = HttpResponse(_xlsx(report), content_type=XLSX)
+            xlsx["Content-Disposition"] = f'attachment; filename="{_filename(report, "xlsx")}"'
+            return xlsx
+        return Response(_json(report))
+
+    @extend_schema(parameters=_PARAMS, responses={200: dict})
+    @action(detail=False, methods=["get"])
+    def officers(self, request: Request) -> HttpResponseBase:
+        return self._render(request, "officers")
+
+    @extend_schema(parameters=_PARAMS, responses={200: dict})
+    @action(detail=False, methods=["get"])
+    def departments(self, request: Request) -> HttpResponseBase:
+        return self._render(request, "departments")
+
+    @extend_schema(parameters=_PARAMS, responses={200: dict})
+    @action(detail=False, methods=["get"])
+    def parks(self, request: Request) -> HttpResponseBase:
+        return self._render(request, "parks")
