@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .files import generated_name
 from .validators import validate_credit_code, validate_limit
 
 
@@ -369,13 +370,7 @@ class VisitProblem(models.Model):
 
 
 def visit_photo_path(instance: VisitPhoto, filename: str) -> str:
-    """A generated name; the user's file name never touches the file system."""
-    import uuid
-    from pathlib import PurePosixPath
-
-    suffix = PurePosixPath(filename).suffix.lower()[:10]
-    safe_suffix = suffix if suffix[1:].isalnum() else ""
-    return f"visits/{instance.visit_id}/{uuid.uuid4().hex}{safe_suffix}"
+    return generated_name(f"visits/{instance.visit_id}", filename)
 
 
 class VisitPhoto(models.Model):

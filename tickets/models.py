@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import uuid
 from decimal import Decimal
-from pathlib import PurePosixPath
 from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from servicedesk.files import generated_name
 
 
 class Kind(models.TextChoices):
@@ -263,10 +263,7 @@ class TicketEvent(models.Model):
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:
-    """A generated name; the user's file name never touches the file system."""
-    suffix = PurePosixPath(filename).suffix.lower()[:10]
-    safe_suffix = suffix if suffix[1:].isalnum() else ""
-    return f"attachments/{instance.ticket_id}/{uuid.uuid4().hex}{safe_suffix}"
+    return generated_name(f"attachments/{instance.ticket_id}", filename)
 
 
 class Attachment(models.Model):
