@@ -1,9 +1,11 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from servicedesk import health
 from servicedesk.api.views import TokenView
+from servicedesk.web import views as web_views
 
 from .api import router
 
@@ -16,4 +18,11 @@ urlpatterns = [
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include(router.urls)),
+    # The web: sign-in, then each role's pages (portal, workspace, inbox, dashboard, reports).
+    path("accounts/login/", web_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("servicedesk.web.urls")),
+    path("", include("tickets.urls")),
+    path("", include("notifications.urls")),
+    path("", include("servicedesk.web.report_urls")),
 ]

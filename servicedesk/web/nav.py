@@ -1,0 +1,49 @@
+"""The navigation bar, by role: a context processor that reverses the pages that exist."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from servicedesk.models import User
+
+# (url name, label) per role; a page that is not wired (yet) is left out, not a broken link.
+NAV: dict[str, list[tuple[str, Any]]] = {
+    User.Role.ENTERPRISE: [
+        ("portal-home", _("My tickets")),
+        ("portal-new", _("File a ticket")),
+        ("inbox", _("Inbox")),
+    ],
+    User.Role.OFFICER: [
+        ("work-queue", _("My queue")),
+        ("work-visits", _("Visits")),
+        ("work-supervision", _("Supervision orders")),
+        ("inbox", _("Inbox")),
+    ],
+    User.Role.MANAGER: [
+        ("dashboard", _("Dashboard")),
+        ("work-queue", _("Tickets")),
+        ("reports-dispatch", _("Weekly dispatch")),
+        ("reports-ranking", _("Monthly ranking")),
+        ("reports-bulletin", _("Quarterly bulletin")),
+        ("inbox", _("Inbox")),
+    ],
+}
+NAV[User.Role.ADMIN] = NAV[User.Role.MANAGER]
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if not isinstance(user, User):
+        return {"nav_items": []}
+    items = []
+    for name, label in NAV.get(user.effective_role, []):
+        try:
+            url = reverse(name)
+        except NoReverseMatch:
+            continue
+        items.append({"url": url, "label": label, "active": request.path.startswith(url)})
+    return {"nav_items": items}
