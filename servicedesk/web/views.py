@@ -11,7 +11,7 @@ from django.urls import NoReverseMatch, reverse
 
 from servicedesk.models import User
 
-START_PAGE = {
+START_PAGE: dict[str, str] = {
     User.Role.ENTERPRISE: "portal-home",
     User.Role.OFFICER: "work-queue",
     User.Role.MANAGER: "dashboard",
