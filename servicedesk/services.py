@@ -79,6 +79,10 @@ def user_create(
     if not _manager_may_scope(actor, park=park, department=department, enterprise=enterprise):
         raise Forbidden("That enterprise, department or park is outside your scope.")
     user = User(username=username, role=role, enterprise=enterprise, department=department, park=park, **extra)
+    if role == User.Role.ADMIN:
+        # The administrator's place is the Django admin (the catalogue, calendar, policies):
+        # staff, with every permission, as the admin role means everywhere else.
+        user.is_staff = user.is_superuser = True
     user_validate(user=user, password=password)
     user.set_password(password)
     try:

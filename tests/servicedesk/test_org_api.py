@@ -762,6 +762,9 @@ def test_who_may_create_which_user(api_as, org, who, role, scope, expected):
     assert User.objects.filter(username=body["username"]).exists() == (expected == 201)
     if expected == 201:
         assert response.json()["role"] == role
+        created = User.objects.get(username=body["username"])
+        # an administrator made through the API can open the Django admin; nobody else can
+        assert created.is_staff == created.is_superuser == (role == "admin")
 
 
 @pytest.mark.parametrize(
