@@ -56,7 +56,8 @@ def inbox_read(request: HttpRequest, notification_id: int) -> HttpResponseBase:
         raise Http404 from None
     if getattr(request, "htmx", False):
         row = inbox_list_for(_user(request)).get(pk=notification_id)
-        return render(request, "notifications/_row.html", {"note": row})
+        # the row, and the nav's unread badge swapped out of band
+        return render(request, "notifications/_row.html", {"note": row, "oob_badge": True})
     return redirect("inbox")
 
 

@@ -64,6 +64,8 @@ def test_mark_one_read_with_htmx_swaps_the_row(world, web_as):
     body = response.content.decode()
     assert body.lstrip().startswith(f'<tr id="note-{note.pk}"')
     assert "<strong>" not in body and "<html" not in body
+    # the nav badge follows, out of band: no unread left
+    assert '<template><span id="inbox-unread" hx-swap-oob="true"></span></template>' in body
     note.refresh_from_db()
     assert note.read_at is not None
 
@@ -98,7 +100,7 @@ def test_the_nav_shows_the_unread_count(world, web_as):
     _note(world.chief, "c", read=True)
     body = web_as(world.chief).get(reverse("inbox")).content.decode()
     assert f'href="{reverse("inbox")}"' in body
-    assert '<span class="badge red" title="Unread">2</span>' in body
+    assert '<span id="inbox-unread"> <span class="badge red" title="Unread">2</span></span>' in body
 
 
 def test_every_signed_in_role_has_an_inbox_and_anonymous_is_sent_to_sign_in(world, web_as):
