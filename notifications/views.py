@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.db.models import F, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from servicedesk.models import User
@@ -65,5 +65,6 @@ def inbox_read(request: HttpRequest, notification_id: int) -> HttpResponseBase:
 @login_required
 def inbox_read_all(request: HttpRequest) -> HttpResponseBase:
     count = services.notification_mark_all_read(user=_user(request))
-    messages.success(request, _("%(n)d notification(s) marked read.") % {"n": count})
+    text = ngettext("%(n)d notification marked read.", "%(n)d notifications marked read.", count)
+    messages.success(request, text % {"n": count})
     return redirect("inbox")

@@ -89,7 +89,7 @@ def test_mark_all_read_touches_only_your_rows(world, web_as):
     theirs = _note(world.deputy, "theirs")
     response = web_as(world.chief).post(reverse("inbox-read-all"), follow=True)
     assert response.status_code == 200
-    assert "3 notification(s) marked read" in response.content.decode()
+    assert "3 notifications marked read" in response.content.decode()
     assert all(Notification.objects.get(pk=n.pk).read_at for n in mine)
     assert Notification.objects.get(pk=theirs.pk).read_at is None
 

@@ -119,6 +119,8 @@ def test_orders_outside_scope_are_a_404(world, web_as, supervised):
 def test_a_manager_approves_a_pending_extension(world, web_as, extension):
     client = web_as(world.park_manager)
     assert extension.ticket.number in client.get(reverse("work-extensions")).content.decode()
+    form = client.get(reverse("work-extension-detail", args=[extension.pk])).content.decode()
+    assert 'name="decision" value="approve"' in form and 'name="decision" value="reject"' in form
     response = client.post(reverse("work-extension-detail", args=[extension.pk]), {"decision": "approve"})
     assert response.status_code == 302
     extension.refresh_from_db()
@@ -147,7 +149,7 @@ def test_officers_see_their_own_requests_and_cannot_decide(world, web_as, extens
     chief = web_as(world.chief)
     body = chief.get(reverse("work-extensions")).content.decode()
     assert extension.ticket.number in body and "pending" in body
-    assert 'name="decision"' not in chief.get(detail).content.decode()
+    assert "Approve the extension" not in chief.get(detail).content.decode()
     assert chief.post(detail, {"decision": "approve"}).status_code == 403
     assert extension.ticket.number not in web_as(world.deputy).get(reverse("work-extensions")).content.decode()
     assert ExtensionRequest.objects.get(pk=extension.pk).status == "pending"

@@ -103,7 +103,7 @@ def test_marked_problems_become_tickets_in_one_step_and_the_result_links_them(wo
     for ticket in tickets:
         assert ticket.number in page
     assert "招工难" in page
-    assert "2 ticket(s) filed" in page
+    assert "2 tickets filed" in page
 
 
 def test_a_photo_is_attached_with_the_visit(world, web_as):

@@ -126,7 +126,7 @@ class AnswerForm(forms.Form):
 class DecisionForm(forms.Form):
     DECISIONS = (("approve", _("Approve")), ("reject", _("Reject")))
 
-    decision = forms.ChoiceField(label=_("Decision"), choices=DECISIONS, widget=forms.RadioSelect)
+    decision = forms.ChoiceField(label=_("Decision"), choices=DECISIONS)  # the button pressed
     reason = forms.CharField(
         label=_("Reason"),
         max_length=REASON_MAX,

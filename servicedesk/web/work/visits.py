@@ -10,6 +10,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from servicedesk import clock, visits
@@ -64,7 +65,8 @@ def visit_new(request: HttpRequest) -> HttpResponseBase:
                 _place(error, form, problems)
             else:
                 created = sum(1 for problem in visit.problems.all() if problem.ticket_id)
-                messages.success(request, _("Visit logged; %(n)d ticket(s) filed.") % {"n": created})
+                text = ngettext("Visit logged; %(n)d ticket filed.", "Visit logged; %(n)d tickets filed.", created)
+                messages.success(request, text % {"n": created})
                 return redirect("work-visit-detail", visit.pk)
         status = 400
     else:
