@@ -247,3 +247,15 @@ def test_the_lists_run_the_same_queries_for_few_and_many_rows(
         5,
         5,
     )
+
+
+def test_approving_after_the_deadline_moved_later_is_a_conflict_shown_as_a_message(world, web_as, extension):
+    later = extension.new_resolve_due_at + timedelta(days=1)
+    Ticket.objects.filter(pk=extension.ticket_id).update(resolve_due_at=later)  # a pause pushed it
+    response = web_as(world.park_manager).post(
+        reverse("work-extension-detail", args=[extension.pk]), {"decision": "approve"}
+    )
+    assert response.status_code == 409
+    assert "reject this request" in response.content.decode()
+    assert ExtensionRequest.objects.get(pk=extension.pk).status == "pending"
+    assert Ticket.objects.get(pk=extension.ticket_id).resolve_due_at == later

@@ -112,6 +112,8 @@ def test_a_photo_is_attached_with_the_visit(world, web_as):
     assert response.status_code == 302
     photo = VisitPhoto.objects.get()
     assert (photo.visit, photo.content_type, photo.original_name) == (Visit.objects.get(), "image/png", "现场.png")
+    page = web_as(world.chief).get(response["Location"]).content.decode()
+    assert f'href="/api/v1/visits/{photo.visit_id}/photos/{photo.pk}/"' in page
 
 
 @pytest.mark.parametrize(
@@ -181,9 +183,13 @@ def test_the_log_lists_the_officers_own_visits_newest_first(world, web_as):
 
 def test_managers_see_the_weeks_coverage(world, web_as):
     _log(world)
-    body = web_as(world.park_manager).get(reverse("work-visits")).content.decode()
+    response = web_as(world.park_manager).get(reverse("work-visits"))
+    body = response.content.decode()
     assert "Visit coverage" in body
     assert str(world.chief) in body
+    chief = next(row for row in response.context["coverage"] if row.officer == world.chief)
+    assert (chief.enterprises_served, chief.visited_in_period, chief.coverage_rate) == (1, 1, 1.0)
+    assert "100 %" in body
     assert "例行走访" in body
     # a bad week falls back to this week
     assert web_as(world.park_manager).get(reverse("work-visits"), {"week": "nope"}).status_code == 200
@@ -222,3 +228,17 @@ def test_the_log_runs_the_same_queries_for_few_and_many_visits(world, web_as, dj
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(reverse("work-visits"))
     assert response.context["page_obj"].paginator.count == 16
+
+
+def test_empty_extra_rows_as_a_browser_sends_them_are_ignored(world, web_as):
+    data = _post(world, problems=[{"description": "接电", "to_ticket": True, "service_item": world.item.code}, {}])
+    data.update({"problems-1-description": "", "problems-1-service_item": ""})  # the untouched row
+    response = web_as(world.chief).post(reverse("work-visit-new"), data)
+    assert response.status_code == 302, response.content.decode()
+    assert VisitProblem.objects.count() == 1 and Ticket.objects.count() == 1
+
+
+def test_the_pages_speak_chinese_by_default(world, client):
+    client.force_login(world.chief)
+    body = client.get(reverse("work-visits")).content.decode()
+    assert 'lang="zh-CN"' in body
