@@ -151,8 +151,13 @@ def test_officers_see_their_own_requests_and_cannot_decide(world, web_as, extens
     assert extension.ticket.number in body and "pending" in body
     assert "Approve the extension" not in chief.get(detail).content.decode()
     assert chief.post(detail, {"decision": "approve"}).status_code == 403
-    assert extension.ticket.number not in web_as(world.deputy).get(reverse("work-extensions")).content.decode()
     assert ExtensionRequest.objects.get(pk=extension.pk).status == "pending"
+    assert extension.ticket.number not in web_as(world.deputy).get(reverse("work-extensions")).content.decode()
+    # once decided, the officer still sees it (all their requests by default)
+    assert web_as(world.park_manager).post(detail, {"decision": "reject", "reason": "不需要"}).status_code == 302
+    body = chief.get(reverse("work-extensions")).content.decode()
+    assert extension.ticket.number in body and "rejected" in body
+    assert extension.ticket.number not in chief.get(reverse("work-extensions"), {"show": "pending"}).content.decode()
 
 
 def test_another_parks_extension_is_a_404(world, web_as, extension):

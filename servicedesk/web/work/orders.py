@@ -106,7 +106,9 @@ def extension_list_for(user: User, *, pending_only: bool) -> QuerySet[ExtensionR
 @staff_required
 def extension_list(request: HttpRequest) -> HttpResponse:
     user = actor(request)
-    pending_only = request.GET.get("show") != "all"
+    # managers start from what waits for their decision, officers from all their requests
+    show = request.GET.get("show") or ("pending" if is_manager(user) else "all")
+    pending_only = show != "all"
     page = page_of(request, extension_list_for(user, pending_only=pending_only))
     context = {"page_obj": page, "extensions": page.object_list, "pending_only": pending_only}
     return render(request, "web/work/extensions.html", context)
