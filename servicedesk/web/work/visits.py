@@ -61,7 +61,7 @@ def visit_new(request: HttpRequest) -> HttpResponseBase:
         if form.is_valid() and problems.is_valid():
             try:
                 visit = _create(user, form.cleaned_data, problems)
-            except (Invalid, NotFound) as error:
+            except DomainError as error:  # Invalid or NotFound: next to the fields, nothing written
                 _place(error, form, problems)
             else:
                 created = sum(1 for problem in visit.problems.all() if problem.ticket_id)
