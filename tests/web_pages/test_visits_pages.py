@@ -242,3 +242,21 @@ def test_the_pages_speak_chinese_by_default(world, client):
     client.force_login(world.chief)
     body = client.get(reverse("work-visits")).content.decode()
     assert 'lang="zh-CN"' in body
+
+
+def test_a_photo_refused_by_the_service_rolls_back_the_visit_and_its_tickets(world, web_as, monkeypatch):
+    from servicedesk.errors import TooLarge
+
+    def refuse(**kwargs: Any) -> None:
+        raise TooLarge("The file is larger than the limit.")
+
+    monkeypatch.setattr(visits, "visit_photo_add", refuse)
+    data = _post(
+        world,
+        problems=[{"description": "接电", "to_ticket": True, "service_item": world.item.code}],
+        photos=SimpleUploadedFile("现场.png", _png(), content_type="image/png"),
+    )
+    response = web_as(world.chief).post(reverse("work-visit-new"), data)
+    assert response.status_code == 400
+    assert 'id="id_photos_error"' in response.content.decode()
+    assert (Visit.objects.count(), VisitProblem.objects.count(), Ticket.objects.count()) == (0, 0, 0)
