@@ -110,6 +110,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "servicedesk.web.nav.navigation",
+                "notifications.context_processors.inbox_unread",
             ],
         },
     },

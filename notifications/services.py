@@ -492,3 +492,10 @@ def notification_mark_read(*, notification_id: int, user: User) -> Notification:
         row.read_at = clock.now()
         row.save(update_fields=["read_at"])
     return row
+
+
+def notification_mark_all_read(*, user: User) -> int:
+    """Mark every unread inbox row of the user read, in one statement; returns how many."""
+    return Notification.objects.filter(recipient=user, channel=Channel.INBOX, read_at__isnull=True).update(
+        read_at=clock.now()
+    )

@@ -1,5 +1,11 @@
 """Web pages of this app (server-rendered, htmx); included from config/urls.py."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from . import views
+
+urlpatterns = [
+    path("inbox/", views.inbox, name="inbox"),
+    path("inbox/read-all/", views.inbox_read_all, name="inbox-read-all"),
+    path("inbox/<int:notification_id>/read/", views.inbox_read, name="inbox-read"),
+]
