@@ -29,6 +29,9 @@ NAV: dict[str, list[tuple[str, Any]]] = {
         ("reports-dispatch", _("Weekly dispatch")),
         ("reports-ranking", _("Monthly ranking")),
         ("reports-bulletin", _("Quarterly bulletin")),
+        ("work-extensions", _("Extensions")),
+        ("work-supervision", _("Supervision orders")),
+        ("work-visits", _("Visits")),
         ("inbox", _("Inbox")),
     ],
 }
