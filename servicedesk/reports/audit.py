@@ -184,12 +184,12 @@ class Report:
 # --- scope --------------------------------------------------------------------------------
 
 
-def _require_manager(user: User) -> None:
+def require_manager(user: User) -> None:
     if not (is_admin(user) or user.role == User.Role.MANAGER):
         raise Forbidden("Only managers and administrators read reports.")
 
 
-def _ticket_scope(user: User, prefix: str = "") -> Q:
+def ticket_scope(user: User, prefix: str = "") -> Q:
     """Park manager: their park's tickets; department head: their department's; zone
     managers and admins: all."""
     if is_admin(user) or is_zone_manager(user):
@@ -207,7 +207,7 @@ def _visit_scope(user: User) -> Q:
     return Q(officer__department_id=user.department_id)
 
 
-def _units(level: Level, user: User) -> list[tuple[int, str]]:
+def units_in_scope(level: Level, user: User) -> list[tuple[int, str]]:
     """The rows of the report: the units in the manager's scope, with their names."""
     everything = is_admin(user) or is_zone_manager(user)
     if level == "officers":
@@ -253,7 +253,7 @@ def _figures(level: Level, user: User, period: Period, wt: WorkingTime) -> dict[
     in_period = Q(created_at__gte=since, created_at__lt=until)
     figures: dict[int, dict[str, Any]] = defaultdict(dict)
 
-    tickets = Ticket.objects.filter(_ticket_scope(user)).exclude(**{key: None})
+    tickets = Ticket.objects.filter(ticket_scope(user)).exclude(**{key: None})
     not_withdrawn = ~Q(status=Status.WITHDRAWN)
     acceptance_due = Q(accepted_at__isnull=False) | Q(accept_due_at__lt=now, accepted_at__isnull=True) & not_withdrawn
     resolution_due = Q(resolved_at__isnull=False) | Q(resolve_due_at__lt=now, resolved_at__isnull=True) & not_withdrawn
@@ -296,7 +296,7 @@ def _figures(level: Level, user: User, period: Period, wt: WorkingTime) -> dict[
         figures[unit].update(resolution_count=len(values), resolution_median=_median(values))
 
     related_key = f"ticket__{key}"
-    scope = _ticket_scope(user, "ticket__")
+    scope = ticket_scope(user, "ticket__")
 
     def count_by_unit(qs: QuerySet[Any], name: str, **extra: Any) -> None:
         rows = qs.filter(scope).exclude(**{related_key: None}).values(unit=F(related_key)).order_by()
@@ -378,7 +378,7 @@ def _rank(rows: list[ReportRow], weights: dict[str, float]) -> list[int]:
 
 def _build(level: Level, user: User, period: Period, wt: WorkingTime, weights: dict[str, float]) -> Report:
     figures = _figures(level, user, period, wt)
-    rows = [ReportRow(unit_id=pk, name=name, **figures.get(pk, {})) for pk, name in _units(level, user)]
+    rows = [ReportRow(unit_id=pk, name=name, **figures.get(pk, {})) for pk, name in units_in_scope(level, user)]
     last = set(_rank(rows, weights))
     for row in rows:
         row.flagged_last = row.unit_id in last
@@ -390,7 +390,7 @@ def report_for(*, user: User, level: Level, period: Period) -> Report:
     """The report of `level` over `period` for a manager or an admin (Forbidden otherwise):
     the units in their scope, every figure, the ranking and the flags. 约谈 (flagged_talk):
     last in this period and in the previous one of the same length."""
-    _require_manager(user)
+    require_manager(user)
     if level not in LEVELS:
         raise Invalid("Reports are by officers, departments or parks.")
     wt = WorkingTime.default()
