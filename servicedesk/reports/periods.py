@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from servicedesk import clock
 from servicedesk.errors import Invalid
@@ -109,8 +110,6 @@ def _bad(name: str) -> dt.date:
 
 # --- the pages' period names: ?week=2026-W47, ?month=2026-11, ?quarter=2026-Q4 -----------
 
-_PAGE_KINDS = ("week", "month", "quarter")
-
 
 def period_following(period: Period) -> Period:
     """The period of the same kind just after `period`."""
@@ -135,46 +134,52 @@ def period_name(period: Period) -> str:
     return f"{period.start.isoformat()}/{period.end.isoformat()}"
 
 
+_FORMATS = {"week": "YYYY-Www", "month": "YYYY-MM", "quarter": "YYYY-Qn"}
+
+
+def _bad_name(kind: str) -> Invalid:
+    example = period_name(period_containing(kind, dt.date(2026, 11, 17)))
+    message = _("%(kind)s is %(format)s, e.g. %(example)s.") % {
+        "kind": kind,
+        "format": _FORMATS[kind],
+        "example": example,
+    }
+    return Invalid(message, detail={kind: [message]})
+
+
 def _named(kind: str, raw: str) -> Period:
-    try:
-        if kind == "week":
-            year, _, week = raw.partition("-W")
-            start = dt.date.fromisocalendar(int(year), int(week), 1)
-            return Period(start, start + dt.timedelta(days=7), "week")
-        if kind == "month":
-            year, _, month = raw.partition("-")
-            if len(year) != 4 or len(month) != 2:
-                raise ValueError(raw)
-            start = dt.date(int(year), int(month), _start_day())
-            return Period(start, _add_months(start, 1), "month")
-        year, _, quarter = raw.partition("-Q")
-        if len(year) != 4 or quarter not in ("1", "2", "3", "4"):
+    """The period named `raw` (see period_name); ValueError when it names none."""
+    if kind == "week":
+        year, sep, week = raw.partition("-W")
+        if len(year) != 4 or not sep or len(week) != 2:
             raise ValueError(raw)
-        start = dt.date(int(year), (int(quarter) - 1) * 3 + 1, _start_day())
-        return Period(start, _add_months(start, 3), "quarter")
-    except ValueError:
-        formats = {"week": "YYYY-Www", "month": "YYYY-MM", "quarter": "YYYY-Qn"}
-        raise Invalid(
-            f"{kind} is {formats[kind]}.", detail={kind: [f"{formats[kind]}, e.g. {_example(kind)}."]}
-        ) from None
-
-
-def _example(kind: str) -> str:
-    return period_name(period_containing(kind, dt.date(2026, 11, 17)))
+        start = dt.date.fromisocalendar(int(year), int(week), 1)
+        return Period(start, start + dt.timedelta(days=7), "week")
+    if kind == "month":
+        year, sep, month = raw.partition("-")
+        if len(year) != 4 or not sep or len(month) != 2:
+            raise ValueError(raw)
+        start = dt.date(int(year), int(month), _start_day())
+        return Period(start, _add_months(start, 1), "month")
+    year, sep, quarter = raw.partition("-Q")
+    if len(year) != 4 or quarter not in ("1", "2", "3", "4"):
+        raise ValueError(raw)
+    start = dt.date(int(year), (int(quarter) - 1) * 3 + 1, _start_day())
+    return Period(start, _add_months(start, 3), "quarter")
 
 
 def period_from_page(params: Any, kind: str) -> Period:
     """The page's period: `?<kind>=<name>` (see period_name), default the one containing
-    today. Raises Invalid for a malformed or out-of-range name."""
-    if kind not in _PAGE_KINDS:
-        raise Invalid("period is week, month or quarter.")
-    raw = params.get(kind)
-    if raw in (None, ""):
+    today. Raises Invalid for a malformed name or one outside 2000–2100."""
+    if kind not in _FORMATS:
+        raise Invalid(_("The period is week, month or quarter."))
+    raw = str(params.get(kind) or "").strip()
+    if not raw:
         return period_containing(kind, clock.now().astimezone(SHANGHAI).date())
-    raw = str(raw).strip()
-    if len(raw) > 10:
-        return _named(kind, "")
-    period = _named(kind, raw)
+    try:
+        period = _named(kind, raw)
+    except ValueError:
+        raise _bad_name(kind) from None
     if not 2000 <= period.start.year <= 2100:
-        return _named(kind, "")
+        raise _bad_name(kind)
     return period

@@ -174,6 +174,17 @@ def waiting_for(*, user: User) -> Waiting:
     )
 
 
+def unchecked_bad_reviews(*, user: User, limit: int = 10) -> list[Rating]:
+    """The oldest bad reviews still waiting for a check (checked on the ticket's page)."""
+    require_manager(user)
+    scope = ticket_scope(user, "ticket__")
+    return list(
+        Rating.objects.filter(scope, score__lte=BAD_SCORE_MAX, review_verdict="")
+        .select_related("ticket", "ticket__enterprise")
+        .order_by("created_at", "pk")[:limit]
+    )
+
+
 def rectifications_in_progress(*, user: User, limit: int = 20) -> list[Ticket]:
     """Open rectification tickets (整改), the soonest due first."""
     require_manager(user)

@@ -305,6 +305,15 @@ def test_dashboard_counts_link_to_the_queue(audit) -> None:  # noqa: F811
     assert f'href="/work/?department={w.service_dept.pk}&amp;overdue=1"' in html
     assert f'href="/tickets/{rectification.number}/"' in html
     assert page.context["waiting"].unchecked_bad_reviews == 0
+    # a bad review waiting for its check links to the ticket, where it is checked
+    t4 = w.deputy.owned_tickets.get(status=Status.SUBMITTED)
+    rating(t4, 2, at(11, 16, 9))
+    other_park = w.other_officer.owned_tickets.filter(status=Status.IN_PROGRESS).first()
+    rating(other_park, 1, at(11, 16, 9))
+    page = browser(w.park_manager).get(reverse("dashboard"))
+    assert page.context["waiting"].unchecked_bad_reviews == 1
+    assert f'href="/tickets/{t4.number}/"' in body(page)
+    assert other_park.number not in body(page)
 
 
 def test_dashboard_without_the_queue_shows_plain_counts(audit) -> None:  # noqa: F811

@@ -18,6 +18,7 @@ from servicedesk.reports.sheets import (
     OpenCount,
     open_counts,
     rectifications_in_progress,
+    unchecked_bad_reviews,
     waiting_for,
     weekly_medians,
 )
@@ -65,6 +66,9 @@ def dashboard(request: HttpRequest, user: User) -> HttpResponseBase:
     rectifications = [
         {"ticket": t, "url": safe_reverse("ticket-detail", t.number)} for t in rectifications_in_progress(user=user)
     ]
+    bad_reviews = [
+        {"rating": r, "url": safe_reverse("ticket-detail", r.ticket.number)} for r in unchecked_bad_reviews(user=user)
+    ]
     context = {
         "by_park": _count_links(open_counts(user=user, by="park"), "park"),
         "by_department": _count_links(open_counts(user=user, by="department"), "department"),
@@ -75,6 +79,9 @@ def dashboard(request: HttpRequest, user: User) -> HttpResponseBase:
         "red_list": [r for r in ranking.rows if r.red_list],
         "black_list": [r for r in ranking.rows if r.black_list],
         "waiting": waiting_for(user=user),
+        # the extensions page lands with another branch; until then the queue
+        "extensions_url": safe_reverse("work-extensions") or safe_reverse("work-queue"),
+        "bad_reviews": bad_reviews,
         "rectifications": rectifications,
         "charts": charts,
         "weeks": weeks,
