@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import TruncWeek
 
 from servicedesk import clock
 from servicedesk.models import User
@@ -207,9 +208,10 @@ class WeekPoint:
 
 def weekly_medians(*, user: User, weeks: int = 12) -> list[WeekPoint]:
     """Median first-response and resolution time in working minutes, per week (by the week a
-    ticket was filed), over the last `weeks` weeks including the current one. One query of
-    (created, responded, resolved) tuples; the working minutes come from the calendar in
-    Python, as in the audit (the database cannot count holidays and make-up days)."""
+    ticket was filed, the database's TruncWeek in Asia/Shanghai), over the last `weeks` weeks
+    including the current one. One query of (week, filed, responded, resolved) rows; the
+    working minutes and the medians come from the calendar in Python, as in the audit (the
+    database cannot count holidays and make-up days, and SQLite has no median)."""
     require_manager(user)
     current = period_containing("week", clock.now().astimezone(SHANGHAI).date())
     first = Period(current.start - dt.timedelta(days=7 * (weeks - 1)), current.start + dt.timedelta(days=7), "week")
@@ -218,16 +220,17 @@ def weekly_medians(*, user: User, weeks: int = 12) -> list[WeekPoint]:
         for i in range(weeks)
     ]
     wt = WorkingTime.default()
+    by_start = {point.period.start: point for point in points}
     spans = (
         Ticket.objects.filter(ticket_scope(user), created_at__gte=first.since, created_at__lt=current.until)
+        .annotate(week=TruncWeek("created_at", tzinfo=SHANGHAI))
         .order_by()
-        .values_list("created_at", "first_response_at", "resolved_at")
+        .values_list("week", "created_at", "first_response_at", "resolved_at")
     )
-    for created, responded, resolved in spans.iterator(chunk_size=5000):
-        index = (created.astimezone(SHANGHAI).date() - first.start).days // 7
-        if not 0 <= index < weeks:
+    for week, created, responded, resolved in spans.iterator(chunk_size=5000):
+        point = by_start.get(week.astimezone(SHANGHAI).date())
+        if point is None:
             continue
-        point = points[index]
         point.tickets += 1
         if responded is not None:
             point.first_response.append(wt.between(created, responded) / 60)

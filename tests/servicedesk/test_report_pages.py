@@ -457,3 +457,38 @@ def test_query_count_does_not_grow_with_the_data(audit, name, params, django_ass
         if response.streaming:
             response.getvalue()
     assert response.status_code == 200
+
+
+# --- the default language and the period names -------------------------------------------------
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_pages_render_in_chinese_by_default(audit, name) -> None:  # noqa: F811
+    client = Client()
+    client.force_login(audit.zone_manager)
+    response = client.get(reverse(name))
+    assert response.status_code == 200
+    assert 'lang="zh-CN"' in body(response)
+
+
+@pytest.mark.parametrize("start_day", [1, 19])
+@pytest.mark.parametrize(
+    ("kind", "name", "previous", "following", "start", "end"),
+    [
+        ("week", "2026-W01", "2025-W52", "2026-W02", "2025-12-29", "2026-01-05"),
+        ("week", "2026-W53", "2026-W52", "2027-W01", "2026-12-28", "2027-01-04"),
+        ("month", "2026-01", "2025-12", "2026-02", "2026-01-{d}", "2026-02-{d}"),
+        ("quarter", "2026-Q1", "2025-Q4", "2026-Q2", "2026-01-{d}", "2026-04-{d}"),
+        ("quarter", "2026-Q4", "2026-Q3", "2027-Q1", "2026-10-{d}", "2027-01-{d}"),
+    ],
+)
+def test_period_names_round_trip(settings, start_day, kind, name, previous, following, start, end) -> None:
+    from servicedesk.reports import period_following, period_from_page, period_name
+
+    settings.ASSESSMENT_MONTH_START_DAY = start_day
+    period = period_from_page({kind: name}, kind)
+    day = f"{start_day:02d}"
+    assert (period.start.isoformat(), period.end.isoformat()) == (start.format(d=day), end.format(d=day))
+    assert period_name(period) == name
+    assert period_name(period.previous()) == previous
+    assert period_name(period_following(period)) == following
