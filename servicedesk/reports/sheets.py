@@ -116,6 +116,12 @@ class Bulletin:
     def last(self) -> list[ReportRow]:
         return [r for r in self.officers.rows if r.flagged_last]
 
+    @property
+    def totals(self) -> dict[str, int]:
+        """Sums over the parks (every ticket belongs to exactly one park)."""
+        names = ("received", "overdue_now", "escalations", "supervision_orders", "extensions_approved")
+        return {name: sum(getattr(r, name) for r in self.parks.rows) for name in names}
+
 
 def bulletin_for(*, user: User, period: Period) -> Bulletin:
     """The audit of the quarter by park, department and officer (three reports)."""

@@ -256,6 +256,9 @@ def test_bulletin_figures_equal_the_api(audit, api_as) -> None:  # noqa: F811
         api = api_as(audit.admin).get(f"/api/v1/reports/{level}/", {"period": "quarter", "at": "2026-10-15"}).json()
         assert [r.as_dict() for r in getattr(bulletin, level).rows] == api["results"]
     assert [r.unit_id for r in bulletin.talks] == [audit.other_officer.pk]  # last in Q3 and Q4
+    parks = api_as(audit.admin).get("/api/v1/reports/parks/", {"period": "quarter", "at": "2026-10-15"}).json()
+    assert bulletin.totals["escalations"] == sum(r["escalations"] for r in parks["results"]) == 1
+    assert bulletin.totals["supervision_orders"] == sum(r["supervision_orders"] for r in parks["results"]) == 1
     html = body(page)
     assert "Called to an admonishing talk" in html
     assert "@media print" not in html  # the print layout lives in the stylesheet
@@ -298,6 +301,7 @@ def test_dashboard_counts_link_to_the_queue(audit) -> None:  # noqa: F811
     park = parks[w.park.pk]["row"]
     # open in the park: T2, T4 (overdue), T0b, the rectification (due today)
     assert (park.open, park.due_today, park.overdue) == (4, 1, 1)
+    assert page.context["totals"] == {"open": 4, "due_today": 1, "overdue": 1}
     departments = {item["row"].unit_id: item["row"] for item in page.context["by_department"]}
     assert (departments[w.service_dept.pk].open, departments[w.service_dept.pk].overdue) == (4, 1)
     html = body(page)

@@ -69,8 +69,15 @@ def dashboard(request: HttpRequest, user: User) -> HttpResponseBase:
     bad_reviews = [
         {"rating": r, "url": safe_reverse("ticket-detail", r.ticket.number)} for r in unchecked_bad_reviews(user=user)
     ]
+    by_park = open_counts(user=user, by="park")
     context = {
-        "by_park": _count_links(open_counts(user=user, by="park"), "park"),
+        "totals": {
+            "open": sum(r.open for r in by_park),
+            "due_today": sum(r.due_today for r in by_park),
+            "overdue": sum(r.overdue for r in by_park),
+        },
+        "overdue_url": safe_reverse("work-queue", query={"overdue": 1}),
+        "by_park": _count_links(by_park, "park"),
         "by_department": _count_links(open_counts(user=user, by="department"), "department"),
         "queue_url": safe_reverse("work-queue"),
         "month": month,
