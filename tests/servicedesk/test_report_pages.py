@@ -70,6 +70,11 @@ def test_officers_and_enterprises_are_refused(audit, name, who) -> None:  # noqa
 
 
 @pytest.mark.parametrize("name", PAGES)
+def test_the_pages_only_read(audit, name) -> None:  # noqa: F811
+    assert browser(audit.admin).post(reverse(name), {"month": "2026-10"}).status_code == 405
+
+
+@pytest.mark.parametrize("name", PAGES)
 def test_anonymous_is_sent_to_sign_in(client, name) -> None:
     response = client.get(reverse(name))
     assert response.status_code == 302

@@ -16,6 +16,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from servicedesk.errors import Invalid
 from servicedesk.models import User
@@ -27,9 +28,11 @@ ManagerView = Callable[[HttpRequest, User], HttpResponseBase]
 
 
 def manager_page(view: ManagerView) -> Callable[[HttpRequest], HttpResponseBase]:
-    """Signed in (else the sign-in page), a manager or an administrator (else 403); an
-    Invalid parameter renders the 400 page with its message, never a 500."""
+    """GET and HEAD only (405 otherwise: the pages change nothing); signed in (else the
+    sign-in page); a manager or an administrator (else 403); an Invalid parameter renders the
+    400 page with its message, never a 500."""
 
+    @require_safe
     @login_required
     @wraps(view)
     def wrapped(request: HttpRequest) -> HttpResponseBase:
