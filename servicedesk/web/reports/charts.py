@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 WIDTH, HEIGHT = 640, 240
-LEFT, RIGHT, TOP, BOTTOM = 48, 12, 12, 32
+LEFT, RIGHT, TOP, BOTTOM = 48, 24, 12, 32
 
 
 @dataclass
