@@ -501,3 +501,23 @@ def test_period_names_round_trip(settings, start_day, kind, name, previous, foll
     assert period_name(period) == name
     assert period_name(period.previous()) == previous
     assert period_name(period_following(period)) == following
+
+
+def test_dashboard_scope_of_a_department_head(audit) -> None:  # noqa: F811
+    w = audit
+    ticket(
+        w,
+        owner=w.power_officer,
+        department=w.power_dept,
+        created_at=at(11, 16, 9),
+        accept_due_at=at(11, 16, 12),
+        resolve_due_at=at(11, 17, 17, 30),
+        status=Status.SUBMITTED,
+        is_rectification=True,
+    )
+    page = browser(w.dept_head).get(reverse("dashboard"))
+    assert page.status_code == 200
+    assert [item["row"].unit_id for item in page.context["by_department"]] == [w.power_dept.pk]
+    assert page.context["totals"] == {"open": 1, "due_today": 1, "overdue": 0}
+    assert [item["ticket"].department_id for item in page.context["rectifications"]] == [w.power_dept.pk]
+    assert {r.unit_id for r in page.context["red_list"] + page.context["black_list"]} <= {w.power_officer.pk}
