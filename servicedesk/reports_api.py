@@ -3,12 +3,8 @@
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterator
 from typing import Any
 
-from django.http import HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
@@ -20,49 +16,10 @@ from rest_framework.response import Response
 from .api.actor import actor_of
 from .errors import Invalid
 from .permissions import IsManagerOrAdmin
-from .reports import COLUMNS, Level, Report, period_from_params, report_for
+from .reports import Level, Report, period_from_params, report_for
+from .reports.exports import EXPORT_FORMATS, export_response, report_stem, report_table
 
-FORMATS = ("json", "csv", "xlsx")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-class _Echo:
-    """A file-like whose write returns the line, for csv.writer in a generator."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def _cell(value: Any) -> Any:
-    if isinstance(value, bool):
-        return int(value)
-    return "" if value is None else value
-
-
-def _csv_lines(report: Report) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    yield "\ufeff"  # so that Excel reads UTF-8 (the names are Chinese)
-    yield writer.writerow(COLUMNS)
-    for row in report.rows:
-        yield writer.writerow([_cell(row.as_dict()[c]) for c in COLUMNS])
-
-
-def _filename(report: Report, extension: str) -> str:
-    return f"report-{report.level}-{report.period.start:%Y%m%d}-{report.period.end:%Y%m%d}.{extension}"
-
-
-def _xlsx(report: Report) -> bytes:
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(report.level)
-    sheet.append(list(COLUMNS))
-    for row in report.rows:
-        data = row.as_dict()
-        sheet.append([_cell(data[c]) for c in COLUMNS])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+FORMATS = ("json", *EXPORT_FORMATS)
 
 
 def _json(report: Report) -> dict[str, Any]:
@@ -103,14 +60,8 @@ class ReportViewSet(viewsets.ViewSet):
         if fmt not in FORMATS:
             raise Invalid("format is json, csv or xlsx.", detail={"format": ["json, csv or xlsx."]})
         report = report_for(user=actor_of(request), level=level, period=period_from_params(request.query_params))
-        if fmt == "csv":
-            response = StreamingHttpResponse(_csv_lines(report), content_type="text/csv; charset=utf-8")
-            response["Content-Disposition"] = f'attachment; filename="{_filename(report, "csv")}"'
-            return response
-        if fmt == "xlsx":
-            xlsx = HttpResponse(_xlsx(report), content_type=XLSX)
-            xlsx["Content-Disposition"] = f'attachment; filename="{_filename(report, "xlsx")}"'
-            return xlsx
+        if fmt in EXPORT_FORMATS:
+            return export_response(fmt, [report_table(report)], report_stem(report))
         return Response(_json(report))
 
     @extend_schema(parameters=_PARAMS, responses={200: dict})

@@ -1,5 +1,12 @@
 """The manager's pages: dashboard, weekly dispatch, monthly ranking, quarterly bulletin."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from .reports import dashboard, pages
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("reports/dispatch/", pages.dispatch, name="reports-dispatch"),
+    path("reports/ranking/", pages.ranking, name="reports-ranking"),
+    path("reports/bulletin/", pages.bulletin, name="reports-bulletin"),
+]

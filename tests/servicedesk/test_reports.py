@@ -420,7 +420,7 @@ def test_xlsx_download_parses_back(audit, api_as) -> None:
     response = get(api_as, audit.admin, "departments", format="xlsx")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    sheet = load_workbook(io.BytesIO(response.content), read_only=True).active
+    sheet = load_workbook(io.BytesIO(response.getvalue()), read_only=True).active
     header, *rows = [list(r) for r in sheet.iter_rows(values_only=True)]
     service = dict(zip(header, next(r for r in rows if r[0] == audit.service_dept.pk), strict=True))
     assert (service["received"], service["score"], service["rank"], service["flagged_last"]) == (5, 0.52, 2, 1)

@@ -8,17 +8,19 @@ The query count does not depend on the number of tickets or of units."""
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Literal
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet
 
+from servicedesk import clock
+from servicedesk.errors import Forbidden, Invalid
+from servicedesk.models import Department, Park, User, Visit
+from servicedesk.selectors import is_admin, is_zone_manager
 from tickets.models import (
     BAD_SCORE_MAX,
     OPEN_STATUSES,
@@ -32,12 +34,8 @@ from tickets.models import (
 )
 from tickets.sla.worktime import WorkingTime
 
-from . import clock
-from .errors import Forbidden, Invalid
-from .models import Department, Park, User, Visit
-from .selectors import is_admin, is_zone_manager
+from .periods import Period
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 Level = Literal["officers", "departments", "parks"]
 LEVELS: tuple[Level, ...] = ("officers", "departments", "parks")
 # The ticket field a unit is accountable through: the owner (首问责任制), the handling
@@ -48,98 +46,6 @@ _VISIT_KEY: dict[Level, str] = {
     "departments": "officer__department_id",
     "parks": "enterprise__park_id",
 }
-
-
-# --- periods ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Period:
-    """[start, end) in Asia/Shanghai dates; `kind` is week | month | quarter | custom."""
-
-    start: dt.date
-    end: dt.date
-    kind: str = "custom"
-
-    @property
-    def since(self) -> dt.datetime:
-        return dt.datetime.combine(self.start, dt.time(0), tzinfo=SHANGHAI)
-
-    @property
-    def until(self) -> dt.datetime:
-        return dt.datetime.combine(self.end, dt.time(0), tzinfo=SHANGHAI)
-
-    def previous(self) -> Period:
-        """The period of the same length just before (the previous week / assessment month /
-        assessment quarter; for custom periods the same number of days)."""
-        if self.kind == "week":
-            return Period(self.start - dt.timedelta(days=7), self.start, "week")
-        if self.kind in ("month", "quarter"):
-            months = 1 if self.kind == "month" else 3
-            return Period(_add_months(self.start, -months), self.start, self.kind)
-        return Period(self.start - (self.end - self.start), self.start, "custom")
-
-
-def _start_day() -> int:
-    day = int(getattr(settings, "ASSESSMENT_MONTH_START_DAY", 1))
-    return min(max(day, 1), 28)
-
-
-def _add_months(day: dt.date, months: int) -> dt.date:
-    index = day.year * 12 + day.month - 1 + months
-    return day.replace(year=index // 12, month=index % 12 + 1)
-
-
-def period_containing(kind: str, at: dt.date) -> Period:
-    """The week (Monday to Monday), assessment month (ASSESSMENT_MONTH_START_DAY to the same
-    day of the next month) or assessment quarter (three assessment months starting in
-    January, April, July or October) that contains `at`."""
-    if kind == "week":
-        start = at - dt.timedelta(days=at.weekday())
-        return Period(start, start + dt.timedelta(days=7), "week")
-    if kind not in ("month", "quarter"):
-        raise Invalid("period is week, month or quarter.", detail={"period": ["week, month or quarter."]})
-    first = at.replace(day=_start_day())
-    month_start = first if at >= first else _add_months(first, -1)
-    if kind == "month":
-        return Period(month_start, _add_months(month_start, 1), "month")
-    quarter_start = _add_months(month_start, -((month_start.month - 1) % 3))
-    return Period(quarter_start, _add_months(quarter_start, 3), "quarter")
-
-
-def period_from_params(params: Any) -> Period:
-    """`period=week|month|quarter` (optionally `at=YYYY-MM-DD`, default today) or
-    `from=YYYY-MM-DD&to=YYYY-MM-DD` (to exclusive), dates in Asia/Shanghai."""
-
-    def date_param(name: str) -> dt.date | None:
-        raw = params.get(name)
-        if raw in (None, ""):
-            return None
-        try:
-            return dt.date.fromisoformat(str(raw)[:10]) if len(str(raw)) == 10 else _bad(name)
-        except ValueError:
-            return _bad(name)
-
-    kind = params.get("period")
-    start, end = date_param("from"), date_param("to")
-    if kind:
-        if start or end:
-            raise Invalid("Give either period or from/to, not both.", detail={"period": ["Not with from/to."]})
-        at = date_param("at") or clock.now().astimezone(SHANGHAI).date()
-        return period_containing(str(kind), at)
-    if start is None or end is None:
-        raise Invalid(
-            "Give period=week|month|quarter or from and to.", detail={"from": ["Required."], "to": ["Required."]}
-        )
-    if end <= start:
-        raise Invalid("to must be after from.", detail={"to": ["Must be after from."]})
-    if (end - start).days > 3660:
-        raise Invalid("The period is at most ten years.", detail={"to": ["At most ten years after from."]})
-    return Period(start, end, "custom")
-
-
-def _bad(name: str) -> dt.date:
-    raise Invalid(f"{name} is a date (YYYY-MM-DD).", detail={name: ["A date YYYY-MM-DD."]})
 
 
 # --- weights ------------------------------------------------------------------------------
@@ -278,12 +184,12 @@ class Report:
 # --- scope --------------------------------------------------------------------------------
 
 
-def _require_manager(user: User) -> None:
+def require_manager(user: User) -> None:
     if not (is_admin(user) or user.role == User.Role.MANAGER):
         raise Forbidden("Only managers and administrators read reports.")
 
 
-def _ticket_scope(user: User, prefix: str = "") -> Q:
+def ticket_scope(user: User, prefix: str = "") -> Q:
     """Park manager: their park's tickets; department head: their department's; zone
     managers and admins: all."""
     if is_admin(user) or is_zone_manager(user):
@@ -301,7 +207,7 @@ def _visit_scope(user: User) -> Q:
     return Q(officer__department_id=user.department_id)
 
 
-def _units(level: Level, user: User) -> list[tuple[int, str]]:
+def units_in_scope(level: Level, user: User) -> list[tuple[int, str]]:
     """The rows of the report: the units in the manager's scope, with their names."""
     everything = is_admin(user) or is_zone_manager(user)
     if level == "officers":
@@ -347,7 +253,7 @@ def _figures(level: Level, user: User, period: Period, wt: WorkingTime) -> dict[
     in_period = Q(created_at__gte=since, created_at__lt=until)
     figures: dict[int, dict[str, Any]] = defaultdict(dict)
 
-    tickets = Ticket.objects.filter(_ticket_scope(user)).exclude(**{key: None})
+    tickets = Ticket.objects.filter(ticket_scope(user)).exclude(**{key: None})
     not_withdrawn = ~Q(status=Status.WITHDRAWN)
     acceptance_due = Q(accepted_at__isnull=False) | Q(accept_due_at__lt=now, accepted_at__isnull=True) & not_withdrawn
     resolution_due = Q(resolved_at__isnull=False) | Q(resolve_due_at__lt=now, resolved_at__isnull=True) & not_withdrawn
@@ -390,7 +296,7 @@ def _figures(level: Level, user: User, period: Period, wt: WorkingTime) -> dict[
         figures[unit].update(resolution_count=len(values), resolution_median=_median(values))
 
     related_key = f"ticket__{key}"
-    scope = _ticket_scope(user, "ticket__")
+    scope = ticket_scope(user, "ticket__")
 
     def count_by_unit(qs: QuerySet[Any], name: str, **extra: Any) -> None:
         rows = qs.filter(scope).exclude(**{related_key: None}).values(unit=F(related_key)).order_by()
@@ -472,7 +378,7 @@ def _rank(rows: list[ReportRow], weights: dict[str, float]) -> list[int]:
 
 def _build(level: Level, user: User, period: Period, wt: WorkingTime, weights: dict[str, float]) -> Report:
     figures = _figures(level, user, period, wt)
-    rows = [ReportRow(unit_id=pk, name=name, **figures.get(pk, {})) for pk, name in _units(level, user)]
+    rows = [ReportRow(unit_id=pk, name=name, **figures.get(pk, {})) for pk, name in units_in_scope(level, user)]
     last = set(_rank(rows, weights))
     for row in rows:
         row.flagged_last = row.unit_id in last
@@ -484,7 +390,7 @@ def report_for(*, user: User, level: Level, period: Period) -> Report:
     """The report of `level` over `period` for a manager or an admin (Forbidden otherwise):
     the units in their scope, every figure, the ranking and the flags. 约谈 (flagged_talk):
     last in this period and in the previous one of the same length."""
-    _require_manager(user)
+    require_manager(user)
     if level not in LEVELS:
         raise Invalid("Reports are by officers, departments or parks.")
     wt = WorkingTime.default()

@@ -1,0 +1,65 @@
+"""每周一调度 (weekly dispatch sheet), 每月一评比 (monthly ranking), 每季一通报 (quarterly
+bulletin): each a page with period navigation and the same figures as CSV or XLSX."""
+
+from __future__ import annotations
+
+from dataclasses import astuple
+
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from servicedesk.errors import Invalid
+from servicedesk.models import User
+from servicedesk.reports import LEVELS, Level, period_from_page, period_name, report_for
+from servicedesk.reports.exports import Table, export_response, report_table
+from servicedesk.reports.sheets import DISPATCH_COLUMNS, bulletin_for, dispatch_sheet
+
+from .common import export_format, manager_page, period_nav
+
+
+@manager_page
+def dispatch(request: HttpRequest, user: User) -> HttpResponseBase:
+    period = period_from_page(request.GET, "week")
+    fmt = export_format(request)
+    rows = dispatch_sheet(user=user, period=period)
+    if fmt:
+        table = Table(title="dispatch", header=DISPATCH_COLUMNS, rows=(astuple(r) for r in rows))
+        return export_response(fmt, [table], f"dispatch-{period_name(period)}")
+    return render(request, "web/reports/dispatch.html", {"rows": rows, **period_nav(request, "week", period)})
+
+
+def _level(request: HttpRequest) -> Level:
+    level = request.GET.get("level") or "officers"
+    for known in LEVELS:
+        if level == known:
+            return known
+    raise Invalid(_("The level is officers, departments or parks."), detail={"level": list(LEVELS)})
+
+
+@manager_page
+def ranking(request: HttpRequest, user: User) -> HttpResponseBase:
+    period = period_from_page(request.GET, "month")
+    level = _level(request)
+    fmt = export_format(request)
+    report = report_for(user=user, level=level, period=period)
+    if fmt:
+        return export_response(fmt, [report_table(report)], f"ranking-{period_name(period)}-{level}")
+    context = {"report": report, "level": level, "levels": LEVELS, **period_nav(request, "month", period)}
+    return render(request, "web/reports/ranking.html", context)
+
+
+@manager_page
+def bulletin(request: HttpRequest, user: User) -> HttpResponseBase:
+    period = period_from_page(request.GET, "quarter")
+    fmt = export_format(request)
+    result = bulletin_for(user=user, period=period)
+    if fmt:
+        tables = [
+            report_table(result.parks, "parks"),
+            report_table(result.departments, "departments"),
+            report_table(result.officers, "officers"),
+        ]
+        return export_response(fmt, tables, f"bulletin-{period_name(period)}")
+    return render(request, "web/reports/bulletin.html", {"bulletin": result, **period_nav(request, "quarter", period)})
