@@ -29,7 +29,7 @@ def web_as():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def new_ticket(world):  # type: ignore[no-untyped-def]
+def new_ticket(world):  # type: ignore[no-untyped-def]  # noqa: F811
     """new_ticket(**overrides) → a ticket filed by the company user through the service."""
     from tickets import services
 
