@@ -15,7 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -33,10 +33,13 @@ from . import ratings, selectors, services
 from .models import (
     BAD_SCORE_MAX,
     OPEN_STATUSES,
+    DeadlineKind,
+    EscalationLevel,
     ExtensionRequest,
     Rating,
     ReturnVisit,
     ReviewVerdict,
+    SlaDeadline,
     Status,
     Ticket,
 )
@@ -69,14 +72,34 @@ def due_of(ticket: Ticket) -> datetime | None:
     return None
 
 
+def _warned(ticket: Ticket) -> bool:
+    """The 75 % warning of the running deadline has fired (tickets.sla.escalation's ladder
+    has moved past it). Reads `running_deadlines` when prefetched (see `with_deadlines`)."""
+    kind = DeadlineKind.ACCEPT if ticket.status == Status.SUBMITTED else DeadlineKind.RESOLVE
+    running = getattr(ticket, "running_deadlines", None)
+    if running is None:
+        running = list(_running_deadlines().filter(ticket=ticket))
+    latest = next((d for d in running if d.kind == kind), None)
+    return latest is not None and latest.next_level != EscalationLevel.WARNING
+
+
+def _running_deadlines() -> QuerySet[SlaDeadline]:
+    return SlaDeadline.objects.filter(stopped_at__isnull=True).order_by("-version")
+
+
+def with_deadlines(qs: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    return qs.prefetch_related(Prefetch("sla_deadlines", queryset=_running_deadlines(), to_attr="running_deadlines"))
+
+
 def sla_flag(ticket: Ticket, now: datetime) -> str:
-    """ "overdue" (red), "at-risk" (yellow: the 75 % warning fired, or due within a few hours), or ""."""
+    """ "overdue" (red); "at-risk" (yellow: the 75 % warning fired, or due within a few
+    hours even if the sweep has not run); or ""."""
     if ticket.status not in OPEN_STATUSES:
         return ""
     due = due_of(ticket)
     if ticket.overdue or (due is not None and due <= now):
         return "overdue"
-    if ticket.escalation_level >= 1 or (due is not None and due - now <= AT_RISK_WITHIN):
+    if (due is not None and due - now <= AT_RISK_WITHIN) or _warned(ticket):
         return "at-risk"
     return ""
 
@@ -108,7 +131,7 @@ def _enterprise_only(user: User) -> None:
 def portal_home(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     _enterprise_only(user)
-    page = _page(request, selectors.ticket_list_for(user).order_by("-created_at", "-id"))
+    page = _page(request, with_deadlines(selectors.ticket_list_for(user)).order_by("-created_at", "-id"))
     return render(request, "tickets/portal_home.html", {"page_obj": page, "rows": _rows(page)})
 
 
@@ -522,7 +545,7 @@ def work_queue(request: HttpRequest) -> HttpResponseBase:
         if filters.is_valid():
             qs = _manager_filter(qs, filters.cleaned_data)
     qs = qs.order_by(CLOSED_LAST.asc(), DUE.asc(nulls_last=True), "-created_at", "-id")
-    page = _page(request, qs)
+    page = _page(request, with_deadlines(qs))
     context = {"page_obj": page, "rows": _rows(page), "filters": filters, "is_manager": filters is not None}
     template = "tickets/_queue_rows.html" if getattr(request, "htmx", False) else "tickets/work_queue.html"
     return render(request, template, context)

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from tickets import services
-from tickets.models import Status, Ticket
+from tickets.models import SlaDeadline, Status, Ticket
 from tickets.views import sla_flag
 
 pytestmark = pytest.mark.django_db
@@ -46,9 +46,15 @@ def test_overdue_rows_are_red_and_at_risk_rows_yellow(world, web_as, new_ticket,
     Ticket.objects.filter(pk=ticket.pk).update(overdue=True)
     body = web_as(world.chief).get(reverse("work-queue")).content.decode()
     assert f'<tr class="overdue" data-number="{ticket.number}">' in body
-    Ticket.objects.filter(pk=ticket.pk).update(overdue=False, escalation_level=1)
+    Ticket.objects.filter(pk=ticket.pk).update(overdue=False)
+    # the sweep fired the 75 % warning of the acceptance deadline: its ladder waits for the breach
+    SlaDeadline.objects.filter(ticket=ticket, kind="accept").update(next_level="breach")
     body = web_as(world.chief).get(reverse("work-queue")).content.decode()
     assert f'<tr class="at-risk" data-number="{ticket.number}">' in body
+    # accepted: the acceptance ladder stops and the resolution deadline is far away
+    services.ticket_accept(ticket_id=ticket.pk, actor=world.chief)
+    body = web_as(world.chief).get(reverse("work-queue")).content.decode()
+    assert f'<tr class="" data-number="{ticket.number}">' in body
 
 
 def test_enterprise_users_go_to_their_portal(world, web_as):
