@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -135,7 +135,8 @@ def officers_for_transfer(user: User, ticket: Ticket) -> Any:
     qs = qs.select_related("department")
     if user.role == User.Role.MANAGER and user.park_id:
         qs = qs.filter(Q(department__park_id=user.park_id) | Q(department__park__isnull=True))
-    return qs.order_by("department__name", "display_name", "username")
+    colleagues_first = Case(When(department_id=ticket.department_id, then=Value(0)), default=Value(1))
+    return qs.order_by(colleagues_first, "department__name", "display_name", "username")
 
 
 class TransferForm(forms.Form):

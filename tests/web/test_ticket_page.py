@@ -146,8 +146,9 @@ def test_transfer_to_a_colleague_and_to_a_department(world, web_as, new_ticket):
     ticket = new_ticket()
     client = web_as(world.chief)
     form = next(p["form"] for p in client.get(page(ticket.number)).context["panels"] if p["name"] == "transfer")
-    offered = set(form.fields["to_officer"].queryset)
-    assert {world.deputy, world.other_officer, world.power_officer} <= offered and world.chief not in offered
+    offered = list(form.fields["to_officer"].queryset)
+    assert {world.deputy, world.other_officer, world.power_officer} <= set(offered) and world.chief not in offered
+    assert offered.index(world.deputy) < offered.index(world.power_officer)  # colleagues first
     response = client.post(
         act(ticket.number, "transfer"), {"transfer-to_officer": world.deputy.pk, "transfer-reason": "请假"}
     )
