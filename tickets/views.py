@@ -21,7 +21,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from servicedesk import clock
 from servicedesk.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, TooLarge
@@ -127,7 +127,7 @@ def _enterprise_only(user: User) -> None:
 
 
 @login_required
-@require_GET
+@require_safe
 def portal_home(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     _enterprise_only(user)
@@ -450,7 +450,7 @@ def _page_context(
 
 
 @login_required
-@require_GET
+@require_safe
 def ticket_detail(request: HttpRequest, number: str) -> HttpResponse:
     user = _user(request)
     ticket = _ticket(user, number)
@@ -531,7 +531,7 @@ def _manager_filter(qs: QuerySet[Ticket], data: dict[str, Any]) -> QuerySet[Tick
 
 
 @login_required
-@require_GET
+@require_safe
 def work_queue(request: HttpRequest) -> HttpResponseBase:
     user = _user(request)
     if user.role == User.Role.ENTERPRISE and not is_admin(user):
