@@ -206,6 +206,9 @@ class ExtensionDecisionForm(forms.Form):
 
 class ReviewRatingForm(forms.Form):
     verdict = forms.ChoiceField(label=_("Verdict"), choices=ReviewVerdict.choices, widget=forms.RadioSelect)
+    is_reasonable = forms.NullBooleanField(label=_("Is the complaint reasonable?"), required=False)
+    is_true = forms.NullBooleanField(label=_("Is it true to the facts?"), required=False)
+    is_malicious = forms.NullBooleanField(label=_("Is it malicious?"), required=False)
     reason = forms.CharField(
         label=_("Reason (required to dismiss)"),
         max_length=5000,

@@ -233,8 +233,13 @@ def test_bad_rating_loop_review_return_visit_praise(world, web_as, new_ticket):
     assert "review-rating" not in actions_on(web_as(world.chief).get(page(ticket.number)))
     response = manager.post(act(ticket.number, "review-rating"), {"review-rating-verdict": "dismissed"})
     assert response.status_code == 400  # dismissing needs a reason
-    response = manager.post(act(ticket.number, "review-rating"), {"review-rating-verdict": "valid"})
+    response = manager.post(
+        act(ticket.number, "review-rating"),
+        {"review-rating-verdict": "valid", "review-rating-is_true": "true", "review-rating-is_malicious": "false"},
+    )
     assert response.status_code == 302
+    rating = Rating.objects.get()
+    assert (rating.is_true, rating.is_malicious, rating.is_reasonable) == (True, False, None)
     ticket.refresh_from_db()
     assert ticket.status == Status.IN_PROGRESS and ticket.is_rectification
     officer = web_as(world.chief)
