@@ -236,6 +236,13 @@ def _assist_form(*args: Any, user: User, ticket: Ticket, **kwargs: Any) -> forms
     return f.AssistForm(*args, ticket=ticket, **kwargs)
 
 
+def _attach_form(*args: Any, user: User, ticket: Ticket, **kwargs: Any) -> forms.Form:
+    form = f.AttachForm(*args, **kwargs)
+    if selectors.is_enterprise_user(user):
+        del form.fields["public"]  # what an enterprise uploads is always theirs to see
+    return form
+
+
 def _plain(form_class: type[forms.Form]) -> Callable[..., forms.Form]:
     def make(*args: Any, user: User, ticket: Ticket, **kwargs: Any) -> forms.Form:
         return form_class(*args, **kwargs)
@@ -367,8 +374,10 @@ ACTIONS: dict[str, ActionSpec] = {
     ),
     "attach": ActionSpec(
         _("Add an attachment"),
-        _plain(f.AttachForm),
-        lambda t, u, d: services.attachment_add(ticket_id=t.pk, actor=u, upload=d["file"], public=d["public"]),
+        _attach_form,
+        lambda t, u, d: services.attachment_add(
+            ticket_id=t.pk, actor=u, upload=d["file"], public=d.get("public", True)
+        ),
         _("Attachment added."),
         _("Upload"),
         "",

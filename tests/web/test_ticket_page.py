@@ -278,9 +278,14 @@ def test_attachments_upload_and_download(world, web_as, new_ticket):
     assert response.status_code == 200
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "attachment" in response["Content-Disposition"]
+    assert "attach-public" not in body  # the enterprise's own uploads are always visible to it
+    internal = SimpleUploadedFile("memo.png", PNG, "image/png")
+    web_as(world.chief).post(act(ticket.number, "attach"), {"attach-file": internal})
+    assert not Attachment.objects.get(original_name="memo.png").public
+    assert "memo.png" not in company.get(page(ticket.number)).content.decode()
     bad = SimpleUploadedFile("x.exe", b"MZ\x90\x00" * 50)
     response = company.post(act(ticket.number, "attach"), {"attach-file": bad})
-    assert response.status_code == 400 and Attachment.objects.count() == 1
+    assert response.status_code == 400 and Attachment.objects.count() == 2
 
 
 def test_ticket_page_query_count_does_not_grow_with_the_timeline(
