@@ -551,7 +551,8 @@ def work_queue(request: HttpRequest) -> HttpResponseBase:
         qs = qs.filter(Q(assignee=user) | Q(owner=user), status__in=OPEN_STATUSES)
     else:
         filters = QueueFilterForm(request.GET or None)
-        if filters.is_valid():
+        if filters.is_bound:
+            filters.is_valid()  # the filters that make sense apply; the others are shown as errors
             qs = _manager_filter(qs, filters.cleaned_data)
     qs = qs.order_by(CLOSED_LAST.asc(), DUE.asc(nulls_last=True), "-created_at", "-id")
     page = _page(request, with_deadlines(qs))
