@@ -416,6 +416,10 @@ ACTIONS: dict[str, ActionSpec] = {
 }
 
 
+# the action shown open when the page loads: what the reader most likely came to do
+LEAD = ["review-rating", "decide_extension", "accept", "rate", "return-visit", "resume", "reply", "resolve"]
+
+
 def _initial(action: str, ticket: Ticket, pending: ExtensionRequest | None) -> dict[str, Any]:
     if action == "decide_extension" and pending is not None:
         return {"extension": pending.pk}
@@ -427,7 +431,8 @@ def _page_context(
 ) -> dict[str, Any]:
     relations = selectors.relations_of(user, ticket)
     pending = ExtensionRequest.objects.filter(ticket=ticket, status=ExtensionRequest.Status.PENDING).first()
-    names = allowed_actions(ticket.status, relations, facts=_facts(ticket))
+    facts = _facts(ticket)
+    names = allowed_actions(ticket.status, relations, facts=facts)
     if pending is None and "decide_extension" in names:
         names.remove("decide_extension")
     panels = []
@@ -440,6 +445,9 @@ def _page_context(
         else:
             form = spec.form(user=user, ticket=ticket, prefix=name, initial=_initial(name, ticket, pending))
         panels.append({"name": name, "spec": spec, "form": form, "open": bound is not None and bound[0] == name})
+    if bound is None and panels:
+        lead = min(panels, key=lambda p: LEAD.index(p["name"]) if p["name"] in LEAD else len(LEAD))
+        lead["open"] = True
     now = clock.now()
     return {
         "ticket": ticket,
@@ -453,6 +461,7 @@ def _page_context(
         if not selectors.is_enterprise_user(user)
         else [],
         "panels": panels,
+        "bad_rating_unchecked": facts.bad_rating_unchecked,
         "is_staff_view": not selectors.is_enterprise_user(user),
         "ratings": Rating.objects.filter(ticket=ticket).order_by("id"),
     }

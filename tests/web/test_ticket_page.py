@@ -229,7 +229,10 @@ def test_bad_rating_loop_review_return_visit_praise(world, web_as, new_ticket):
     assert response.status_code == 400 and not Rating.objects.exists()
     assert company.post(act(ticket.number, "rate"), {"rate-score": "2", "rate-comment": "太慢"}).status_code == 302
     manager = web_as(world.park_manager)
-    assert "review-rating" in actions_on(manager.get(page(ticket.number)))
+    review = manager.get(page(ticket.number))
+    assert "review-rating" in actions_on(review)
+    assert [p["name"] for p in review.context["panels"] if p["open"]] == ["review-rating"]
+    assert "bad review waiting for a check" in review.content.decode()
     assert "review-rating" not in actions_on(web_as(world.chief).get(page(ticket.number)))
     response = manager.post(act(ticket.number, "review-rating"), {"review-rating-verdict": "dismissed"})
     assert response.status_code == 400  # dismissing needs a reason
