@@ -315,3 +315,27 @@ def test_rating_review_only_for_unchecked_bad_ratings(world, web_as, new_ticket)
     response = web_as(world.park_manager).post(act(ticket.number, "review-rating"), {"review-rating-verdict": "valid"})
     assert response.status_code == 409
     assert ratings.unchecked_bad_rating(ticket) is None
+
+
+def test_a_service_refusal_with_field_details_lands_next_to_the_field(world, web_as, new_ticket):
+    ticket = new_ticket()
+    services.ticket_accept(ticket_id=ticket.pk, actor=world.chief)
+    ticket.refresh_from_db()
+    earlier = (ticket.resolve_due_at - timedelta(hours=1)).astimezone().strftime("%Y-%m-%dT%H:%M")
+    response = web_as(world.chief).post(
+        act(ticket.number, "extend"), {"extend-new_resolve_due_at": earlier, "extend-reason": "施工"}
+    )
+    assert response.status_code == 400
+    panel = next(p for p in response.context["panels"] if p["name"] == "extend")
+    assert "new_resolve_due_at" in panel["form"].errors
+    assert not ExtensionRequest.objects.exists()
+
+
+def test_transferring_a_ticket_out_of_ones_own_scope_lands_on_the_queue(world, web_as, new_ticket):
+    ticket = new_ticket()
+    services.ticket_transfer(ticket_id=ticket.pk, actor=world.chief, to_officer=world.other_officer, reason="x")
+    response = web_as(world.other_officer).post(
+        act(ticket.number, "transfer"), {"transfer-to_department": world.power_dept.pk, "transfer-reason": "供电"}
+    )
+    assert response.status_code == 302 and response["Location"] == reverse("work-queue")
+    assert web_as(world.other_officer).get(page(ticket.number)).status_code == 404
