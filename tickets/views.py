@@ -463,7 +463,6 @@ def _page_context(
         "panels": panels,
         "bad_rating_unchecked": facts.bad_rating_unchecked,
         "is_staff_view": not selectors.is_enterprise_user(user),
-        "ratings": Rating.objects.filter(ticket=ticket).order_by("id"),
     }
 
 
