@@ -245,3 +245,27 @@ def test_ticket_page_fields_are_labelled_for_every_role(world, signed_in, live_s
                 details.locator("summary").click()
         assert unlabelled_fields(page) == [], user
         shot(page, f"11-ticket-as-{user.role}")
+
+
+def test_pages_fit_a_phone_screen(world, browser, live_server, new_ticket):
+    ticket = new_ticket()
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, locale="en-US")
+    context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": live_server.url}])
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    try:
+        page.goto(live_server.url + reverse("login"))
+        page.get_by_label("Username").fill(world.chief.username)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(f"**{reverse('work-queue')}")
+        for name, path in (
+            ("queue", reverse("work-queue")),
+            ("ticket", reverse("ticket-detail", kwargs={"number": ticket.number})),
+        ):
+            page.goto(live_server.url + path)
+            # the page itself never scrolls sideways (a wide table scrolls inside its wrapper)
+            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), name
+            shot(page, f"12-phone-{name}")
+    finally:
+        context.close()
