@@ -154,6 +154,7 @@ def portal_new(request: HttpRequest) -> HttpResponse:
                 return redirect("ticket-detail", number=ticket.number)
         else:
             status = 400
+    _focus_first_error(form)
     return render(request, "tickets/portal_new.html", {"form": form}, status=status)
 
 
@@ -171,6 +172,14 @@ def _file_ticket(user: User, data: dict[str, Any]) -> Ticket:
     for upload in data["attachments"]:
         services.attachment_add(ticket_id=ticket.pk, actor=user, upload=upload)
     return ticket
+
+
+def _focus_first_error(form: forms.Form) -> None:
+    """After a refused submission the cursor lands on the first field to fix (no script needed)."""
+    for name in form.fields:
+        if name in form.errors:
+            form.fields[name].widget.attrs["autofocus"] = True
+            return
 
 
 def _form_error(form: forms.Form, error: DomainError) -> None:
@@ -501,6 +510,7 @@ def ticket_action(request: HttpRequest, number: str, action: str) -> HttpRespons
                 return redirect(_start_page(user))  # e.g. transferred out of the caller's scope
             return redirect("ticket-detail", number=ticket.number)
         ticket = _ticket(user, number)
+    _focus_first_error(form)
     context = _page_context(request, user, ticket, bound=(action, form))
     return render(request, "tickets/ticket_detail.html", context, status=status)
 

@@ -85,7 +85,9 @@ def test_bad_input_shows_field_errors_and_writes_nothing(world, web_as):
     assert response.status_code == 400
     form = response.context["form"]
     assert set(form.errors) == {"title", "service_item"}
-    assert 'aria-invalid="true"' in response.content.decode()
+    body = response.content.decode()
+    assert 'aria-invalid="true"' in body
+    assert body.count("autofocus") == 1 and 'name="service_item" autofocus' in body
     assert not Ticket.objects.exists() and not TicketEvent.objects.exists()
 
 
