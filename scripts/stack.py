@@ -10,6 +10,7 @@ free 127.0.0.1 port and stopped on exit. Unless DATABASE_URL is set, Django uses
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -141,7 +142,35 @@ def _package_floors() -> list[str]:
     return failures
 
 
+CHROMIUM = Path("/usr/bin/chromium")
+BROWSER_PACKAGES = ["chromium", "fonts-noto-cjk"]
+
+
+def browser_bootstrap() -> None:
+    """The browser tests drive Debian's Chromium (never `playwright install`). When it is
+    missing and we are root on a Debian-like system, install it; otherwise those tests skip
+    and say why. SKIP_BROWSER_INSTALL=1 leaves the system alone."""
+    if CHROMIUM.exists() or os.environ.get("SKIP_BROWSER_INSTALL"):
+        return
+    apt = shutil.which("apt-get")
+    if apt is None or not hasattr(os, "geteuid") or os.geteuid() != 0:
+        print(f"browser tests: no {CHROMIUM} and no root apt-get to install it; they will skip", flush=True)
+        return
+    install = [apt, "install", "-y", "--no-install-recommends", *BROWSER_PACKAGES]
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for attempt in ([install], [[apt, "update"], install]):
+        for command in attempt:
+            print("browser tests: " + " ".join(command), flush=True)
+            if subprocess.run(command, env=env, stdout=subprocess.DEVNULL, check=False).returncode != 0:
+                break
+        else:
+            if CHROMIUM.exists():
+                return
+    print(f"browser tests: could not install {', '.join(BROWSER_PACKAGES)}; they will skip", flush=True)
+
+
 def cmd_test(args: list[str]) -> int:
+    browser_bootstrap()
     with redis_server():
         db = os.environ.get("DATABASE_URL", "sqlite (in memory)")
         print(f"testing against database={db.split('@')[-1]} broker={os.environ['REDIS_URL']}", flush=True)

@@ -94,10 +94,43 @@ def require(status: str, action: Action, relations: frozenset[Rel] | set[Rel]) -
         ) from None
 
 
-def allowed_actions(status: str, relations: frozenset[Rel] | set[Rel]) -> list[str]:
-    """The actions this actor can take now (for the UI's buttons)."""
-    return [
-        action.value
-        for action, rule in TABLE.items()
-        if rule.relations & set(relations) and Status(status) in rule.moves
+class Extra(enum.StrEnum):
+    """Actions outside the table (they hang on facts beyond the status: a bad rating waiting
+    for its check, a return visit due). The web offers them next to the table's actions."""
+
+    REVIEW_RATING = "review-rating"
+    RETURN_VISIT = "return-visit"
+    PRAISE = "praise"
+    SUPERVISE = "supervise"
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the UI knows about a ticket beyond its status (see tickets.ratings)."""
+
+    bad_rating_unchecked: bool = False
+    return_visit_due: bool = False
+    supervision: bool = True
+
+
+def _extras(status: Status, relations: set[Rel], facts: Facts) -> list[str]:
+    extras = []
+    if facts.bad_rating_unchecked and relations & SUPERVISOR:
+        extras.append(Extra.REVIEW_RATING.value)
+    if facts.return_visit_due and relations & {Rel.ASSIGNEE, Rel.OWNER, Rel.MANAGER, Rel.ADMIN}:
+        extras.append(Extra.RETURN_VISIT.value)
+    if status in (S.RESOLVED, S.CLOSED) and relations & STAFF:
+        extras.append(Extra.PRAISE.value)
+    if facts.supervision and status in OPEN and relations & SUPERVISOR:
+        extras.append(Extra.SUPERVISE.value)
+    return extras
+
+
+def allowed_actions(status: str, relations: frozenset[Rel] | set[Rel], *, facts: Facts | None = None) -> list[str]:
+    """The actions this actor can take now (for the UI's buttons). With `facts`, the
+    actions outside the table that those facts allow come after the table's."""
+    relations = set(relations)
+    actions = [
+        action.value for action, rule in TABLE.items() if rule.relations & relations and Status(status) in rule.moves
     ]
+    return actions if facts is None else actions + _extras(Status(status), relations, facts)

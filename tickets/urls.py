@@ -1,5 +1,16 @@
-"""Web pages of this app (server-rendered, htmx); included from config/urls.py."""
+"""Web pages of this app (server-rendered, htmx); included from config/urls.py.
 
-from django.urls import URLPattern, URLResolver
+The url names are a contract with the other pages (dashboard, reports, inbox):
+portal-home, portal-new, ticket-page, ticket-action, work-queue."""
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from django.urls import URLPattern, URLResolver, path
+
+from . import views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("portal/", views.portal_home, name="portal-home"),
+    path("portal/new/", views.portal_new, name="portal-new"),
+    path("work/", views.work_queue, name="work-queue"),
+    path("tickets/<str:number>/", views.ticket_detail, name="ticket-page"),
+    path("tickets/<str:number>/<str:action>/", views.ticket_action, name="ticket-action"),
+]

@@ -14,6 +14,6 @@ def ticket_url(number: object) -> str:
     if not number:
         return ""
     try:
-        return reverse("ticket-detail", args=[str(number)])
+        return reverse("ticket-page", args=[str(number)])
     except NoReverseMatch:
         return ""

@@ -14,5 +14,5 @@ def _stub(request, *args):  # type: ignore[no-untyped-def]
 urlpatterns = [
     *project_urlpatterns,
     path("work/", _stub, name="work-queue"),
-    path("tickets/<str:number>/", _stub, name="ticket-detail"),
+    path("tickets/<str:number>/", _stub, name="ticket-page"),
 ]

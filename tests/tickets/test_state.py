@@ -105,3 +105,35 @@ def test_require_takes_plain_strings_and_sets() -> None:
 def test_nobody_may_do_anything_to_a_withdrawn_ticket_but_note() -> None:
     everyone = frozenset(Rel)
     assert allowed_actions(S.WITHDRAWN, everyone) == [Action.NOTE.value]
+
+
+# --- the actions outside the table, for the UI (tickets.state.Facts) ---------------------
+
+
+def test_without_facts_only_the_table_speaks() -> None:
+    from tickets.state import Extra
+
+    actions = allowed_actions(S.CLOSED, frozenset(Rel))
+    assert not set(actions) & {extra.value for extra in Extra}
+
+
+@pytest.mark.parametrize(
+    ("status", "rels", "facts", "expected"),
+    [
+        (S.CLOSED, {Rel.MANAGER}, {"bad_rating_unchecked": True}, ["review-rating", "praise"]),
+        (S.CLOSED, {Rel.ADMIN}, {"bad_rating_unchecked": True}, ["review-rating", "praise"]),
+        (S.CLOSED, {Rel.ASSIGNEE, Rel.OFFICER}, {"bad_rating_unchecked": True}, ["praise"]),
+        (S.CLOSED, {Rel.ENTERPRISE}, {"bad_rating_unchecked": True}, []),
+        (S.IN_PROGRESS, {Rel.OWNER, Rel.OFFICER}, {"return_visit_due": True}, ["return-visit"]),
+        (S.IN_PROGRESS, {Rel.OFFICER}, {"return_visit_due": True}, []),
+        (S.IN_PROGRESS, {Rel.MANAGER}, {}, ["supervise"]),
+        (S.IN_PROGRESS, {Rel.MANAGER}, {"supervision": False}, []),
+        (S.RESOLVED, {Rel.MANAGER}, {}, ["praise"]),
+        (S.WITHDRAWN, set(Rel), {"bad_rating_unchecked": True}, ["review-rating"]),
+    ],
+)
+def test_facts_add_the_actions_outside_the_table(status, rels, facts, expected) -> None:
+    from tickets.state import Facts
+
+    table = allowed_actions(status, rels)
+    assert allowed_actions(status, rels, facts=Facts(**facts)) == table + expected

@@ -64,10 +64,10 @@ def dashboard(request: HttpRequest, user: User) -> HttpResponseBase:
         ),
     ]
     rectifications = [
-        {"ticket": t, "url": safe_reverse("ticket-detail", t.number)} for t in rectifications_in_progress(user=user)
+        {"ticket": t, "url": safe_reverse("ticket-page", t.number)} for t in rectifications_in_progress(user=user)
     ]
     bad_reviews = [
-        {"rating": r, "url": safe_reverse("ticket-detail", r.ticket.number)} for r in unchecked_bad_reviews(user=user)
+        {"rating": r, "url": safe_reverse("ticket-page", r.ticket.number)} for r in unchecked_bad_reviews(user=user)
     ]
     by_park = open_counts(user=user, by="park")
     context = {

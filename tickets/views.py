@@ -1,0 +1,579 @@
+"""The web pages of tickets: the enterprise portal, the ticket page (one for every role, with
+a form per allowed action), and the work queue. Views parse, call one service, and render;
+a domain error re-renders the page with the error and nothing changed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _t
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from servicedesk import clock
+from servicedesk.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, TooLarge
+from servicedesk.models import User
+from servicedesk.selectors import department_list, is_admin, park_list
+
+from . import forms as f
+from . import ratings, selectors, services
+from .models import (
+    BAD_SCORE_MAX,
+    OPEN_STATUSES,
+    DeadlineKind,
+    EscalationLevel,
+    ExtensionRequest,
+    Rating,
+    ReturnVisit,
+    ReviewVerdict,
+    SlaDeadline,
+    Status,
+    Ticket,
+)
+from .state import Facts, allowed_actions
+
+PAGE_SIZE = 25
+AT_RISK_WITHIN = timedelta(hours=4)  # yellow when the warning (75 %) fired or the due time is this close
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User):  # pragma: no cover - login_required runs first
+        raise PermissionDenied
+    return user
+
+
+def _page(request: HttpRequest, qs: QuerySet[Any]) -> Any:
+    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+# --- SLA flags -------------------------------------------------------------------------
+
+
+def due_of(ticket: Ticket) -> datetime | None:
+    """The deadline that runs now: acceptance before accepting, resolution after."""
+    if ticket.status == Status.SUBMITTED:
+        return ticket.accept_due_at
+    if ticket.status in (Status.IN_PROGRESS, Status.WAITING):
+        return ticket.resolve_due_at
+    return None
+
+
+def _warned(ticket: Ticket) -> bool:
+    """The 75 % warning of the running deadline has fired (tickets.sla.escalation's ladder
+    has moved past it). Reads `running_deadlines` when prefetched (see `with_deadlines`)."""
+    kind = DeadlineKind.ACCEPT if ticket.status == Status.SUBMITTED else DeadlineKind.RESOLVE
+    running = getattr(ticket, "running_deadlines", None)
+    if running is None:
+        running = list(_running_deadlines().filter(ticket=ticket))
+    latest = next((d for d in running if d.kind == kind), None)
+    return latest is not None and latest.next_level != EscalationLevel.WARNING
+
+
+def _running_deadlines() -> QuerySet[SlaDeadline]:
+    return SlaDeadline.objects.filter(stopped_at__isnull=True).order_by("-version")
+
+
+def with_deadlines(qs: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    return qs.prefetch_related(Prefetch("sla_deadlines", queryset=_running_deadlines(), to_attr="running_deadlines"))
+
+
+def sla_flag(ticket: Ticket, now: datetime) -> str:
+    """ "overdue" (red); "at-risk" (yellow: the 75 % warning fired, or due within a few
+    hours even if the sweep has not run); or ""."""
+    if ticket.status not in OPEN_STATUSES:
+        return ""
+    due = due_of(ticket)
+    if ticket.overdue or (due is not None and due <= now):
+        return "overdue"
+    if (due is not None and due - now <= AT_RISK_WITHIN) or _warned(ticket):
+        return "at-risk"
+    return ""
+
+
+# the running deadline and "still open", as SQL, for the queue's order
+DUE = Case(
+    When(status=Status.SUBMITTED, then=F("accept_due_at")),
+    When(status__in=(Status.IN_PROGRESS, Status.WAITING), then=F("resolve_due_at")),
+    default=Value(None),
+)
+CLOSED_LAST = Case(When(status__in=OPEN_STATUSES, then=Value(0)), default=Value(1), output_field=IntegerField())
+
+
+def _rows(page: Any) -> list[dict[str, Any]]:
+    now = clock.now()
+    return [{"ticket": t, "due": due_of(t), "flag": sla_flag(t, now)} for t in page.object_list]
+
+
+# --- the enterprise portal -------------------------------------------------------------
+
+
+def _enterprise_only(user: User) -> None:
+    if user.role != User.Role.ENTERPRISE or not user.enterprise_id:
+        raise PermissionDenied
+
+
+@login_required
+@require_safe
+def portal_home(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    _enterprise_only(user)
+    page = _page(request, with_deadlines(selectors.ticket_list_for(user)).order_by("-created_at", "-id"))
+    return render(request, "tickets/portal_home.html", {"page_obj": page, "rows": _rows(page)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def portal_new(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    _enterprise_only(user)
+    form = f.TicketCreateForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                ticket = _file_ticket(user, form.cleaned_data)
+            except DomainError as error:
+                _form_error(form, error)
+                status = error.status_code
+            else:
+                messages.success(request, _t("Ticket %(number)s filed.") % {"number": ticket.number})
+                return redirect("ticket-page", number=ticket.number)
+        else:
+            status = 400
+    _focus_first_error(form)
+    return render(request, "tickets/portal_new.html", {"form": form}, status=status)
+
+
+@transaction.atomic
+def _file_ticket(user: User, data: dict[str, Any]) -> Ticket:
+    """The ticket and its attachments, all or nothing."""
+    ticket = services.ticket_create(
+        actor=user,
+        title=data["title"],
+        description=data["description"],
+        kind=data["kind"],
+        priority=data["priority"],
+        service_item=data["service_item"],
+    )
+    for upload in data["attachments"]:
+        services.attachment_add(ticket_id=ticket.pk, actor=user, upload=upload)
+    return ticket
+
+
+def _focus_first_error(form: forms.Form) -> None:
+    """After a refused submission the cursor lands on the first field to fix (no script needed)."""
+    for name in form.fields:
+        if name in form.errors:
+            form.fields[name].widget.attrs["autofocus"] = True
+            return
+
+
+def _form_error(form: forms.Form, error: DomainError) -> None:
+    """A service's Invalid with field details lands next to those fields; the rest on top."""
+    placed = False
+    if isinstance(error.detail, dict):
+        for field, problems in error.detail.items():
+            name = {"file": "attachments"}.get(field, field) if "attachments" in form.fields else field
+            if name in form.fields:
+                form.add_error(name, error.message if isinstance(error, Invalid | TooLarge) else str(problems))
+                placed = True
+    if not placed:
+        form.add_error(None, error.message)
+
+
+# --- the ticket page -------------------------------------------------------------------
+
+
+def _ticket(user: User, number: str) -> Ticket:
+    ticket = selectors.ticket_list_for(user).filter(number=number).first()
+    if ticket is None:
+        raise Http404(_t("No such ticket."))
+    return ticket
+
+
+def _facts(ticket: Ticket) -> Facts:
+    bad_unchecked = Rating.objects.filter(ticket=ticket, score__lte=BAD_SCORE_MAX, review_verdict="").exists()
+    visit_due = (
+        Rating.objects.filter(ticket=ticket, review_verdict=ReviewVerdict.VALID)
+        .exclude(pk__in=ReturnVisit.objects.filter(ticket=ticket).values("rating_id"))
+        .exists()
+    )
+    return Facts(bad_rating_unchecked=bad_unchecked, return_visit_due=visit_due, supervision=_supervision_exists())
+
+
+def _supervision_exists() -> bool:
+    try:
+        from .sla.escalation import supervision_issue  # noqa: F401
+    except ImportError:  # pragma: no cover - the service ships with the SLA engine
+        return False
+    return True
+
+
+Handler = Callable[[Ticket, User, dict[str, Any]], Any]
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    title: Any
+    form: Callable[..., forms.Form]
+    handler: Handler
+    done: Any
+    button: Any
+    style: str = "primary"
+    multipart: bool = False
+
+
+def _transfer_form(*args: Any, user: User, ticket: Ticket, **kwargs: Any) -> forms.Form:
+    return f.TransferForm(*args, user=user, ticket=ticket, **kwargs)
+
+
+def _assist_form(*args: Any, user: User, ticket: Ticket, **kwargs: Any) -> forms.Form:
+    return f.AssistForm(*args, ticket=ticket, **kwargs)
+
+
+def _attach_form(*args: Any, user: User, ticket: Ticket, **kwargs: Any) -> forms.Form:
+    form = f.AttachForm(*args, **kwargs)
+    if selectors.is_enterprise_user(user):
+        del form.fields["public"]  # what an enterprise uploads is always theirs to see
+    return form
+
+
+def _plain(form_class: type[forms.Form]) -> Callable[..., forms.Form]:
+    def make(*args: Any, user: User, ticket: Ticket, **kwargs: Any) -> forms.Form:
+        return form_class(*args, **kwargs)
+
+    return make
+
+
+def _decide(ticket: Ticket, user: User, data: dict[str, Any]) -> Any:
+    extension_id = data["extension"]
+    if not ExtensionRequest.objects.filter(pk=extension_id, ticket=ticket).exists():
+        raise NotFound("No such extension request.")
+    if data["decision"] == "approve":
+        return services.extension_approve(extension_id=extension_id, actor=user, reason=data["reason"])
+    return services.extension_reject(extension_id=extension_id, actor=user, reason=data["reason"])
+
+
+def _supervise(ticket: Ticket, user: User, data: dict[str, Any]) -> Any:
+    from .sla.escalation import supervision_issue
+
+    return supervision_issue(ticket_id=ticket.pk, actor=user, reason=data["reason"])
+
+
+ACTIONS: dict[str, ActionSpec] = {
+    "accept": ActionSpec(
+        _("Accept"),
+        _plain(f.NoInputForm),
+        lambda t, u, d: services.ticket_accept(ticket_id=t.pk, actor=u),
+        _("Accepted."),
+        _("Accept"),
+    ),
+    "return": ActionSpec(
+        _("Return (misrouted)"),
+        _plain(f.ReasonForm),
+        lambda t, u, d: services.ticket_return(ticket_id=t.pk, actor=u, **d),
+        _("Returned for re-dispatch."),
+        _("Return"),
+        "danger",
+    ),
+    "reply": ActionSpec(
+        _("Reply"),
+        _plain(f.BodyForm),
+        lambda t, u, d: services.ticket_reply(ticket_id=t.pk, actor=u, **d),
+        _("Reply sent."),
+        _("Send reply"),
+    ),
+    "note": ActionSpec(
+        _("Internal note"),
+        _plain(f.NoteForm),
+        lambda t, u, d: services.ticket_note(ticket_id=t.pk, actor=u, **d),
+        _("Note added."),
+        _("Add note"),
+        "",
+    ),
+    "transfer": ActionSpec(
+        _("Transfer"),
+        _transfer_form,
+        lambda t, u, d: services.ticket_transfer(ticket_id=t.pk, actor=u, **d),
+        _("Transferred."),
+        _("Transfer"),
+        "",
+    ),
+    "assist": ActionSpec(
+        _("Ask another department to assist"),
+        _assist_form,
+        lambda t, u, d: services.ticket_assist(ticket_id=t.pk, actor=u, **d),
+        _("Assistance requested."),
+        _("Ask for help"),
+        "",
+    ),
+    "suspend": ActionSpec(
+        _("Suspend (waiting on the enterprise)"),
+        _plain(f.ReasonForm),
+        lambda t, u, d: services.ticket_suspend(ticket_id=t.pk, actor=u, **d),
+        _("Suspended: the resolution clock is paused."),
+        _("Suspend"),
+        "",
+    ),
+    "resume": ActionSpec(
+        _("Resume"),
+        _plain(f.NoInputForm),
+        lambda t, u, d: services.ticket_resume(ticket_id=t.pk, actor=u),
+        _("Resumed."),
+        _("Resume"),
+    ),
+    "resolve": ActionSpec(
+        _("Resolve"),
+        _plain(f.ResolveForm),
+        lambda t, u, d: services.ticket_resolve(ticket_id=t.pk, actor=u, **d),
+        _("Resolved."),
+        _("Resolve"),
+    ),
+    "extend": ActionSpec(
+        _("Ask for an extension"),
+        _plain(f.ExtendForm),
+        lambda t, u, d: services.extension_request(ticket_id=t.pk, actor=u, **d),
+        _("Extension requested."),
+        _("Ask for more time"),
+        "",
+    ),
+    "decide_extension": ActionSpec(
+        _("Decide the extension request"),
+        _plain(f.ExtensionDecisionForm),
+        _decide,
+        _("Extension decided."),
+        _("Decide"),
+    ),
+    "withdraw": ActionSpec(
+        _("Withdraw"),
+        _plain(f.OptionalReasonForm),
+        lambda t, u, d: services.ticket_withdraw(ticket_id=t.pk, actor=u, **d),
+        _("Withdrawn."),
+        _("Withdraw"),
+        "danger",
+    ),
+    "rate": ActionSpec(
+        _("Rate the service"),
+        _plain(f.RateForm),
+        lambda t, u, d: services.ticket_rate(ticket_id=t.pk, actor=u, **d),
+        _("Thank you for your rating."),
+        _("Send rating"),
+    ),
+    "reopen": ActionSpec(
+        _("Reopen"),
+        _plain(f.ReasonForm),
+        lambda t, u, d: services.ticket_reopen(ticket_id=t.pk, actor=u, **d),
+        _("Reopened."),
+        _("Reopen"),
+        "",
+    ),
+    "attach": ActionSpec(
+        _("Add an attachment"),
+        _attach_form,
+        lambda t, u, d: services.attachment_add(
+            ticket_id=t.pk, actor=u, upload=d["file"], public=d.get("public", True)
+        ),
+        _("Attachment added."),
+        _("Upload"),
+        "",
+        multipart=True,
+    ),
+    "review-rating": ActionSpec(
+        _("Check the bad review"),
+        _plain(f.ReviewRatingForm),
+        lambda t, u, d: ratings.rating_review(ticket_id=t.pk, actor=u, **d),
+        _("Bad review checked."),
+        _("Record the check"),
+    ),
+    "return-visit": ActionSpec(
+        _("Return visit"),
+        _plain(f.ReturnVisitForm),
+        lambda t, u, d: ratings.return_visit_record(ticket_id=t.pk, actor=u, **d),
+        _("Return visit recorded."),
+        _("Record the return visit"),
+    ),
+    "praise": ActionSpec(
+        _("Record praise"),
+        _plain(f.PraiseForm),
+        lambda t, u, d: ratings.ticket_praise(ticket_id=t.pk, actor=u, **d),
+        _("Praise recorded."),
+        _("Record"),
+        "",
+    ),
+    "supervise": ActionSpec(
+        _("Issue a supervision order"),
+        _plain(f.ReasonForm),
+        _supervise,
+        _("Supervision order issued."),
+        _("Issue the order"),
+        "danger",
+    ),
+}
+
+
+# the action shown open when the page loads: what the reader most likely came to do
+LEAD = ["review-rating", "decide_extension", "accept", "rate", "return-visit", "resume", "reply", "resolve"]
+
+
+def _initial(action: str, ticket: Ticket, pending: ExtensionRequest | None) -> dict[str, Any]:
+    if action == "decide_extension" and pending is not None:
+        return {"extension": pending.pk}
+    return {}
+
+
+def _page_context(
+    request: HttpRequest, user: User, ticket: Ticket, bound: tuple[str, forms.Form] | None = None
+) -> dict[str, Any]:
+    relations = selectors.relations_of(user, ticket)
+    pending = ExtensionRequest.objects.filter(ticket=ticket, status=ExtensionRequest.Status.PENDING).first()
+    facts = _facts(ticket)
+    names = allowed_actions(ticket.status, relations, facts=facts)
+    if pending is None and "decide_extension" in names:
+        names.remove("decide_extension")
+    panels = []
+    for name in names:
+        spec = ACTIONS.get(name)
+        if spec is None:
+            continue
+        if bound is not None and bound[0] == name:
+            form = bound[1]
+        else:
+            form = spec.form(user=user, ticket=ticket, prefix=name, initial=_initial(name, ticket, pending))
+        panels.append({"name": name, "spec": spec, "form": form, "open": bound is not None and bound[0] == name})
+    if bound is None and panels:
+        lead = min(panels, key=lambda p: LEAD.index(p["name"]) if p["name"] in LEAD else len(LEAD))
+        lead["open"] = True
+    now = clock.now()
+    return {
+        "ticket": ticket,
+        "flag": sla_flag(ticket, now),
+        "accept_late": ticket.status == Status.SUBMITTED and ticket.accept_due_at and ticket.accept_due_at <= now,
+        "resolve_late": ticket.status in OPEN_STATUSES and ticket.resolve_due_at and ticket.resolve_due_at <= now,
+        "events": selectors.event_list_for(user, ticket),
+        "attachments": selectors.attachment_list_for(user, ticket),
+        "pending_extension": pending,
+        "assists": ticket.assists.select_related("department").order_by("id")
+        if not selectors.is_enterprise_user(user)
+        else [],
+        "panels": panels,
+        "bad_rating_unchecked": facts.bad_rating_unchecked,
+        "is_staff_view": not selectors.is_enterprise_user(user),
+    }
+
+
+@login_required
+@require_safe
+def ticket_detail(request: HttpRequest, number: str) -> HttpResponse:
+    user = _user(request)
+    ticket = _ticket(user, number)
+    return render(request, "tickets/ticket_detail.html", _page_context(request, user, ticket))
+
+
+@login_required
+@require_POST
+def ticket_action(request: HttpRequest, number: str, action: str) -> HttpResponseBase:
+    user = _user(request)
+    ticket = _ticket(user, number)
+    spec = ACTIONS.get(action)
+    if spec is None:
+        raise Http404(_t("No such action."))
+    form = spec.form(request.POST, request.FILES or None, user=user, ticket=ticket, prefix=action)
+    status = 400
+    if form.is_valid():
+        try:
+            spec.handler(ticket, user, dict(form.cleaned_data))
+        except NotFound:
+            raise Http404(_t("No such ticket.")) from None
+        except (Forbidden, Conflict) as error:
+            messages.error(request, _refusal(error))
+            status = error.status_code
+        except DomainError as error:
+            _form_error(form, error)
+            status = error.status_code
+        else:
+            messages.success(request, str(spec.done))
+            if not selectors.ticket_list_for(user).filter(pk=ticket.pk).exists():
+                return redirect(_start_page(user))  # e.g. transferred out of the caller's scope
+            return redirect("ticket-page", number=ticket.number)
+        ticket = _ticket(user, number)
+    _focus_first_error(form)
+    context = _page_context(request, user, ticket, bound=(action, form))
+    return render(request, "tickets/ticket_detail.html", context, status=status)
+
+
+def _refusal(error: DomainError) -> str:
+    if isinstance(error, Forbidden):
+        return _t("You may not do this on this ticket.") + f" ({error.message})"
+    return _t("Not possible now: nothing was changed.") + f" ({error.message})"
+
+
+def _start_page(user: User) -> str:
+    name = "portal-home" if user.role == User.Role.ENTERPRISE else "work-queue"
+    try:
+        return reverse(name)
+    except NoReverseMatch:  # pragma: no cover
+        return "/"
+
+
+# --- the work queue --------------------------------------------------------------------
+
+
+class QueueFilterForm(forms.Form):
+    q = forms.CharField(label=_("Number or title"), required=False, max_length=100)
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("any")), *Status.choices])
+    park = forms.ModelChoiceField(label=_("Park"), required=False, queryset=park_list(), empty_label=_("any"))
+    department = forms.ModelChoiceField(
+        label=_("Department"), required=False, queryset=department_list(), empty_label=_("any")
+    )
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+
+
+def _manager_filter(qs: QuerySet[Ticket], data: dict[str, Any]) -> QuerySet[Ticket]:
+    if data.get("q"):
+        q = data["q"].strip()
+        qs = qs.filter(Q(number__icontains=q) | Q(title__icontains=q))
+    if data.get("status"):
+        qs = qs.filter(status=data["status"])
+    if data.get("park"):
+        qs = qs.filter(park=data["park"])
+    if data.get("department"):
+        qs = qs.filter(department=data["department"])
+    if data.get("overdue"):
+        qs = qs.filter(overdue=True)
+    return qs
+
+
+@login_required
+@require_safe
+def work_queue(request: HttpRequest) -> HttpResponseBase:
+    user = _user(request)
+    if user.role == User.Role.ENTERPRISE and not is_admin(user):
+        return redirect("portal-home")
+    qs = selectors.ticket_list_for(user)
+    filters: QueueFilterForm | None = None
+    if user.role == User.Role.OFFICER and not is_admin(user):
+        qs = qs.filter(Q(assignee=user) | Q(owner=user), status__in=OPEN_STATUSES)
+    else:
+        filters = QueueFilterForm(request.GET or None)
+        if filters.is_bound:
+            filters.is_valid()  # the filters that make sense apply; the others are shown as errors
+            qs = _manager_filter(qs, filters.cleaned_data)
+    qs = qs.order_by(CLOSED_LAST.asc(), DUE.asc(nulls_last=True), "-created_at", "-id")
+    page = _page(request, with_deadlines(qs))
+    context = {"page_obj": page, "rows": _rows(page), "filters": filters, "is_manager": filters is not None}
+    template = "tickets/_queue_rows.html" if getattr(request, "htmx", False) else "tickets/work_queue.html"
+    return render(request, template, context)
