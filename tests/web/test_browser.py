@@ -269,3 +269,46 @@ def test_pages_fit_a_phone_screen(world, browser, live_server, new_ticket):
             shot(page, f"12-phone-{name}")
     finally:
         context.close()
+
+
+def test_the_three_main_pages_in_chinese(world, browser, live_server, new_ticket):
+    """The portal, the officer's queue and the manager's dashboard, as their users see them by
+    default: in Simplified Chinese. The screenshots (zh-*.png) are the README's."""
+    titles = ["用电报装", "厂区道路照明维修", "环评手续咨询"]
+    tickets = [new_ticket(title=title) for title in titles]
+    from tickets import services
+
+    services.ticket_accept(ticket_id=tickets[0].pk, actor=world.chief)
+    services.ticket_reply(ticket_id=tickets[0].pk, actor=world.chief, body="已联系供电公司，本周内上门勘察。")
+    # one acceptance already late, so the queue shows a red row
+    from django.utils import timezone
+
+    Ticket.objects.filter(pk=tickets[2].pk).update(
+        accept_due_at=timezone.now() - timezone.timedelta(hours=1), overdue=True
+    )
+    pages = [
+        (world.company, "portal-home", "zh-portal", "我的工单"),
+        (world.chief, "work-queue", "zh-queue", "我的待办"),
+        (world.park_manager, "dashboard", "zh-dashboard", "工作台"),
+    ]
+    for user, name, shot_name, heading in pages:
+        context = browser.new_context(viewport={"width": 1100, "height": 800}, locale="zh-CN")
+        context.set_default_timeout(TIMEOUT_MS)
+        try:
+            page = context.new_page()
+            page.goto(live_server.url + reverse("login"))
+            # no language cookie: the default language is Chinese, the sign-in form included
+            page.get_by_label("用户名").fill(user.username)
+            page.get_by_label("密码").fill(PASSWORD)
+            page.get_by_role("button", name="登录").click()
+            page.wait_for_url(lambda url: "/accounts/login/" not in url)
+            page.goto(live_server.url + reverse(name))
+            assert page.locator("html").get_attribute("lang") == "zh-CN"
+            assert "园区企业服务平台" in page.title()
+            assert heading in page.locator("nav").inner_text()
+            body = page.locator("main").inner_text()
+            if name != "dashboard":
+                assert all(title in body for title in titles), name
+            shot(page, shot_name)
+        finally:
+            context.close()
