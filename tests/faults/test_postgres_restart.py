@@ -170,15 +170,6 @@ def test_a_postgres_restart_under_load_loses_no_ticket_and_halves_none(
             thread.join(timeout=seconds + 60)
         assert not any(t.is_alive() for t in threads)
 
-        # the worker reconnects and sends what the web wrote (beat's retry sweep, by hand)
-        def unsent() -> int:
-            return int(_rows(db, "SELECT count(*) FROM notifications_notification WHERE status <> 'sent'")[0][0])
-
-        deadline = time.monotonic() + 60
-        while unsent() and time.monotonic() < deadline:
-            retry = celery(["call", "notifications.tasks.notification_retry_pending"], env)
-            retry.wait(timeout=30)
-            time.sleep(2)
         assert healthy()
 
         # a restart while nobody is asking: the first requests after it must not fail on the
@@ -200,6 +191,16 @@ def test_a_postgres_restart_under_load_loses_no_ticket_and_halves_none(
             Call(f"quiet-{i}", time.monotonic(), time.monotonic(), 201, int(body["id"]))  # type: ignore[call-overload, index]
             for i, (_, body) in enumerate(quiet)
         )
+
+        # the worker reconnects and sends what the web wrote (beat's retry sweep, by hand)
+        def unsent() -> int:
+            return int(_rows(db, "SELECT count(*) FROM notifications_notification WHERE status <> 'sent'")[0][0])
+
+        deadline = time.monotonic() + 60
+        while unsent() and time.monotonic() < deadline:
+            retry = celery(["call", "notifications.tasks.notification_retry_pending"], env)
+            retry.wait(timeout=30)
+            time.sleep(2)
     finally:
         stop(worker)
         stop(web)
