@@ -37,14 +37,14 @@ class DeskUser(HttpUser):
     def get_json(self, path: str, name: str | None = None) -> Any:
         with self.client.get(path, name=name or path.split("?")[0], catch_response=True) as response:
             if response.status_code != 200:
-                response.failure(f"HTTP {response.status_code}")
+                response.failure(f"HTTP {response.status_code} {response.error!r}"[:300])
                 return None
             return response.json()
 
     def post(self, path: str, body: dict[str, object], name: str) -> Any:
         with self.client.post(path, json=body, name=name, catch_response=True) as response:
             if response.status_code not in (200, 201):
-                response.failure(f"HTTP {response.status_code}: {response.text[:200]}")
+                response.failure(f"HTTP {response.status_code} {response.error!r}: {response.text[:200]}"[:300])
                 return None
             return response.json()
 

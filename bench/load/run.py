@@ -4,10 +4,11 @@
 
 Creates a database of its own next to DATABASE_URL's (`<name>_load`, dropped at the end
 unless LOAD_KEEP_DB=1), starts a Redis of its own, migrates, seeds the demo world
-(`manage.py seed_demo`) and gives every user an API token, then starts gunicorn (2 workers)
-and a Celery worker and runs locust headless: LOAD_USERS users (200) for LOAD_SECONDS
-(120). Results go to .run/load/ (locust's CSV, result.json) and the last line printed is the
-Markdown row for the README. Exits non-zero on any failed request. Refuses SQLite."""
+(`manage.py seed_demo`) and gives every user an API token, then starts gunicorn (2 sync
+workers, as in the Dockerfile) and a Celery worker and runs locust headless: LOAD_USERS users
+(200) for LOAD_SECONDS (120). Results go to .run/load/ (locust's CSV, result.json); the last
+line printed is the Markdown row for the README. Exits non-zero on any failed request.
+Refuses SQLite."""
 
 from __future__ import annotations
 
@@ -91,6 +92,7 @@ def main() -> int:
         return 2
     users = int(os.environ.get("LOAD_USERS", "200"))
     seconds = int(os.environ.get("LOAD_SECONDS", "120"))
+    threads = int(os.environ.get("LOAD_THREADS", "1"))
     name = (urlsplit(url).path.lstrip("/") or "servicedesk") + "_load"
     db = _database(url, name)
     OUT.mkdir(parents=True, exist_ok=True)
@@ -130,7 +132,10 @@ def main() -> int:
             subprocess.Popen(
                 [
                     *(str(BIN / "gunicorn"), "config.wsgi:application", "-b", f"127.0.0.1:{port}"),
-                    *("-w", "2", "--threads", "4", "--timeout", "60", "--log-level", "warning"),
+                    # the production shape (Dockerfile): two sync workers, no keep-alive; with
+                    # LOAD_THREADS, threaded workers keeping connections longer than a user's pause
+                    *("--workers", "2", "--timeout", "60", "--log-level", "warning"),
+                    *(("--threads", str(threads), "--keep-alive", "10") if threads > 1 else ()),
                 ],
                 cwd=ROOT,
                 env=env,
@@ -182,13 +187,15 @@ def main() -> int:
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "users": users,
         "seconds": seconds,
+        "gunicorn": f"2 workers x {threads} thread(s)",
         "cpus": os.cpu_count(),
         **_summary(prefix),
     }
     (OUT / "result.json").write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
     print(json.dumps(result["per_endpoint"], indent=1, ensure_ascii=False))
     print(
-        f"| {result['date']} | {users} users, {seconds} s | {result['requests']} | {result['rps']} "
+        f"| {result['date']} | {users} users, {seconds} s, gunicorn 2×{threads} "
+        f"| {result['requests']} | {result['rps']} "
         f"| {result['p50_ms']} | {result['p95_ms']} | {result['p99_ms']} | {result['failures']} |"
     )
     failed = bool(result["failures"]) or locust.returncode != 0

@@ -24,7 +24,7 @@ def test_a_worker_killed_while_delivering_leaves_each_notification_delivered_onc
     desk: Desk, receiver: Receiver, start, api_as, settings
 ):  # type: ignore[no-untyped-def]
     settings.NOTIFICATIONS_SWEEP_GRACE = 0  # the retry sweep may take a row at once
-    receiver.delay = 0.4  # each webhook takes a while: the kill lands inside one
+    receiver.delay = 1.5  # each webhook takes a while: the kill lands inside one
     company = api_as(desk.company)
     for n in range(8):  # published before any worker runs: they queue up in Redis
         response = company.post(
@@ -37,7 +37,7 @@ def test_a_worker_killed_while_delivering_leaves_each_notification_delivered_onc
     assert Notification.objects.filter(channel="webhook").count() == 8
 
     worker = start()  # one solo worker: exactly one delivery in flight at a time
-    wait_for(lambda: len(receiver.events()) >= 3, 60, "three webhooks to arrive")
+    wait_for(lambda: len(receiver.events()) >= 3, 60, "three webhooks to arrive", every=0.02)
     os.kill(worker.pid, signal.SIGKILL)  # only the worker this test started
     worker.wait(timeout=10)
     in_flight = receiver.events()[-1]
