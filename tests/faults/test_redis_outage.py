@@ -20,7 +20,7 @@ from notifications.models import Notification
 from tests.faults.conftest import Desk, Receiver, all_sent, assert_delivered_once, outage_seconds, retry_until_sent
 from tests.procs import wait_for
 from tickets import services
-from tickets.models import Escalation, EventKind, Ticket, TicketEvent
+from tickets.models import Escalation, EventKind, SlaDeadline, Ticket, TicketEvent
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -55,7 +55,7 @@ def test_tickets_and_escalations_during_a_redis_outage_happen_exactly_once_after
     now = timezone.now()
     late: list[int] = []
     for i in range(LATE_TICKETS):
-        due_in = 2 + (outage - 4) * i / (LATE_TICKETS - 1)
+        due_in = 3 + (outage - 5) * i / (LATE_TICKETS - 1)
         with time_machine.travel(now + timedelta(seconds=due_in - 60), tick=False):
             ticket = services.ticket_create(
                 actor=desk.company, title=f"逾期{i}", description="d", kind="help", service_item=desk.item
@@ -71,14 +71,16 @@ def test_tickets_and_escalations_during_a_redis_outage_happen_exactly_once_after
         n += 1
         time.sleep(min(1.0, outage / 10))
     breaches = Escalation.objects.filter(ticket_id__in=late, level="breach")
-    assert breaches.count() == 0, "a breach fired while the broker was down"
+    deadlines = SlaDeadline.objects.filter(ticket_id__in=late, kind="accept")
+    in_outage = [pk for pk, due in deadlines.values_list("ticket_id", "due_at") if down_at < due]
+    assert len(in_outage) >= LATE_TICKETS - 1  # (a slow start may let the first fall due before)
+    assert not breaches.filter(ticket_id__in=in_outage).exists(), "a breach fired while the broker was down"
     assert Notification.objects.filter(ticket_id__in=filed[1:], status="pending").exists()
 
     broker.start()  # same port: worker and beat reconnect
     up_at = timezone.now()
     wait_for(lambda: breaches.count() == LATE_TICKETS, 90, "the breaches after the outage", every=0.5)
-    assert all(e.fired_at >= up_at for e in breaches), "fired before Redis was back"
-    assert all(e.due_at > down_at for e in breaches)  # each fell due during the outage
+    assert all(e.fired_at >= up_at for e in breaches.filter(ticket_id__in=in_outage)), "fired with Redis down"
     retry_until_sent(90)
     time.sleep(3)  # more beat ticks: nothing may fire or send twice
 
