@@ -31,7 +31,8 @@ test: lint
 fault: $(STAMP)
 	@case "$$DATABASE_URL" in postgres*) ;; *) echo "make fault needs DATABASE_URL=postgres://..." >&2; exit 2;; esac
 	FAULT_OUTAGE_SECONDS=$${FAULT_OUTAGE_SECONDS:-60} FAULT_LOAD_SECONDS=$${FAULT_LOAD_SECONDS:-40} \
-		$(PY) scripts/stack.py test tests/faults tests/e2e -m e2e -v -o addopts="" -p no:cacheprovider $(ARGS)
+		$(PY) scripts/stack.py test tests/faults tests/e2e tests/notifications/test_e2e_outage.py \
+		-m e2e -v -o addopts="" -p no:cacheprovider $(ARGS)
 
 ## make load: 200 users for 2 minutes against gunicorn + a worker (LOAD_USERS, LOAD_SECONDS)
 load: $(STAMP)
