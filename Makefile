@@ -6,7 +6,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint format fuzz clean install
+.PHONY: run test lint format fuzz clean install fault load
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,18 @@ run: $(STAMP)
 ## make test: lint first, then the whole suite with coverage
 test: lint
 	$(PY) scripts/stack.py test $(ARGS)
+
+## make fault: the fault tests in full: Redis down a whole minute, a longer load over the
+## PostgreSQL restart, the kill -9 tests (needs DATABASE_URL=postgres://...; CI runs the short modes)
+fault: $(STAMP)
+	@case "$$DATABASE_URL" in postgres*) ;; *) echo "make fault needs DATABASE_URL=postgres://..." >&2; exit 2;; esac
+	FAULT_OUTAGE_SECONDS=$${FAULT_OUTAGE_SECONDS:-60} FAULT_LOAD_SECONDS=$${FAULT_LOAD_SECONDS:-40} \
+		$(PY) scripts/stack.py test tests/faults tests/e2e tests/notifications/test_e2e_outage.py \
+		-m e2e -v -o addopts="" -p no:cacheprovider $(ARGS)
+
+## make load: 200 users for 2 minutes against gunicorn + a worker (LOAD_USERS, LOAD_SECONDS)
+load: $(STAMP)
+	$(PY) bench/load/run.py
 
 ## make lint: ruff, formatting, mypy, missing migrations, system checks
 lint: $(STAMP)

