@@ -3,9 +3,10 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_sla \\
         .venv/bin/python bench/sla_sweep.py --open 100000 --due 10000
 
-Point REDIS_URL at a scratch Redis database: the notifications hook of every event queues a
-delivery task after commit. Use a database of its own (it is migrated, and filled with bench rows that are left there;
-each run adds its own, numbered apart). The tickets are bulk-inserted (in progress, the
+Point REDIS_URL at a scratch Redis database: the notifications of every sweep batch are
+published as one delivery task after its commit. DEBUG is off unless DJANGO_DEBUG says
+otherwise. Use a database of its own (it is migrated, and filled with bench rows that are
+left there; each run adds its own, numbered apart). The tickets are bulk-inserted (in progress, the
 acceptance deadline stopped, the resolution deadline running); `--due` of them have their
 resolution warning due a minute ago, the others in the next days. Then it times:
 
@@ -26,6 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("DJANGO_DEBUG", "0")  # as in production: no SQL log kept per query
 
 import django
 
@@ -171,6 +173,12 @@ def main() -> None:
         with transaction.atomic():
             plan = _due(now, set())[: args.batch].explain(analyze=True)
         print("due query plan:\n  " + plan.replace("\n", "\n  "))
+
+    # what a worker has done long before its first sweep: finalize the app, connect to the
+    # broker (an empty delivery batch: a no-op for whichever worker takes it)
+    from notifications.tasks import notification_send_batch
+
+    notification_send_batch.apply_async(([],))
 
     before = Escalation.objects.count()
     t = time.perf_counter()
