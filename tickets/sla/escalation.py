@@ -146,27 +146,24 @@ def deadline_start(
 
 
 def deadlines_open(*, ticket: Ticket, clock: str, now: datetime, wt: WorkingTime) -> None:
-    """Both deadlines of a new ticket, from its creation."""
-    if ticket.accept_due_at is not None:
-        deadline_start(
+    """Both deadlines of a new ticket, from its creation: version 1 of each, nothing before
+    them to stop or to carry over (`deadline_start` without its reads), one insert."""
+    rows = []
+    for kind, due in ((DeadlineKind.ACCEPT, ticket.accept_due_at), (DeadlineKind.RESOLVE, ticket.resolve_due_at)):
+        if due is None:
+            continue
+        deadline = SlaDeadline(
             ticket=ticket,
-            kind=DeadlineKind.ACCEPT,
-            due_at=ticket.accept_due_at,
-            started_at=now,
+            kind=kind,
+            version=1 if kind == DeadlineKind.ACCEPT else ticket.deadline_version,
             clock=clock,
-            now=now,
-            wt=wt,
+            started_at=min(now, due),
+            due_at=due,
+            created_at=now,
         )
-    if ticket.resolve_due_at is not None:
-        deadline_start(
-            ticket=ticket,
-            kind=DeadlineKind.RESOLVE,
-            due_at=ticket.resolve_due_at,
-            started_at=now,
-            clock=clock,
-            now=now,
-            wt=wt,
-        )
+        _set_next(deadline, 0, wt)
+        rows.append(deadline)
+    SlaDeadline.objects.bulk_create(rows)
 
 
 def _active(ticket: Ticket, kinds: Iterable[str]) -> QuerySet[SlaDeadline]:
