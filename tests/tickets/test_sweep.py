@@ -101,7 +101,7 @@ def test_paused_and_stopped_rows_are_not_in_the_index_set(world, file_ticket, cl
 
 # --- a batch costs a constant number of queries and one publish -------------------------------
 
-SWEEP_QUERIES = 19  # one batch of any size, the calendar, and the empty read that ends the sweep
+SWEEP_QUERIES = 18  # one batch of any size, the calendar, and the empty read that ends the sweep
 
 
 @pytest.mark.django_db

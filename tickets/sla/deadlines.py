@@ -21,7 +21,26 @@ class Plan:
 
 
 def working_time() -> WorkingTime:
-    return WorkingTime.for_calendar(default_calendar())
+    """The default calendar's working time, read now (an edit counts at once): one query
+    for the calendar and its dated days together; a calendar without days (or none yet)
+    goes the long way."""
+    from servicedesk.models import CalendarDay
+
+    rows = list(
+        CalendarDay.objects.filter(calendar__is_default=True).values_list(
+            "date", "kind", "calendar__timezone", "calendar__working_hours", "calendar__working_weekdays"
+        )
+    )
+    if not rows:
+        return WorkingTime.for_calendar(default_calendar())
+    _, _, timezone, hours, weekdays = rows[0]
+    return WorkingTime(
+        timezone=timezone,
+        periods=hours,
+        weekdays=weekdays,
+        holidays=[day for day, kind, *_ in rows if kind == CalendarDay.Kind.HOLIDAY],
+        workdays=[day for day, kind, *_ in rows if kind != CalendarDay.Kind.HOLIDAY],
+    )
 
 
 def plan_for(*, service_item: ServiceItem, kind: str, priority: str, policy: SlaPolicy, wt: WorkingTime) -> Plan:
