@@ -209,3 +209,22 @@ def test_a_broker_outage_midway_leaves_the_rest_for_the_sweep(world, monkeypatch
     monkeypatch.setattr(services, "PUBLISH_CHUNK", 2)
     assert services.notifications_enqueue_groups([[1, 2, 3], [4]]) == 2
     assert calls == [[1, 2]]
+
+
+def test_a_batch_marks_its_inbox_rows_sent_together_and_sends_the_rest_one_by_one(  # type: ignore[no-untyped-def]
+    world, file_ticket, published, django_assert_max_num_queries
+):
+    for _ in range(5):
+        file_ticket()
+    inbox = list(Notification.objects.filter(channel="inbox").values_list("pk", flat=True))
+    assert len(inbox) >= 5
+    with django_assert_max_num_queries(4):  # whatever the number of inbox rows
+        assert tasks.notification_send_batch(inbox) == {"sent": len(inbox)}
+    User.objects.filter(pk=world.chief.pk).update(email="chief@example.com")
+    file_ticket()
+    fresh = list(Notification.objects.filter(status="pending").order_by("pk").values_list("pk", flat=True))
+    assert sorted(Notification.objects.filter(pk__in=fresh).values_list("channel", flat=True)) == ["email", "inbox"]
+    assert tasks.notification_send_batch([*fresh, inbox[0]]) == {"sent": 3}  # the sent one: left alone
+    rows = Notification.objects.all()
+    assert {(r.status, r.attempts, r.sent_at is not None, r.last_error) for r in rows} == {("sent", 1, True, "")}
+    assert len(mail.outbox) == 1
