@@ -37,8 +37,8 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from servicedesk.calendar import default_calendar  # noqa: E402
-from servicedesk.models import Department, Enterprise, Park, ServiceItem, User, Zone  # noqa: E402
+from servicedesk.calendar import calendar_days_upsert, chinesecalendar_entries, default_calendar  # noqa: E402
+from servicedesk.models import CalendarDay, Department, Enterprise, Park, ServiceItem, User, Zone  # noqa: E402
 from tests.factories import credit_code  # noqa: E402
 from tickets.models import DeadlineKind, Escalation, EscalationLevel, SlaDeadline, Status, Ticket  # noqa: E402
 from tickets.sla.escalation import _due, escalation_sweep  # noqa: E402
@@ -154,7 +154,10 @@ def main() -> None:
         notifications.services.notify_event = lambda event: None  # type: ignore[assignment]
         print("notifications hook: off")
     call_command("migrate", verbosity=0)
-    default_calendar()
+    year = timezone.localdate().year  # the statutory holidays, as a deployment has them loaded
+    calendar_days_upsert(
+        calendar=default_calendar(), entries=chinesecalendar_entries(year), source=CalendarDay.Source.CHINESECALENDAR
+    )
     run = f"{random.SystemRandom().randrange(16**6):06x}"
 
     t = time.perf_counter()

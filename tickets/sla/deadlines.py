@@ -22,8 +22,8 @@ class Plan:
 
 def working_time() -> WorkingTime:
     """The default calendar's working time, read now (an edit counts at once): one query
-    for the calendar and its dated days together; a calendar without days (or none yet)
-    goes the long way."""
+    for the calendar and its dated days together (two for a calendar without days, or
+    none yet)."""
     from servicedesk.models import CalendarDay
 
     rows = list(
@@ -31,8 +31,11 @@ def working_time() -> WorkingTime:
             "date", "kind", "calendar__timezone", "calendar__working_hours", "calendar__working_weekdays"
         )
     )
-    if not rows:
-        return WorkingTime.for_calendar(default_calendar())
+    if not rows:  # no dated days: the calendar's week and hours alone
+        calendar = default_calendar()
+        return WorkingTime(
+            timezone=calendar.timezone, periods=calendar.working_hours, weekdays=calendar.working_weekdays
+        )
     _, _, timezone, hours, weekdays = rows[0]
     return WorkingTime(
         timezone=timezone,
