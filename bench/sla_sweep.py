@@ -151,7 +151,8 @@ def main() -> None:
     if args.no_notify:
         import notifications.services
 
-        notifications.services.notify_event = lambda event: None  # type: ignore[assignment]
+        notifications.services.notify_event = lambda event: []  # type: ignore[assignment]
+        notifications.services.notify_events = lambda events: []  # type: ignore[assignment]  # the sweep's
         print("notifications hook: off")
     call_command("migrate", verbosity=0)
     year = timezone.localdate().year  # the statutory holidays, as a deployment has them loaded
