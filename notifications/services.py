@@ -327,8 +327,8 @@ def notify_event(event: TicketEvent) -> list[Notification]:
 def notify_events(events: Sequence[TicketEvent]) -> list[Notification]:
     """The notifications of any number of ticket events (a sweep batch), in the caller's
     transaction: two reads and one insert whatever the number of events and recipients,
-    and after commit one publish per `PUBLISH_CHUNK` rows (webhook rows grouped per
-    endpoint, so a slow endpoint delays only its own deliveries)."""
+    and after commit a few publishes (`publish_groups`): one for up to `PUBLISH_CHUNK` inbox rows,
+    one per `REMOTE_CHUNK` email, SMS or webhook rows."""
     if not events:
         return []
     now = clock.now()
@@ -402,9 +402,11 @@ def notify_events(events: Sequence[TicketEvent]) -> list[Notification]:
     if not rows:
         return []
     created = Notification.objects.bulk_create(rows)
-    due = [(row.pk, row.endpoint_id) for row in created if row.status == Status.PENDING and row.pk is not None]
+    due = [
+        (row.pk, row.channel, row.endpoint_id) for row in created if row.status == Status.PENDING and row.pk is not None
+    ]
     if due:
-        transaction.on_commit(partial(notifications_enqueue_groups, _groups(due)))
+        transaction.on_commit(partial(notifications_enqueue_groups, publish_groups(due)))
     return created
 
 
@@ -415,13 +417,30 @@ def notify_events(events: Sequence[TicketEvent]) -> list[Notification]:
 PUBLISH_CHUNK = 100
 
 
-def _groups(rows: Iterable[tuple[int, int | None]]) -> list[list[int]]:
-    """(id, webhook endpoint) pairs → lists of ids to publish together: the user channels
-    in one list, each endpoint's webhooks in a list of their own."""
-    grouped: dict[int | None, list[int]] = {}
-    for pk, endpoint_id in rows:
-        grouped.setdefault(endpoint_id, []).append(pk)
-    return [grouped[key] for key in sorted(grouped, key=lambda k: -1 if k is None else k)]
+#: ids per task for the channels that talk to another server (email, SMS, webhooks): a burst
+#: still spreads over the worker pool instead of waiting in one task's queue
+REMOTE_CHUNK = 10
+
+
+def publish_groups(rows: Iterable[tuple[int, str, int | None]]) -> list[list[int]]:
+    """(id, channel, webhook endpoint) → lists of ids to publish together: the inbox rows
+    in one list (a worker marks them sent together), email and SMS rows `REMOTE_CHUNK` at
+    a time, and each endpoint's webhooks in lists of their own (a slow endpoint delays only
+    its own deliveries)."""
+    inbox: list[int] = []
+    remote: list[int] = []
+    hooks: dict[int, list[int]] = {}
+    for pk, channel, endpoint_id in rows:
+        if endpoint_id is not None:
+            hooks.setdefault(endpoint_id, []).append(pk)
+        elif channel == Channel.INBOX:
+            inbox.append(pk)
+        else:
+            remote.append(pk)
+    groups = [inbox] if inbox else []
+    for ids in [remote, *(hooks[key] for key in sorted(hooks))]:
+        groups += [ids[i : i + REMOTE_CHUNK] for i in range(0, len(ids), REMOTE_CHUNK)]
+    return groups
 
 
 def notifications_enqueue(notification_ids: Sequence[int]) -> int:
@@ -449,7 +468,7 @@ def notifications_enqueue(notification_ids: Sequence[int]) -> int:
 
 
 def notifications_enqueue_groups(groups: Sequence[Sequence[int]]) -> int:
-    """`notifications_enqueue` for each group (see `_groups`); stops at the first broker
+    """`notifications_enqueue` for each group (see `publish_groups`); stops at the first broker
     failure. Returns how many ids were published."""
     published = 0
     for group in groups:
@@ -550,10 +569,12 @@ def notifications_release_due(*, limit: int = 500) -> list[int]:
         due = Notification.objects.filter(status__in=(Status.PENDING, Status.HELD), next_attempt_at__lte=now)
         if connection.features.has_select_for_update_skip_locked:
             due = due.select_for_update(skip_locked=True)
-        picked = list(due.order_by("next_attempt_at").values_list("pk", "attempts", "endpoint_id")[:limit])
-        give_up = [pk for pk, attempts, _ in picked if attempts >= settings.NOTIFICATIONS_MAX_ATTEMPTS]
-        groups = _groups(
-            (pk, endpoint) for pk, attempts, endpoint in picked if attempts < settings.NOTIFICATIONS_MAX_ATTEMPTS
+        picked = list(due.order_by("next_attempt_at").values_list("pk", "attempts", "channel", "endpoint_id")[:limit])
+        give_up = [pk for pk, attempts, *_ in picked if attempts >= settings.NOTIFICATIONS_MAX_ATTEMPTS]
+        groups = publish_groups(
+            (pk, channel, endpoint)
+            for pk, attempts, channel, endpoint in picked
+            if attempts < settings.NOTIFICATIONS_MAX_ATTEMPTS
         )
         ids = [pk for group in groups for pk in group]
         if give_up:

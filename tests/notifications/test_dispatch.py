@@ -228,3 +228,20 @@ def test_a_batch_marks_its_inbox_rows_sent_together_and_sends_the_rest_one_by_on
     rows = Notification.objects.all()
     assert {(r.status, r.attempts, r.sent_at is not None, r.last_error) for r in rows} == {("sent", 1, True, "")}
     assert len(mail.outbox) == 1
+
+
+def test_the_inbox_rows_go_in_one_task_the_remote_channels_in_small_ones(monkeypatch):  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(services, "REMOTE_CHUNK", 2)
+    rows = [
+        (1, "inbox", None),
+        (2, "email", None),
+        (3, "sms", None),
+        (4, "email", None),
+        (5, "inbox", None),
+        (6, "webhook", 9),
+        (7, "webhook", 3),
+        (8, "webhook", 9),
+        (9, "webhook", 9),
+    ]
+    # email and SMS spread over the worker pool; each endpoint's webhooks apart from the rest
+    assert services.publish_groups(rows) == [[1, 5], [2, 3], [4], [7], [6, 8], [9]]
