@@ -1,11 +1,12 @@
 """Who is told what, and the delivery of it.
 
 `notify_event` runs inside the transaction of the ticket change (it is called by
-`tickets.services.record_event`): it decides the recipients and channels, writes the outbox
-rows with one bulk insert, and asks Celery to send them after commit. The broker only
+`tickets.services.record_event`; the SLA sweep calls `notify_events` for a whole batch): it
+decides the recipients and channels, writes the outbox rows with one bulk insert, and asks
+Celery to send them after commit, a few ids per task (`publish_groups`). The broker only
 carries nudges: when Redis is down the request still succeeds and the periodic sweep
 (`notifications_release_due`) sends the rows later. `notification_deliver` sends one row at
-most once."""
+most once; `notifications_deliver_many` a task's batch."""
 
 from __future__ import annotations
 
