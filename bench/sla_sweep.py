@@ -46,12 +46,17 @@ from tickets.sla.escalation import _due, escalation_sweep  # noqa: E402
 CHUNK = 5000
 
 
-def organisation(run: str) -> tuple[list[Enterprise], ServiceItem, User]:
+def organisation(run: str, email: bool = False) -> tuple[list[Enterprise], ServiceItem, User]:
     zone = Zone.objects.create(code=f"bz-{run}", name=f"bench zone {run}")
     park = Park.objects.create(zone=zone, code=f"bp-{run}", name=f"bench park {run}")
     dept = Department.objects.create(zone=zone, code=f"bd-{run}", name=f"bench dept {run}")
     officers = [
-        User.objects.create(username=f"bench-{run}-officer{i}", role=User.Role.OFFICER, department=dept)
+        User.objects.create(
+            username=f"bench-{run}-officer{i}",
+            role=User.Role.OFFICER,
+            department=dept,
+            email=f"officer{i}@bench.example" if email else "",
+        )
         for i in range(50)
     ]
     User.objects.create(username=f"bench-{run}-manager", role=User.Role.MANAGER, park=park)
@@ -68,8 +73,8 @@ def organisation(run: str) -> tuple[list[Enterprise], ServiceItem, User]:
     return enterprises, item, officers[0]
 
 
-def fill(run: str, n_open: int, n_due: int) -> None:
-    enterprises, item, creator = organisation(run)
+def fill(run: str, n_open: int, n_due: int, email: bool = False) -> None:
+    enterprises, item, creator = organisation(run, email)
     now = timezone.now()
     rng = random.Random(run)
     due_ids: set[int] = set(rng.sample(range(n_open), n_due))
@@ -139,6 +144,11 @@ def main() -> None:
     parser.add_argument("--due", type=int, default=10_000, help="how many of them have a step due")
     parser.add_argument("--batch", type=int, default=100, help="rows per sweep transaction")
     parser.add_argument(
+        "--email",
+        action="store_true",
+        help="the officers have email addresses (email is on by default for them): two outbox rows a step",
+    )
+    parser.add_argument(
         "--no-notify",
         action="store_true",
         help="leave out the notifications hook of record_event (the sweep's own cost only)",
@@ -162,7 +172,7 @@ def main() -> None:
     run = f"{random.SystemRandom().randrange(16**6):06x}"
 
     t = time.perf_counter()
-    fill(run, args.open, args.due)
+    fill(run, args.open, args.due, args.email)
     load = time.perf_counter() - t
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
