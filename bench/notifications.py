@@ -114,7 +114,7 @@ def main() -> int:
         from django.utils import timezone
 
         from notifications.models import Notification, WebhookEndpoint
-        from notifications.services import notifications_enqueue
+        from notifications.services import notifications_enqueue_groups, publish_groups
         from servicedesk.models import Department, User, Zone
 
         zone, _ = Zone.objects.get_or_create(code="bench-zone", defaults={"name": "bench"})
@@ -170,7 +170,10 @@ def main() -> int:
             )
             ids = [row.pk for row in rows]
             started = time.perf_counter()
-            published = notifications_enqueue(ids)
+            # grouped as after an event's commit: inbox rows together, webhooks ten to a task
+            published = notifications_enqueue_groups(
+                publish_groups((row.pk, row.channel, row.endpoint_id) for row in rows)
+            )
             publish_s = time.perf_counter() - started
             pending = Notification.objects.filter(pk__in=ids).exclude(status="sent")
             deadline = time.monotonic() + 300

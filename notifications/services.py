@@ -1,11 +1,12 @@
 """Who is told what, and the delivery of it.
 
 `notify_event` runs inside the transaction of the ticket change (it is called by
-`tickets.services.record_event`): it decides the recipients and channels, writes the outbox
-rows with one bulk insert, and asks Celery to send them after commit. The broker only
+`tickets.services.record_event`; the SLA sweep calls `notify_events` for a whole batch): it
+decides the recipients and channels, writes the outbox rows with one bulk insert, and asks
+Celery to send them after commit, a few ids per task (`publish_groups`). The broker only
 carries nudges: when Redis is down the request still succeeds and the periodic sweep
 (`notifications_release_due`) sends the rows later. `notification_deliver` sends one row at
-most once."""
+most once; `notifications_deliver_many` a task's batch."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import BooleanField, OuterRef, Q, Subquery
+from django.db.models import BooleanField, F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from servicedesk import clock
@@ -117,6 +118,18 @@ class Audience:
             q |= Q(role=User.Role.MANAGER, park_id=self.managers_of_park)
         return q
 
+    def includes(self, user: User) -> bool:
+        """`query()` in Python, for a user already read (`is_active` is the caller's)."""
+        if user.pk in self.user_ids:
+            return True
+        if user.role == User.Role.ENTERPRISE:
+            return self.enterprise_id is not None and user.enterprise_id == self.enterprise_id
+        if user.role == User.Role.MANAGER:
+            return (user.department_id is not None and user.department_id in self.head_of_departments) or (
+                self.managers_of_park is not None and user.park_id == self.managers_of_park
+            )
+        return False
+
 
 def is_urgent(event: TicketEvent) -> bool:
     """Supervision orders and urgent-priority tickets break through quiet hours."""
@@ -159,16 +172,41 @@ def _preference(kind: str, channel: str) -> Subquery:
     )
 
 
-def _recipients(event: TicketEvent, audience: Audience) -> list[User]:
-    """One query: the users with their quiet hours and their choices for this kind."""
-    users = User.objects.filter(audience.query(), is_active=True)
-    if event.actor_id is not None:
-        users = users.exclude(pk=event.actor_id)  # never the actor themself
-    return list(
-        users.select_related("notification_settings")
-        .annotate(pref_email=_preference(event.kind, Channel.EMAIL), pref_sms=_preference(event.kind, Channel.SMS))
+def _recipients(events: Sequence[TicketEvent], audiences: Sequence[Audience]) -> tuple[list[User], list[str]]:
+    """One query for any number of events: every user any of the audiences names (each
+    event's own audience is picked out in Python by `Audience.includes`), with their quiet
+    hours and their choices for the events' kinds (`pref_<i>_email` / `pref_<i>_sms` for the
+    i-th kind of the returned list)."""
+    ids: set[int] = set()
+    enterprises: set[int] = set()
+    heads: set[int] = set()
+    parks: set[int] = set()
+    for audience in audiences:
+        ids |= audience.user_ids
+        heads |= audience.head_of_departments
+        if audience.enterprise_id is not None:
+            enterprises.add(audience.enterprise_id)
+        if audience.managers_of_park is not None:
+            parks.add(audience.managers_of_park)
+    q = Q(pk__in=ids)
+    if enterprises:
+        q |= Q(role=User.Role.ENTERPRISE, enterprise_id__in=enterprises)
+    if heads:
+        q |= Q(role=User.Role.MANAGER, department_id__in=heads)
+    if parks:
+        q |= Q(role=User.Role.MANAGER, park_id__in=parks)
+    kinds = sorted({event.kind for event in events})
+    annotations: dict[str, Subquery] = {}
+    for i, kind in enumerate(kinds):
+        annotations[f"pref_{i}_email"] = _preference(kind, Channel.EMAIL)
+        annotations[f"pref_{i}_sms"] = _preference(kind, Channel.SMS)
+    users = (
+        User.objects.filter(q, is_active=True)
+        .select_related("notification_settings")
+        .annotate(**annotations)
         .order_by("pk")
     )
+    return list(users), kinds
 
 
 def channels_for(user: User, *, urgent: bool, pref_email: bool | None, pref_sms: bool | None) -> list[str]:
@@ -230,51 +268,121 @@ def webhook_payload(event: TicketEvent) -> str:
     )
 
 
-def _endpoints(event: TicketEvent) -> list[WebhookEndpoint]:
-    ticket = event.ticket
-    q = Q(department_id=ticket.department_id)
-    if event.public and event.kind in ENTERPRISE_KINDS:
-        q |= Q(enterprise_id=ticket.enterprise_id)
+class _Index:
+    """The users of `_recipients` by the keys an audience names them by."""
+
+    def __init__(self, users: Sequence[User]) -> None:
+        self.by_pk = {user.pk: user for user in users}
+        self.by_enterprise: dict[int, list[User]] = {}
+        self.by_department: dict[int, list[User]] = {}
+        self.by_park: dict[int, list[User]] = {}
+        for user in users:
+            if user.role == User.Role.ENTERPRISE and user.enterprise_id is not None:
+                self.by_enterprise.setdefault(user.enterprise_id, []).append(user)
+            elif user.role == User.Role.MANAGER:
+                if user.department_id is not None:
+                    self.by_department.setdefault(user.department_id, []).append(user)
+                if user.park_id is not None:
+                    self.by_park.setdefault(user.park_id, []).append(user)
+
+
+def _members(index: _Index, audience: Audience) -> list[User]:
+    """The audience's users among those read (a superset: `Audience.includes` decides), by pk."""
+    found = {pk: index.by_pk[pk] for pk in audience.user_ids if pk in index.by_pk}
+    groups = [index.by_enterprise.get(audience.enterprise_id or 0, [])]
+    groups += [index.by_department.get(pk, []) for pk in audience.head_of_departments if pk is not None]
+    groups.append(index.by_park.get(audience.managers_of_park or 0, []))
+    for group in groups:
+        for user in group:
+            found[user.pk] = user
+    return [found[pk] for pk in sorted(found)]
+
+
+def _enterprise_sees(event: TicketEvent) -> bool:
+    return event.public and event.kind in ENTERPRISE_KINDS
+
+
+def _endpoints(events: Sequence[TicketEvent]) -> list[WebhookEndpoint]:
+    """One query: the active endpoints of the events' departments, and of their enterprises
+    for the events the enterprise is told about (`_endpoint_wants` picks per event)."""
+    q = Q(department_id__in={event.ticket.department_id for event in events})
+    enterprises = {event.ticket.enterprise_id for event in events if _enterprise_sees(event)}
+    if enterprises:
+        q |= Q(enterprise_id__in=enterprises)
     return list(WebhookEndpoint.objects.filter(q, active=True).order_by("pk"))
+
+
+def _endpoint_wants(endpoint: WebhookEndpoint, event: TicketEvent) -> bool:
+    ticket = event.ticket
+    if endpoint.department_id is not None:
+        return endpoint.department_id == ticket.department_id
+    return _enterprise_sees(event) and endpoint.enterprise_id == ticket.enterprise_id
 
 
 def notify_event(event: TicketEvent) -> list[Notification]:
     """Write the notifications of a ticket event in the caller's transaction and schedule
-    their dispatch after commit. Three reads and one insert, whatever the audience."""
+    their dispatch after commit (`notify_events` of one event)."""
+    return notify_events([event])
+
+
+def notify_events(events: Sequence[TicketEvent]) -> list[Notification]:
+    """The notifications of any number of ticket events (a sweep batch), in the caller's
+    transaction: two reads and one insert whatever the number of events and recipients,
+    and after commit a few publishes (`publish_groups`): one for up to `PUBLISH_CHUNK` inbox rows,
+    one per `REMOTE_CHUNK` email, SMS or webhook rows."""
+    if not events:
+        return []
     now = clock.now()
-    urgent = is_urgent(event)
     grace = timedelta(seconds=settings.NOTIFICATIONS_SWEEP_GRACE)
+    audiences = [audience_of(event) for event in events]
+    users, kinds = _recipients(events, audiences)
+    index = _Index(users)
+    quiet: dict[int, datetime | None] = {}
     rows: list[Notification] = []
-    for user in _recipients(event, audience_of(event)):
-        language = user.language or "zh-hans"
-        subject, body = render(event.kind, language, **_context(event, language))
-        held_until = None if urgent else _quiet_until_for(user, now)
-        for channel in channels_for(
-            user, urgent=urgent, pref_email=getattr(user, "pref_email", None), pref_sms=getattr(user, "pref_sms", None)
-        ):
-            # the inbox is read when the user looks: it is never held back
-            hold = held_until is not None and channel != Channel.INBOX
-            rows.append(
-                Notification(
-                    recipient=user,
-                    channel=channel,
-                    event_kind=event.kind,
-                    ticket=event.ticket,
-                    event=event,
-                    subject=subject,
-                    body=body,
-                    language=language,
-                    urgent=urgent,
-                    status=Status.HELD if hold else Status.PENDING,
-                    next_attempt_at=held_until if hold and held_until else now + grace,
-                    dedup_key=f"{event.pk}:{user.pk}:{channel}",
-                    created_at=now,
+    for event, audience in zip(events, audiences, strict=True):
+        urgent = is_urgent(event)
+        k = kinds.index(event.kind)
+        for user in _members(index, audience):
+            if user.pk == event.actor_id or not audience.includes(user):
+                continue  # never the actor themself
+            language = user.language or "zh-hans"
+            subject, body = render(event.kind, language, **_context(event, language))
+            if user.pk not in quiet:
+                quiet[user.pk] = _quiet_until_for(user, now)
+            held_until = None if urgent else quiet[user.pk]
+            for channel in channels_for(
+                user,
+                urgent=urgent,
+                pref_email=getattr(user, f"pref_{k}_email"),
+                pref_sms=getattr(user, f"pref_{k}_sms"),
+            ):
+                # the inbox is read when the user looks: it is never held back
+                hold = held_until is not None and channel != Channel.INBOX
+                rows.append(
+                    Notification(
+                        recipient=user,
+                        channel=channel,
+                        event_kind=event.kind,
+                        ticket=event.ticket,
+                        event=event,
+                        subject=subject,
+                        body=body,
+                        language=language,
+                        urgent=urgent,
+                        status=Status.HELD if hold else Status.PENDING,
+                        next_attempt_at=held_until if hold and held_until else now + grace,
+                        dedup_key=f"{event.pk}:{user.pk}:{channel}",
+                        created_at=now,
+                    )
                 )
-            )
-    endpoints = _endpoints(event)
-    if endpoints:
+    endpoints = _endpoints(events)
+    for event in events if endpoints else ():
+        wanted = [endpoint for endpoint in endpoints if _endpoint_wants(endpoint, event)]
+        if not wanted:
+            continue
+        urgent = is_urgent(event)
         payload = webhook_payload(event)
-        for endpoint in endpoints:
+        for endpoint in wanted:
             rows.append(
                 Notification(
                     endpoint=endpoint,
@@ -295,36 +403,115 @@ def notify_event(event: TicketEvent) -> list[Notification]:
     if not rows:
         return []
     created = Notification.objects.bulk_create(rows)
-    due = [row.pk for row in created if row.status == Status.PENDING and row.pk is not None]
+    due = [
+        (row.pk, row.channel, row.endpoint_id) for row in created if row.status == Status.PENDING and row.pk is not None
+    ]
     if due:
-        transaction.on_commit(partial(notifications_enqueue, due))
+        transaction.on_commit(partial(notifications_enqueue_groups, publish_groups(due)))
     return created
 
 
 # --- dispatch ---------------------------------------------------------------------------
 
 
+#: notification ids per published send task
+PUBLISH_CHUNK = 100
+
+
+#: ids per task for the channels that talk to another server (email, SMS, webhooks): a burst
+#: still spreads over the worker pool instead of waiting in one task's queue
+REMOTE_CHUNK = 10
+
+
+def publish_groups(rows: Iterable[tuple[int, str, int | None]]) -> list[list[int]]:
+    """(id, channel, webhook endpoint) → lists of ids to publish together: the inbox rows
+    in one list (a worker marks them sent together), email and SMS rows `REMOTE_CHUNK` at
+    a time, and each endpoint's webhooks in lists of their own (a slow endpoint delays only
+    its own deliveries)."""
+    inbox: list[int] = []
+    remote: list[int] = []
+    hooks: dict[int, list[int]] = {}
+    for pk, channel, endpoint_id in rows:
+        if endpoint_id is not None:
+            hooks.setdefault(endpoint_id, []).append(pk)
+        elif channel == Channel.INBOX:
+            inbox.append(pk)
+        else:
+            remote.append(pk)
+    groups = [inbox] if inbox else []
+    for ids in [remote, *(hooks[key] for key in sorted(hooks))]:
+        groups += [ids[i : i + REMOTE_CHUNK] for i in range(0, len(ids), REMOTE_CHUNK)]
+    return groups
+
+
 def notifications_enqueue(notification_ids: Sequence[int]) -> int:
-    """Publish one send task per notification. A broker outage never fails the caller and
-    never blocks it long (a short publish retry policy): the rows stay pending and the
-    periodic sweep sends them later. Returns how many were published."""
-    from .tasks import notification_send
+    """Publish send tasks for these notifications, `PUBLISH_CHUNK` ids per task. A broker
+    outage never fails the caller and never blocks it long (a short publish retry policy):
+    the rows stay pending and the periodic sweep sends them later. Returns how many ids
+    were published: always a prefix of `notification_ids`."""
+    from .tasks import notification_send_batch
 
     published = 0
-    for notification_id in notification_ids:
+    ids = list(notification_ids)
+    for start in range(0, len(ids), PUBLISH_CHUNK):
+        chunk = ids[start : start + PUBLISH_CHUNK]
         try:
-            notification_send.apply_async(
-                (notification_id,), retry=True, retry_policy=settings.NOTIFICATIONS_PUBLISH_RETRY_POLICY
+            notification_send_batch.apply_async(
+                (chunk,), retry=True, retry_policy=settings.NOTIFICATIONS_PUBLISH_RETRY_POLICY
             )
         except Exception as exc:  # kombu.OperationalError, redis/socket errors: the broker is down
             logger.warning(
-                "broker unavailable, %d notification(s) left for the retry sweep: %s",
-                len(notification_ids) - published,
-                exc,
+                "broker unavailable, %d notification(s) left for the retry sweep: %s", len(ids) - published, exc
             )
             break
-        published += 1
+        published += len(chunk)
     return published
+
+
+def notifications_enqueue_groups(groups: Sequence[Sequence[int]]) -> int:
+    """`notifications_enqueue` for each group (see `publish_groups`); stops at the first broker
+    failure. Returns how many ids were published."""
+    published = 0
+    for group in groups:
+        done = notifications_enqueue(group)
+        published += done
+        if done < len(group):
+            break
+    return published
+
+
+def _inbox_deliver(notification_ids: Sequence[int]) -> list[int]:
+    """The pending inbox rows among these, marked sent together: the row is what the user
+    reads, so "sending" it cannot fail and needs no round trip per row. Rows another worker
+    holds are skipped (and left to it). Returns the ids marked sent now."""
+    if not notification_ids:
+        return []
+    now = clock.now()
+    with transaction.atomic():
+        rows = Notification.objects.filter(pk__in=notification_ids, channel=Channel.INBOX, status=Status.PENDING)
+        if connection.features.has_select_for_update_skip_locked:
+            rows = rows.select_for_update(skip_locked=True)
+        ids = list(rows.values_list("pk", flat=True))
+        if ids:
+            Notification.objects.filter(pk__in=ids).update(
+                status=Status.SENT, attempts=F("attempts") + 1, sent_at=now, last_error=""
+            )
+    return ids
+
+
+def notifications_deliver_many(*, notification_ids: Sequence[int]) -> dict[str, int]:
+    """Deliver a batch: its pending inbox rows in one transaction (`_inbox_deliver`), every
+    other row through `notification_deliver` in its own transaction (so one row's failure
+    or a crash halfway never undoes or repeats another's delivery). Returns how many ended
+    in each status."""
+    done = set(_inbox_deliver(notification_ids))
+    outcome: dict[str, int] = {Status.SENT: len(done)} if done else {}
+    for notification_id in notification_ids:
+        if notification_id in done:
+            continue
+        status = notification_deliver(notification_id=notification_id)
+        outcome[status] = outcome.get(status, 0) + 1
+    return outcome
 
 
 def backoff(attempts: int) -> timedelta:
@@ -383,9 +570,14 @@ def notifications_release_due(*, limit: int = 500) -> list[int]:
         due = Notification.objects.filter(status__in=(Status.PENDING, Status.HELD), next_attempt_at__lte=now)
         if connection.features.has_select_for_update_skip_locked:
             due = due.select_for_update(skip_locked=True)
-        picked = list(due.order_by("next_attempt_at").values_list("pk", "attempts")[:limit])
-        give_up = [pk for pk, attempts in picked if attempts >= settings.NOTIFICATIONS_MAX_ATTEMPTS]
-        ids = [pk for pk, attempts in picked if attempts < settings.NOTIFICATIONS_MAX_ATTEMPTS]
+        picked = list(due.order_by("next_attempt_at").values_list("pk", "attempts", "channel", "endpoint_id")[:limit])
+        give_up = [pk for pk, attempts, *_ in picked if attempts >= settings.NOTIFICATIONS_MAX_ATTEMPTS]
+        groups = publish_groups(
+            (pk, channel, endpoint)
+            for pk, attempts, channel, endpoint in picked
+            if attempts < settings.NOTIFICATIONS_MAX_ATTEMPTS
+        )
+        ids = [pk for group in groups for pk in group]
         if give_up:
             Notification.objects.filter(pk__in=give_up).update(
                 status=Status.FAILED, last_error=f"gave up after {settings.NOTIFICATIONS_MAX_ATTEMPTS} attempts"
@@ -394,7 +586,7 @@ def notifications_release_due(*, limit: int = 500) -> list[int]:
             Notification.objects.filter(pk__in=ids).update(
                 status=Status.PENDING, next_attempt_at=now + timedelta(seconds=settings.NOTIFICATIONS_CLAIM_SECONDS)
             )
-    published = notifications_enqueue(ids)
+    published = notifications_enqueue_groups(groups)
     if published < len(ids):  # the broker is down: the next sweep tries them again
         Notification.objects.filter(pk__in=ids[published:], status=Status.PENDING).update(next_attempt_at=now)
     return ids

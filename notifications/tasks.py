@@ -14,6 +14,14 @@ def notification_send(notification_id: int) -> str:
     return services.notification_deliver(notification_id=notification_id)
 
 
+@shared_task(acks_late=True, autoretry_for=(DatabaseError,), retry_backoff=True, retry_jitter=True, max_retries=5)
+def notification_send_batch(notification_ids: list[int]) -> dict[str, int]:
+    """Send a batch of notifications (what one event or one sweep batch wrote), each row in
+    its own locking transaction; rows sent already are left alone, so a retry of the whole
+    batch repeats nothing."""
+    return services.notifications_deliver_many(notification_ids=notification_ids)
+
+
 @shared_task(acks_late=True)
 def notification_retry_pending() -> int:
     """Periodic: publish what is due again (missed nudges, backoff over, quiet hours over)."""

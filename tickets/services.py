@@ -92,15 +92,17 @@ def next_ticket_number(year: int) -> str:
     if connection.vendor == "postgresql":
         name = f"ticket_number_{int(year)}"
         with connection.cursor() as cursor:
-            cursor.execute("SELECT to_regclass(%s)", [name])
-            if cursor.fetchone()[0] is None:
+            # one round trip when the sequence exists (nextval is strict: NULL when it does not)
+            cursor.execute("SELECT nextval(to_regclass(%s))", [name])
+            value = cursor.fetchone()[0]
+            if value is None:
                 # CREATE SEQUENCE IF NOT EXISTS is not safe against a concurrent creation (the
                 # loser fails on pg_class's unique index): the first tickets of a year take
                 # turns on an advisory lock, held to the end of their transaction.
                 cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [TICKET_NUMBER_LOCK, int(year)])
                 cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {name}")
-            cursor.execute("SELECT nextval(%s)", [name])
-            value = cursor.fetchone()[0]
+                cursor.execute("SELECT nextval(%s)", [name])
+                value = cursor.fetchone()[0]
     else:
         if not TicketNumberCounter.objects.filter(year=year).update(value=F("value") + 1):
             try:
@@ -155,7 +157,12 @@ def ticket_create(
     if actor.role == User.Role.ENTERPRISE and not actor.is_superuser:
         if enterprise is not None and enterprise.pk != actor.enterprise_id:
             raise NotFound("No such enterprise.")
-        enterprise = actor.enterprise
+        # with its officers: routing reads them (one query, not three)
+        enterprise = (
+            Enterprise.objects.select_related("chief_officer", "deputy_officer").filter(pk=actor.enterprise_id).first()
+            if actor.enterprise_id is not None
+            else None
+        )
         channel = Channel.ONLINE
     else:
         if enterprise is None:

@@ -96,21 +96,21 @@ def published(request, monkeypatch):  # type: ignore[no-untyped-def]
     ids: list[int] = []
     if request.node.get_closest_marker("e2e"):
         return ids
-    from notifications.tasks import notification_send
+    from notifications.tasks import notification_send_batch
 
     def publish(args, **kwargs):  # type: ignore[no-untyped-def]
-        ids.append(args[0])
+        ids.extend(args[0])
 
-    monkeypatch.setattr(notification_send, "apply_async", publish)
+    monkeypatch.setattr(notification_send_batch, "apply_async", publish)
     return ids
 
 
 @pytest.fixture
 def eager(monkeypatch):  # type: ignore[no-untyped-def]
     """Published send tasks run at once, inline, as if a worker had taken them."""
-    from notifications.tasks import notification_send
+    from notifications.tasks import notification_send_batch
 
     def run(args, **kwargs):  # type: ignore[no-untyped-def]
-        notification_send.apply(args)
+        notification_send_batch.apply(args)
 
-    monkeypatch.setattr(notification_send, "apply_async", run)
+    monkeypatch.setattr(notification_send_batch, "apply_async", run)

@@ -33,7 +33,7 @@ def test_the_send_tasks_are_published_after_commit_only(
 
 
 def test_a_broker_outage_never_fails_the_request(world, api_as, monkeypatch, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
-    from notifications.tasks import notification_send
+    from notifications.tasks import notification_send_batch
 
     calls = []
 
@@ -41,7 +41,7 @@ def test_a_broker_outage_never_fails_the_request(world, api_as, monkeypatch, dja
         calls.append(args)
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-    monkeypatch.setattr(notification_send, "apply_async", down)
+    monkeypatch.setattr(notification_send_batch, "apply_async", down)
     colleague = User.objects.create(username="colleague", role="enterprise", enterprise=world.enterprise)
     started = time.monotonic()
     with django_capture_on_commit_callbacks(execute=True):
@@ -129,3 +129,119 @@ def test_the_daily_digest_lists_the_queue_and_what_is_due_today(world, file_tick
     assert rows.count() == 2
     NotificationSettings.objects.all().update(daily_digest=False)
     assert tasks.notification_daily_digest() == 0
+
+
+# --- many events at once (a sweep batch) -------------------------------------------------
+
+
+def _outbox_rows(rows: list[Notification]) -> set[tuple[object, ...]]:
+    return {
+        (r.dedup_key, r.recipient_id, r.endpoint_id, r.channel, r.status, r.next_attempt_at, r.subject, r.body)
+        for r in rows
+    }
+
+
+def test_the_notifications_of_many_events_at_once_are_those_of_each_alone(world, file_ticket, clock):  # type: ignore[no-untyped-def]
+    from notifications.models import NotificationPreference, WebhookEndpoint
+    from tests.factories import EnterpriseUserFactory, ManagerFactory
+
+    first = Ticket.objects.get(pk=file_ticket()["id"])
+    other = Ticket.objects.get(pk=file_ticket(priority="urgent")["id"])
+    EnterpriseUserFactory(enterprise=world.enterprise)
+    ManagerFactory(department=first.department, email="head@example.com")
+    User.objects.filter(pk=world.chief.pk).update(email="chief@example.com", phone="13800000000")
+    NotificationPreference.objects.create(user=world.chief, event_kind="escalated", channel="email", enabled=False)
+    NotificationSettings.objects.create(user=world.park_manager)
+    WebhookEndpoint.objects.create(department=first.department, url="http://127.0.0.1:9/d", secret="s")
+    WebhookEndpoint.objects.create(enterprise=world.enterprise, url="http://127.0.0.1:9/e", secret="s")
+    clock.move_to(datetime(2026, 11, 17, 23, 0, tzinfo=SHANGHAI))  # quiet hours: email held, not SMS of urgent
+    events = [
+        TicketEvent.objects.create(ticket=t, actor=actor, kind=kind, public=public, data=data, created_at=clock_now())
+        for t, actor, kind, public, data in [
+            (first, None, "escalated", False, {"level": "breach", "deadline": "accept"}),
+            (other, None, "supervised", False, {"level": "supervision", "deadline": "accept"}),
+            (first, world.chief, "replied", True, {}),
+            (other, world.company, "transferred", False, {"from_assignee": world.deputy.pk}),
+            (first, world.chief, "escalated", False, {"level": "warning", "deadline": "resolve"}),
+        ]
+    ]
+    with transaction.atomic():
+        alone = _outbox_rows([row for event in events for row in services.notify_event(event)])
+        transaction.set_rollback(True)
+    together = services.notify_events(events)
+    assert _outbox_rows(together) == alone
+    assert {r.channel for r in together} == {"inbox", "email", "sms", "webhook"}
+    assert {r.status for r in together} == {"pending", "held"}
+
+
+def test_webhooks_are_published_apart_per_endpoint(world, file_ticket, monkeypatch, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+    from notifications.models import WebhookEndpoint
+
+    slow = WebhookEndpoint.objects.create(enterprise=world.enterprise, url="http://127.0.0.1:9/slow", secret="s")
+    dept = WebhookEndpoint.objects.create(department=world.service_dept, url="http://127.0.0.1:9/d", secret="s")
+    published: list[list[int]] = []
+    monkeypatch.setattr(tasks.notification_send_batch, "apply_async", lambda args, **kw: published.append(args[0]))
+    with django_capture_on_commit_callbacks(execute=True):
+        file_ticket()
+    rows = {r.pk: r for r in Notification.objects.all()}
+    assert len(published) == 3  # the users' rows, then each endpoint's own
+    assert {rows[pk].channel for pk in published[0]} == {"inbox"}
+    assert [[rows[pk].endpoint_id for pk in batch] for batch in published[1:]] == [[slow.pk], [dept.pk]]
+
+
+def test_a_batch_task_sends_each_row_once_and_reports_the_outcome(world, file_ticket, published):  # type: ignore[no-untyped-def]
+    file_ticket()
+    ids = list(Notification.objects.values_list("pk", flat=True))
+    assert tasks.notification_send_batch([*ids, 987654]) == {"sent": len(ids), "missing": 1}
+    assert tasks.notification_send_batch(ids) == {"sent": len(ids)}  # a retry repeats nothing
+    assert set(Notification.objects.values_list("attempts", flat=True)) == {1}
+
+
+def test_a_broker_outage_midway_leaves_the_rest_for_the_sweep(world, monkeypatch):  # type: ignore[no-untyped-def]
+    calls: list[list[int]] = []
+
+    def flaky(args, **kwargs):  # type: ignore[no-untyped-def]
+        if calls:
+            raise OperationalError("Connection refused.")
+        calls.append(args[0])
+
+    monkeypatch.setattr(tasks.notification_send_batch, "apply_async", flaky)
+    monkeypatch.setattr(services, "PUBLISH_CHUNK", 2)
+    assert services.notifications_enqueue_groups([[1, 2, 3], [4]]) == 2
+    assert calls == [[1, 2]]
+
+
+def test_a_batch_marks_its_inbox_rows_sent_together_and_sends_the_rest_one_by_one(  # type: ignore[no-untyped-def]
+    world, file_ticket, published, django_assert_max_num_queries
+):
+    for _ in range(5):
+        file_ticket()
+    inbox = list(Notification.objects.filter(channel="inbox").values_list("pk", flat=True))
+    assert len(inbox) >= 5
+    with django_assert_max_num_queries(4):  # whatever the number of inbox rows
+        assert tasks.notification_send_batch(inbox) == {"sent": len(inbox)}
+    User.objects.filter(pk=world.chief.pk).update(email="chief@example.com")
+    file_ticket()
+    fresh = list(Notification.objects.filter(status="pending").order_by("pk").values_list("pk", flat=True))
+    assert sorted(Notification.objects.filter(pk__in=fresh).values_list("channel", flat=True)) == ["email", "inbox"]
+    assert tasks.notification_send_batch([*fresh, inbox[0]]) == {"sent": 3}  # the sent one: left alone
+    rows = Notification.objects.all()
+    assert {(r.status, r.attempts, r.sent_at is not None, r.last_error) for r in rows} == {("sent", 1, True, "")}
+    assert len(mail.outbox) == 1
+
+
+def test_the_inbox_rows_go_in_one_task_the_remote_channels_in_small_ones(monkeypatch):  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(services, "REMOTE_CHUNK", 2)
+    rows = [
+        (1, "inbox", None),
+        (2, "email", None),
+        (3, "sms", None),
+        (4, "email", None),
+        (5, "inbox", None),
+        (6, "webhook", 9),
+        (7, "webhook", 3),
+        (8, "webhook", 9),
+        (9, "webhook", 9),
+    ]
+    # email and SMS spread over the worker pool; each endpoint's webhooks apart from the rest
+    assert services.publish_groups(rows) == [[1, 5], [2, 3], [4], [7], [6, 8], [9]]

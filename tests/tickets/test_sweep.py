@@ -97,3 +97,66 @@ def test_paused_and_stopped_rows_are_not_in_the_index_set(world, file_ticket, cl
     assert not SlaDeadline.objects.filter(ticket_id=tid, next_step_at__isnull=False).exists()
     resolve = SlaDeadline.objects.get(ticket_id=tid, kind="resolve")
     assert resolve.paused_at is not None and resolve.stopped_at is None
+
+
+# --- a batch costs a constant number of queries and one publish -------------------------------
+
+SWEEP_QUERIES = 18  # one batch of any size, the calendar, and the empty read that ends the sweep
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", [2, 12])
+def test_a_sweep_batch_runs_a_constant_number_of_queries(
+    world, file_ticket, clock, count, monkeypatch, django_assert_max_num_queries
+):
+    from notifications.tasks import notification_send_batch
+
+    monkeypatch.setattr(notification_send_batch, "apply_async", lambda *a, **kw: None)
+    ids = [file_ticket()["id"] for _ in range(count)]
+    clock.move_to(WARNING_AT)
+    with django_assert_max_num_queries(SWEEP_QUERIES):
+        assert escalation_sweep(batch=50) == count
+    assert Escalation.objects.filter(ticket_id__in=ids, level="warning").count() == count
+    assert TicketEvent.objects.filter(ticket_id__in=ids, kind=EventKind.ESCALATED).count() == count
+    assert set(Ticket.objects.filter(pk__in=ids).values_list("escalation_level", flat=True)) == {1}
+
+
+@pytest.mark.django_db
+def test_a_sweep_publishes_the_notifications_of_a_batch_at_once_after_its_commit(
+    world, file_ticket, clock, monkeypatch, django_capture_on_commit_callbacks
+):
+    from notifications.models import Notification
+    from notifications.tasks import notification_send_batch
+
+    published: list[list[int]] = []
+    monkeypatch.setattr(notification_send_batch, "apply_async", lambda args, **kw: published.append(list(args[0])))
+    ids = [file_ticket()["id"] for _ in range(6)]
+    clock.move_to(WARNING_AT)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert escalation_sweep(batch=4) == 6
+    assert published == []  # nothing inside the transactions
+    for callback in callbacks:
+        callback()
+    assert [len(ids_) for ids_ in published] == [4, 2]  # one publish per batch: the chief's inbox rows
+    warned = Notification.objects.filter(ticket_id__in=ids, event_kind=EventKind.ESCALATED, status="pending")
+    assert sorted(pk for batch in published for pk in batch) == sorted(warned.values_list("pk", flat=True))
+
+
+@pytest.mark.django_db
+def test_a_repeated_step_in_a_batch_moves_on_while_the_others_fire(world, file_ticket, clock):
+    repeated, fresh, late = file_ticket()["id"], file_ticket()["id"], file_ticket()["id"]
+    held = SlaDeadline.objects.filter(ticket_id=late, kind="accept")
+    held.update(next_step_at=datetime(2026, 11, 18, 9, 0, tzinfo=SHANGHAI))
+    clock.move_to(WARNING_AT)
+    assert escalation_sweep() == 2
+    first = Escalation.objects.get(ticket_id=repeated)
+    # set back, as if a crashed sweep had not saved its progress; the late one is due too
+    SlaDeadline.objects.filter(pk=first.deadline_id).update(next_level="warning", next_step_at=WARNING_AT)
+    held.update(next_step_at=WARNING_AT)
+    events = TicketEvent.objects.filter(ticket_id=repeated).count()
+    assert escalation_sweep() == 1  # the late one only, in the same batch
+    assert TicketEvent.objects.filter(ticket_id=repeated).count() == events
+    assert Escalation.objects.filter(ticket_id=repeated).count() == 1
+    assert SlaDeadline.objects.get(pk=first.deadline_id).next_level == "breach"
+    assert Escalation.objects.filter(ticket_id=late).count() == 1
+    assert Escalation.objects.filter(ticket_id=fresh).count() == 1

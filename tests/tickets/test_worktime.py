@@ -436,6 +436,32 @@ def test_for_calendar_reads_the_database_and_sees_edits_at_once() -> None:
 
 
 @pytest.mark.django_db
+def test_the_deadlines_read_the_default_calendar_in_one_query_and_see_edits_at_once(
+    django_assert_num_queries,
+) -> None:
+    from tickets.sla.deadlines import working_time
+
+    calendar = _load_2026()
+    WorkCalendar.objects.filter(pk=calendar.pk).update(
+        working_hours="08:00-12:00,13:00-17:00", working_weekdays="123456"
+    )
+    with django_assert_num_queries(1):
+        wt = working_time()
+    expected = WorkingTime.for_calendar(WorkCalendar.objects.get(pk=calendar.pk))
+    assert (wt.holidays, wt.workdays, wt.periods, wt.weekdays, wt.timezone_name) == (
+        expected.holidays,
+        expected.workdays,
+        expected.periods,
+        expected.weekdays,
+        expected.timezone_name,
+    )
+    CalendarDay.objects.filter(calendar=calendar, date=dt.date(2026, 10, 10)).update(kind=CalendarDay.Kind.HOLIDAY)
+    assert not working_time().is_working_day(dt.date(2026, 10, 10))
+    CalendarDay.objects.all().delete()  # no dated days yet: the calendar's own settings still count
+    assert working_time().weekdays == frozenset({1, 2, 3, 4, 5, 6})
+
+
+@pytest.mark.django_db
 def test_for_calendar_uses_the_calendar_settings() -> None:
     calendar = WorkCalendar.objects.create(
         name="shifts", timezone="UTC", working_weekdays="1234567", working_hours="08:00-20:00"

@@ -21,7 +21,29 @@ class Plan:
 
 
 def working_time() -> WorkingTime:
-    return WorkingTime.for_calendar(default_calendar())
+    """The default calendar's working time, read now (an edit counts at once): one query
+    for the calendar and its dated days together (two for a calendar without days, or
+    none yet)."""
+    from servicedesk.models import CalendarDay
+
+    rows = list(
+        CalendarDay.objects.filter(calendar__is_default=True).values_list(
+            "date", "kind", "calendar__timezone", "calendar__working_hours", "calendar__working_weekdays"
+        )
+    )
+    if not rows:  # no dated days: the calendar's week and hours alone
+        calendar = default_calendar()
+        return WorkingTime(
+            timezone=calendar.timezone, periods=calendar.working_hours, weekdays=calendar.working_weekdays
+        )
+    _, _, timezone, hours, weekdays = rows[0]
+    return WorkingTime(
+        timezone=timezone,
+        periods=hours,
+        weekdays=weekdays,
+        holidays=[day for day, kind, *_ in rows if kind == CalendarDay.Kind.HOLIDAY],
+        workdays=[day for day, kind, *_ in rows if kind != CalendarDay.Kind.HOLIDAY],
+    )
 
 
 def plan_for(*, service_item: ServiceItem, kind: str, priority: str, policy: SlaPolicy, wt: WorkingTime) -> Plan:

@@ -41,6 +41,7 @@ from ..models import (
     Status,
     SupervisionOrder,
     Ticket,
+    TicketEvent,
 )
 from . import deadlines
 from .worktime import NATURAL, WorkingTime
@@ -145,27 +146,24 @@ def deadline_start(
 
 
 def deadlines_open(*, ticket: Ticket, clock: str, now: datetime, wt: WorkingTime) -> None:
-    """Both deadlines of a new ticket, from its creation."""
-    if ticket.accept_due_at is not None:
-        deadline_start(
+    """Both deadlines of a new ticket, from its creation: version 1 of each, nothing before
+    them to stop or to carry over (`deadline_start` without its reads), one insert."""
+    rows = []
+    for kind, due in ((DeadlineKind.ACCEPT, ticket.accept_due_at), (DeadlineKind.RESOLVE, ticket.resolve_due_at)):
+        if due is None:
+            continue
+        deadline = SlaDeadline(
             ticket=ticket,
-            kind=DeadlineKind.ACCEPT,
-            due_at=ticket.accept_due_at,
-            started_at=now,
+            kind=kind,
+            version=1 if kind == DeadlineKind.ACCEPT else ticket.deadline_version,
             clock=clock,
-            now=now,
-            wt=wt,
+            started_at=min(now, due),
+            due_at=due,
+            created_at=now,
         )
-    if ticket.resolve_due_at is not None:
-        deadline_start(
-            ticket=ticket,
-            kind=DeadlineKind.RESOLVE,
-            due_at=ticket.resolve_due_at,
-            started_at=now,
-            clock=clock,
-            now=now,
-            wt=wt,
-        )
+        _set_next(deadline, 0, wt)
+        rows.append(deadline)
+    SlaDeadline.objects.bulk_create(rows)
 
 
 def _active(ticket: Ticket, kinds: Iterable[str]) -> QuerySet[SlaDeadline]:
@@ -385,15 +383,142 @@ def _tickets_locked(ids: set[int]) -> dict[int, Ticket]:
     return {ticket.pk: ticket for ticket in qs}
 
 
+def _needs_own_step(deadline: SlaDeadline, ticket: Ticket) -> bool:
+    """The acceptance breach of an unaccepted ticket hands it to a deputy, with a transfer
+    event between the escalation's and the ticket's save: that step runs on its own."""
+    return (
+        deadline.next_level == EscalationLevel.BREACH
+        and deadline.kind == DeadlineKind.ACCEPT
+        and ticket.status == Status.SUBMITTED
+    )
+
+
+def _steps_apply(pairs: Sequence[tuple[SlaDeadline, Ticket]], now: datetime, wt: WorkingTime) -> int:
+    """`step_apply` for a batch of rows (each deadline and its ticket locked by the caller),
+    with a constant number of queries for the common steps: one read of the steps fired
+    already, one insert each of the Escalation rows, the events and their notifications,
+    one update each of the tickets and the deadlines. A deputy hand-over runs on its own
+    (`step_apply`); a supervision order adds its own few queries. Returns the steps fired."""
+    from notifications.services import notify_events
+
+    stale: list[SlaDeadline] = []
+    batch: list[tuple[SlaDeadline, Ticket]] = []
+    fired = 0
+    for deadline, ticket in pairs:
+        if not _still_running(ticket, deadline):
+            deadline.stopped_at, deadline.next_step_at = now, None
+            stale.append(deadline)
+        elif _needs_own_step(deadline, ticket):
+            fired += step_apply(deadline=deadline, ticket=ticket, now=now, wt=wt)
+        else:
+            batch.append((deadline, ticket))
+    if stale:
+        SlaDeadline.objects.filter(pk__in=[d.pk for d in stale]).update(stopped_at=now, next_step_at=None)
+    if not batch:
+        return fired
+    if not connection.features.can_return_rows_from_bulk_insert:  # pragma: no cover - PostgreSQL and SQLite can
+        return fired + sum(step_apply(deadline=d, ticket=t, now=now, wt=wt) for d, t in batch)
+
+    # A step fired already (a deadline row set back): the unique constraint would refuse it,
+    # so it is not tried; the row just moves on, as `step_apply` does after the refusal.
+    done = set(
+        Escalation.objects.filter(ticket_id__in={ticket.pk for _, ticket in batch}).values_list(
+            "ticket_id", "kind", "level", "version"
+        )
+    )
+    todo = [(d, t) for d, t in batch if (t.pk, d.kind, d.next_level, d.version) not in done]
+    if todo:
+        escalations = [
+            Escalation(
+                ticket=ticket,
+                deadline=deadline,
+                kind=deadline.kind,
+                level=deadline.next_level,
+                version=deadline.version,
+                due_at=deadline.due_at,
+                fired_at=now,
+            )
+            for deadline, ticket in todo
+        ]
+        try:
+            with transaction.atomic():  # a step that fired meanwhile: each on its own, as before
+                Escalation.objects.bulk_create(escalations)
+        except IntegrityError:  # pragma: no cover - needs a race the row locks rule out
+            return fired + sum(step_apply(deadline=d, ticket=t, now=now, wt=wt) for d, t in batch)
+        events = []
+        created = time_source.now()
+        for deadline, ticket in todo:
+            level = deadline.next_level
+            ticket.escalation_level = max(ticket.escalation_level, LEVEL_RANK[level])
+            if level == EscalationLevel.BREACH:
+                ticket.overdue = True
+            ticket.updated_at = now
+            events.append(
+                TicketEvent(
+                    ticket=ticket,
+                    actor=None,
+                    kind=EventKind.SUPERVISED if level == EscalationLevel.SUPERVISION else EventKind.ESCALATED,
+                    body="",
+                    public=False,
+                    data={
+                        "level": level,
+                        "deadline": deadline.kind,
+                        "version": deadline.version,
+                        "due_at": timezone.localtime(deadline.due_at).isoformat(),
+                    },
+                    created_at=created,
+                )
+            )
+        TicketEvent.objects.bulk_create(events)
+        notify_events(events)
+        for (deadline, ticket), escalation in zip(todo, escalations, strict=True):
+            if deadline.next_level == EscalationLevel.SUPERVISION:
+                supervision_create(ticket=ticket, deadline=deadline, now=now, wt=wt, escalation=escalation)
+        # one UPDATE per (level, overdue) pair: a handful, not one per ticket
+        changes: dict[tuple[int, bool], list[int]] = {}
+        for ticket in {ticket.pk: ticket for _, ticket in todo}.values():
+            changes.setdefault((ticket.escalation_level, ticket.overdue), []).append(ticket.pk)
+        for (level_rank, overdue), ids in changes.items():
+            Ticket.objects.filter(pk__in=ids).update(escalation_level=level_rank, overdue=overdue, updated_at=now)
+        fired += len(todo)
+    for deadline, _ in batch:
+        _set_next(deadline, LADDER.index(deadline.next_level) + 1, wt)
+    _ladder_save([d for d, _ in batch])
+    return fired
+
+
+def _ladder_save(rows: Sequence[SlaDeadline]) -> None:
+    """Save `next_level` and `next_step_at` of many deadline rows in one statement (on
+    PostgreSQL an UPDATE … FROM (VALUES …): Django's bulk_update builds a CASE per row and
+    field, which costs more Python time than the sweep's steps themselves)."""
+    if connection.vendor != "postgresql":
+        SlaDeadline.objects.bulk_update(rows, ["next_level", "next_step_at"])
+        return
+    table = connection.ops.quote_name(SlaDeadline._meta.db_table)
+    values = ", ".join(["(%s::bigint, %s::varchar, %s::timestamptz)"] * len(rows))
+    # the model's own table name and placeholders: nothing from outside goes into the text
+    sql = (
+        f"UPDATE {table} AS d SET next_level = v.next_level, next_step_at = v.next_step_at "  # noqa: S608
+        f"FROM (VALUES {values}) AS v(id, next_level, next_step_at) WHERE d.id = v.id"
+    )
+    params: list[int | str | datetime | None] = []
+    for row in rows:
+        params += [row.pk, row.next_level, row.next_step_at]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
 def escalation_sweep(
     *, now: datetime | None = None, limit: int = DEFAULT_SWEEP_LIMIT, batch: int = DEFAULT_SWEEP_BATCH
 ) -> int:
     """Apply every due step (up to `limit` rows handled), `batch` rows per transaction;
     returns how many steps fired. Rows claimed by another sweep, or whose ticket is being
     changed right now, are skipped and left for the next sweep. Safe to run concurrently and
-    to run twice: a step fires once per deadline version whatever happens."""
+    to run twice: a step fires once per deadline version whatever happens. The rows of a
+    transaction are applied together (`_steps_apply`): a constant number of queries and one
+    publish of their notifications per batch, not per step."""
     now = now or time_source.now()
-    wt = deadlines.working_time()
+    wt: WorkingTime | None = None  # the calendar is read once, and only when a step is due
     fired = handled = 0
     skipped: set[int] = set()
     while handled < limit:
@@ -402,13 +527,17 @@ def escalation_sweep(
             if not rows:
                 break
             tickets = _tickets_locked({row.ticket_id for row in rows})
+            pairs: list[tuple[SlaDeadline, Ticket]] = []
             for row in rows:
                 ticket = tickets.get(row.ticket_id)
                 if ticket is None:  # its ticket is locked by a service: the next sweep
                     skipped.add(row.pk)
                     continue
                 handled += 1
-                fired += step_apply(deadline=row, ticket=ticket, now=now, wt=wt)
+                pairs.append((row, ticket))
+            if pairs:
+                wt = wt or deadlines.working_time()
+                fired += _steps_apply(pairs, now, wt)
     return fired
 
 
