@@ -168,8 +168,18 @@ class Seeder:
         copy_rows(
             cur,
             "servicedesk_serviceitem",
-            ["id", "code", "name", "name_en", "description", "department_id", "accept_limit", "resolve_limit"]
-            + ["clock", "is_active"],
+            [
+                "id",
+                "code",
+                "name",
+                "name_en",
+                "description",
+                "department_id",
+                "accept_limit",
+                "resolve_limit",
+                "clock",
+                "is_active",
+            ],
             rows,
         )
         user_cols = ["id", "password", "is_superuser", "username", "first_name", "last_name", "email", "is_staff"]
@@ -182,8 +192,27 @@ class Seeder:
         ) -> int:
             uid = len(users) + 1
             users.append(
-                (uid, "!bench", False, username, "", "", "", False, True, joined, role, username, "", "zh-hans", False)
-                + (None, dept, ent, park)
+                (
+                    uid,
+                    "!bench",
+                    False,
+                    username,
+                    "",
+                    "",
+                    "",
+                    False,
+                    True,
+                    joined,
+                    role,
+                    username,
+                    "",
+                    "zh-hans",
+                    False,
+                    None,
+                    dept,
+                    ent,
+                    park,
+                )
             )
             return uid
 
@@ -224,8 +253,20 @@ class Seeder:
         copy_rows(
             cur,
             "servicedesk_enterprise",
-            ["id", "name", "credit_code", "industry", "address", "contact_name", "contact_phone", "contact_email"]
-            + ["created_at", "chief_officer_id", "deputy_officer_id", "park_id"],
+            [
+                "id",
+                "name",
+                "credit_code",
+                "industry",
+                "address",
+                "contact_name",
+                "contact_phone",
+                "contact_email",
+                "created_at",
+                "chief_officer_id",
+                "deputy_officer_id",
+                "park_id",
+            ],
             ent_rows,
         )
         self.counts["users"] = len(users)
@@ -315,8 +356,26 @@ class Seeder:
             note_id += 1
             sent = ts(at + 2)
             notes.append(
-                (note_id, user, "inbox", kind, tid, eid, "工单通知", "", "zh-hans", False, "sent", 1, ts(at))
-                + ("", f"{eid}:{user}:inbox", ts(at), sent, ts(at + 3600) if read else None)
+                (
+                    note_id,
+                    user,
+                    "inbox",
+                    kind,
+                    tid,
+                    eid,
+                    "工单通知",
+                    "",
+                    "zh-hans",
+                    False,
+                    "sent",
+                    1,
+                    ts(at),
+                    "",
+                    f"{eid}:{user}:inbox",
+                    ts(at),
+                    sent,
+                    ts(at + 3600) if read else None,
+                )
             )
 
         def flush() -> None:
@@ -427,8 +486,20 @@ class Seeder:
                 acc_level = "warning"
                 acc_next = max(t0 + 0.75 * (accept_due - t0), end + rng.uniform(600, 86400))
             deadlines.append(
-                (base_d + 1, tid, "accept", 1, "working", ts(t0), ts(accept_due))
-                + (ts(acc_next) if acc_next else None, acc_level, None, ts(acc_stop) if acc_stop else None, ts(t0))
+                (
+                    base_d + 1,
+                    tid,
+                    "accept",
+                    1,
+                    "working",
+                    ts(t0),
+                    ts(accept_due),
+                    ts(acc_next) if acc_next else None,
+                    acc_level,
+                    None,
+                    ts(acc_stop) if acc_stop else None,
+                    ts(t0),
+                )
             )
             res_stop = resolved if resolved is not None else (min(t0 + 3600, end) if status == "withdrawn" else None)
             res_next = None
@@ -447,9 +518,20 @@ class Seeder:
             elif status == "waiting_on_enterprise":
                 paused = suspended
             deadlines.append(
-                (base_d + 2, tid, "resolve", 1, "working", ts(t0), ts(resolve_due))
-                + (ts(res_next) if res_next else None, res_level, ts(paused) if paused else None)
-                + (ts(res_stop) if res_stop else None, ts(t0))
+                (
+                    base_d + 2,
+                    tid,
+                    "resolve",
+                    1,
+                    "working",
+                    ts(t0),
+                    ts(resolve_due),
+                    ts(res_next) if res_next else None,
+                    res_level,
+                    ts(paused) if paused else None,
+                    ts(res_stop) if res_stop else None,
+                    ts(t0),
+                )
             )
             if late and resolved is not None and resolved > resolve_due:
                 overdue, level = status not in ("closed", "resolved") and overdue, 2
@@ -464,8 +546,20 @@ class Seeder:
                     escalations.append((esc_id, tid, base_d + 2, "resolve", "supervision", 1, ts(resolve_due), ts(at)))
                     order_id += 1
                     orders.append(
-                        (order_id, tid, esc_id, "resolve", "逾期督办", assignee, None, ts(at + 86400 * 2))
-                        + ("已加快办理", assignee, ts(at + 86400), ts(at))
+                        (
+                            order_id,
+                            tid,
+                            esc_id,
+                            "resolve",
+                            "逾期督办",
+                            assignee,
+                            None,
+                            ts(at + 86400 * 2),
+                            "已加快办理",
+                            assignee,
+                            ts(at + 86400),
+                            ts(at),
+                        )
                     )
                     event(tid, None, "supervised", at, public=False)
                     level = 3
@@ -483,11 +577,38 @@ class Seeder:
                 notify(tid, created_eid, assignee, "created", t0, age > 86400)
             updated = max(x for x in (t0, accepted, first, resolved, closed, suspended) if x is not None)
             tickets.append(
-                (tid, number, TITLES[i % len(TITLES)], f"{TITLES[i % len(TITLES)]}：请协助办理（{ent_id}）", kind)
-                + (priority, rank, status, "proxy" if proxy else "online", ts(accept_due), ts(resolve_due))
-                + tuple(ts(x) if x is not None else None for x in (accepted, first, resolved, closed, suspended))
-                + (None, "已办结" if resolved else "", overdue, level, 1, 0, 0, False, rating, ts(t0), ts(updated))
-                + (assignee, creator, dept, ent_id, owner, park, item_id)
+                (
+                    tid,
+                    number,
+                    TITLES[i % len(TITLES)],
+                    f"{TITLES[i % len(TITLES)]}：请协助办理（{ent_id}）",
+                    kind,
+                    priority,
+                    rank,
+                    status,
+                    "proxy" if proxy else "online",
+                    ts(accept_due),
+                    ts(resolve_due),
+                    *tuple(ts(x) if x is not None else None for x in (accepted, first, resolved, closed, suspended)),
+                    None,
+                    "已办结" if resolved else "",
+                    overdue,
+                    level,
+                    1,
+                    0,
+                    0,
+                    False,
+                    rating,
+                    ts(t0),
+                    ts(updated),
+                    assignee,
+                    creator,
+                    dept,
+                    ent_id,
+                    owner,
+                    park,
+                    item_id,
+                )
             )
             if len(tickets) >= 20000:
                 flush()
@@ -521,11 +642,10 @@ class Seeder:
             "SELECT table_name FROM information_schema.columns WHERE table_schema = 'public' "
             "AND column_name = 'id' AND (is_identity = 'YES' OR column_default LIKE 'nextval%%')"
         )
-        for (table,) in cur.fetchall():
-            cur.execute(
-                f"SELECT setval(pg_get_serial_sequence('public.{table}', 'id'), "
-                f"COALESCE((SELECT max(id) FROM public.{table}), 0) + 1, false)"
-            )
+        for (table,) in cur.fetchall():  # names from the catalogue, not from input
+            sql = f"SELECT setval(pg_get_serial_sequence('public.{table}', 'id'), "
+            sql += f"COALESCE((SELECT max(id) FROM public.{table}), 0) + 1, false)"  # noqa: S608
+            cur.execute(sql)
         for year, value in self.numbers.items():
             cur.execute(f"CREATE SEQUENCE IF NOT EXISTS ticket_number_{int(year)}")
             cur.execute("SELECT setval(%s, %s)", [f"ticket_number_{int(year)}", value])
