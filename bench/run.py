@@ -47,7 +47,7 @@ sys.path.insert(0, str(ROOT))
 
 MODES = {
     # tickets, enterprises, officers, requests per read endpoint, creations, report runs, memory, due
-    "full": {"tickets": 1_000_000, "enterprises": 10_000, "officers": 500, "requests": 2000, "create": 3000}
+    "full": {"tickets": 1_000_000, "enterprises": 10_000, "officers": 500, "requests": 1000, "create": 2000}
     | {"report": 10, "memory": 20_000, "due": 10_000, "db": "bench_zone"},
     "small": {"tickets": 10_000, "enterprises": 1000, "officers": 50, "requests": 200, "create": 200}
     | {"report": 5, "memory": 1000, "due": 300, "db": "bench_small"},
