@@ -54,7 +54,19 @@ def main() -> int:
     env.pop("CACHE_LOCMEM", None)
     env.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
     gunicorn = subprocess.Popen(
-        [str(BIN / "gunicorn"), "config.wsgi:application", "-w", "2", "-b", f"127.0.0.1:{port}", "--timeout", "120"],
+        [
+            str(BIN / "gunicorn"),
+            "config.wsgi:application",
+            "-w",
+            "2",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "120",
+            "--log-level",
+            "warning",
+            "--no-control-socket",
+        ],
         cwd=ROOT,
         env=env,
     )

@@ -462,6 +462,7 @@ def main() -> int:
                 "120",
                 "--log-level",
                 "warning",
+                "--no-control-socket",
             ],
             cwd=ROOT,
             env=env,
