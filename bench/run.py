@@ -395,6 +395,10 @@ def main() -> int:
     if not url.startswith("postgres"):
         raise SystemExit("PostgreSQL only: BENCH_DATABASE_URL=postgres://…")
     started = time.perf_counter()
+    # the code measured: taken now, not after a run during which someone may commit
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    dirty = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    commit = (head.stdout.strip() or "unknown") + (" (with uncommitted changes)" if dirty else "")
     ensure_seeded(url, mode, args.reseed, args.seed)
 
     os.environ["DATABASE_URL"] = url
@@ -577,8 +581,7 @@ def main() -> int:
         if data_dir:
             shutil.rmtree(data_dir, ignore_errors=True)
 
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
-    result["commit"] = commit.stdout.strip() or "unknown"
+    result["commit"] = commit
     result["date"] = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     result["machine"] = f"{os.cpu_count()} CPUs, {platform.python_implementation()} {platform.python_version()}"
     result["total_s"] = round(time.perf_counter() - started, 1)
