@@ -174,8 +174,10 @@ def cmd_test(args: list[str]) -> int:
     with redis_server():
         db = os.environ.get("DATABASE_URL", "sqlite (in memory)")
         print(f"testing against database={db.split('@')[-1]} broker={os.environ['REDIS_URL']}", flush=True)
+        # a subset (ARGS=...) is measured but not held to the whole suite's coverage floor
+        floor = ["--cov-fail-under=0"] if args else []
         proc = subprocess.Popen(
-            [sys.executable, "-m", "pytest", *args], cwd=ROOT, stdout=subprocess.PIPE, text=True, bufsize=1
+            [sys.executable, "-m", "pytest", *floor, *args], cwd=ROOT, stdout=subprocess.PIPE, text=True, bufsize=1
         )
         summary = ""
         for line in proc.stdout or ():
