@@ -6,6 +6,7 @@ from __future__ import annotations
 import filetype
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
 
 from servicedesk.errors import Invalid, TooLarge
 
@@ -58,12 +59,15 @@ def check_upload(upload: UploadedFile) -> str:
     """The content type to store and serve, or TooLarge (413) / Invalid (400)."""
     limit = int(settings.UPLOAD_MAX_BYTES)
     if (upload.size or 0) > limit:
+        size = human_size(limit)
         raise TooLarge(
-            f"The file is larger than the limit of {human_size(limit)}.",
-            detail={"file": [f"At most {human_size(limit)}."]},
+            # Translators: %(size)s is a size such as "20 MB"
+            _("The file is larger than the limit of %(size)s.") % {"size": size},
+            # Translators: %(size)s is a size such as "20 MB"
+            detail={"file": [_("At most %(size)s.") % {"size": size}]},
         )
     if not upload.size:
-        raise Invalid("The file is empty.", detail={"file": ["Empty file."]})
+        raise Invalid(_("The file is empty."), detail={"file": [_("Empty file.")]})
     upload.seek(0)
     head = upload.read(8192)
     upload.seek(0)
@@ -78,7 +82,9 @@ def check_upload(upload: UploadedFile) -> str:
     elif suffix in TEXT_SUFFIXES and _looks_like_text(head):
         return TEXT_SUFFIXES[suffix]
     raise Invalid(
-        "This type of file is not accepted. Send PDF, images (JPEG, PNG, GIF, WebP), Word, Excel, "
-        "PowerPoint, or plain text / CSV.",
-        detail={"file": ["File type not allowed."]},
+        _(
+            "This type of file is not accepted. Send PDF, images (JPEG, PNG, GIF, WebP), Word, Excel, "
+            "PowerPoint, or plain text / CSV."
+        ),
+        detail={"file": [_("File type not allowed.")]},
     )
