@@ -7,6 +7,7 @@ import filetype
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from servicedesk.errors import Invalid, TooLarge
 
@@ -40,7 +41,7 @@ def human_size(size: int) -> str:
     for unit, scale in (("MB", 1024 * 1024), ("KB", 1024)):
         if size >= scale:
             return f"{size / scale:.1f}".removesuffix(".0") + f" {unit}"
-    return f"{size} bytes"
+    return ngettext("%(n)d byte", "%(n)d bytes", size) % {"n": size}
 
 
 def _looks_like_text(head: bytes) -> bool:
