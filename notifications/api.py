@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -87,7 +88,7 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Notific
         try:
             row = services.notification_mark_read(notification_id=int(pk or ""), user=request.user)  # type: ignore[arg-type]
         except (ValueError, Notification.DoesNotExist) as exc:
-            raise NotFound("No such notification.") from exc
+            raise NotFound(_("No such notification.")) from exc
         return Response(NotificationSerializer(row).data)
 
     @extend_schema(responses=inline_serializer("UnreadCount", {"unread": serializers.IntegerField()}))

@@ -1,15 +1,21 @@
-"""Domain errors, raised by services and mapped to HTTP once (servicedesk.api.errors)."""
+"""Domain errors, raised by services and mapped to HTTP once (servicedesk.api.errors).
+
+Their messages are for people: translated where they are raised (gettext), so an API caller
+and a web page read them in the request's language, like DRF's own messages."""
 
 from __future__ import annotations
 
 from typing import Any
+
+from django.utils.functional import Promise
 
 
 class DomainError(Exception):
     status_code = 400
     code = "invalid"
 
-    def __init__(self, message: str, *, detail: Any = None) -> None:
+    def __init__(self, message: str | Promise, *, detail: Any = None) -> None:
+        message = str(message)  # a lazy message is read now, in the active language
         super().__init__(message)
         self.message = message
         self.detail = detail

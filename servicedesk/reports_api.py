@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http.response import HttpResponseBase
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
@@ -58,7 +59,11 @@ class ReportViewSet(viewsets.ViewSet):
     def _render(self, request: Request, level: Level) -> HttpResponseBase:
         fmt = request.query_params.get("format", "json") or "json"
         if fmt not in FORMATS:
-            raise Invalid("format is json, csv or xlsx.", detail={"format": ["json, csv or xlsx."]})
+            raise Invalid(
+                # Translators: format is the name of the API parameter; json, csv, xlsx its values
+                _("format is json, csv or xlsx."),
+                detail={"format": [_("json, csv or xlsx.")]},
+            )
         report = report_for(user=actor_of(request), level=level, period=period_from_params(request.query_params))
         if fmt in EXPORT_FORMATS:
             return export_response(fmt, [report_table(report)], report_stem(report))

@@ -55,7 +55,7 @@ def user_validate(*, user: User, password: str) -> None:
     except ValidationError as exc:
         errors.setdefault("password", []).extend(exc.messages)
     if errors:
-        raise Invalid("The user is not valid.", detail=errors)
+        raise Invalid(_("The user is not valid."), detail=errors)
 
 
 @transaction.atomic
@@ -71,13 +71,13 @@ def user_create(
     **extra: Any,
 ) -> User:
     if role == User.Role.ADMIN and not is_admin(actor):
-        raise Forbidden("Only administrators may create administrators.")
+        raise Forbidden(_("Only administrators may create administrators."))
     superior = is_admin(actor) or is_zone_manager(actor)
     own_park = bool(actor.park_id and park is not None and park.pk == actor.park_id and department is None)
     if role == User.Role.MANAGER and not (superior or own_park):
-        raise Forbidden("You may create managers only within your own scope.")
+        raise Forbidden(_("You may create managers only within your own scope."))
     if not _manager_may_scope(actor, park=park, department=department, enterprise=enterprise):
-        raise Forbidden("That enterprise, department or park is outside your scope.")
+        raise Forbidden(_("That enterprise, department or park is outside your scope."))
     user = User(username=username, role=role, enterprise=enterprise, department=department, park=park, **extra)
     if role == User.Role.ADMIN:
         # The administrator's place is the Django admin (the catalogue, calendar, policies):
@@ -89,7 +89,7 @@ def user_create(
         with transaction.atomic():
             user.save()
     except IntegrityError as exc:  # a concurrent request took the username between the check and the insert
-        raise Invalid("The user is not valid.", detail={"username": [str(_TAKEN)]}) from exc
+        raise Invalid(_("The user is not valid."), detail={"username": [str(_TAKEN)]}) from exc
     return user
 
 
@@ -97,14 +97,14 @@ def _enterprise_save(enterprise: Enterprise) -> Enterprise:
     try:
         enterprise.full_clean()
     except ValidationError as exc:
-        raise Invalid("The enterprise is not valid.", detail=exc.message_dict) from exc
+        raise Invalid(_("The enterprise is not valid."), detail=exc.message_dict) from exc
     try:
         with transaction.atomic():
             enterprise.save()
     except IntegrityError as exc:  # a concurrent request took the credit code
         raise Invalid(
-            "The enterprise is not valid.",
-            detail={"credit_code": ["An enterprise with this credit code exists already."]},
+            _("The enterprise is not valid."),
+            detail={"credit_code": [str(_("An enterprise with this credit code exists already."))]},
         ) from exc
     return enterprise
 
@@ -113,7 +113,7 @@ def _enterprise_save(enterprise: Enterprise) -> Enterprise:
 def enterprise_create(*, actor: User, **fields: Any) -> Enterprise:
     enterprise = Enterprise(**fields)
     if not _manager_may_scope(actor, park=enterprise.park, department=None, enterprise=None):
-        raise Forbidden("That park is outside your scope.")
+        raise Forbidden(_("That park is outside your scope."))
     return _enterprise_save(enterprise)
 
 
@@ -122,11 +122,11 @@ def enterprise_update(*, actor: User, enterprise_id: int, **fields: Any) -> Ente
     """Both the park the enterprise is in and the park it moves to must be in the actor's scope."""
     enterprise = Enterprise.objects.select_related("park").select_for_update(of=("self",)).get(pk=enterprise_id)
     if not _manager_may_scope(actor, park=enterprise.park, department=None, enterprise=None):
-        raise Forbidden("That enterprise is outside your scope.")
+        raise Forbidden(_("That enterprise is outside your scope."))
     for name, value in fields.items():
         setattr(enterprise, name, value)
     if not _manager_may_scope(actor, park=enterprise.park, department=None, enterprise=None):
-        raise Forbidden("That park is outside your scope.")
+        raise Forbidden(_("That park is outside your scope."))
     return _enterprise_save(enterprise)
 
 
@@ -134,20 +134,21 @@ def _service_item_save(item: ServiceItem) -> ServiceItem:
     try:
         item.full_clean()
     except ValidationError as exc:
-        raise Invalid("The service item is not valid.", detail=exc.message_dict) from exc
+        raise Invalid(_("The service item is not valid."), detail=exc.message_dict) from exc
     try:
         with transaction.atomic():
             item.save()
     except IntegrityError as exc:  # a concurrent request took the code
         raise Invalid(
-            "The service item is not valid.", detail={"code": ["A service item with this code exists already."]}
+            _("The service item is not valid."),
+            detail={"code": [str(_("A service item with this code exists already."))]},
         ) from exc
     return item
 
 
 def _require_catalogue_editor(actor: User) -> None:
     if not (is_admin(actor) or is_zone_manager(actor)):
-        raise Forbidden("Only zone managers and administrators may change the catalogue.")
+        raise Forbidden(_("Only zone managers and administrators may change the catalogue."))
 
 
 @transaction.atomic

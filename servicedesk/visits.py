@@ -15,6 +15,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from . import clock
 from .errors import Forbidden, Invalid, NotFound
@@ -78,17 +79,25 @@ def visit_create(
     from tickets.services import ticket_create
 
     if actor.role not in (User.Role.OFFICER, User.Role.MANAGER) and not is_admin(actor):
-        raise Forbidden("Only officers and managers log visits.")
+        raise Forbidden(_("Only officers and managers log visits."))
     if not enterprise_list_for(actor).filter(pk=enterprise.pk).exists():
-        raise NotFound("No such enterprise.")
+        raise NotFound(_("No such enterprise."))
     if method not in VisitMethod.values:
-        raise Invalid("Unknown method.", detail={"method": [f"One of {', '.join(VisitMethod.values)}."]})
+        raise Invalid(
+            _("Unknown method."),
+            # Translators: the values the API accepts, e.g. "on_site, phone, online"
+            detail={"method": [_("One of %(values)s.") % {"values": ", ".join(VisitMethod.values)}]},
+        )
     now = clock.now()
     if visited_at > now + CLOCK_SKEW:
-        raise Invalid("A visit is logged after it happened.", detail={"visited_at": ["In the future."]})
+        raise Invalid(_("A visit is logged after it happened."), detail={"visited_at": [_("In the future.")]})
     summary = (summary or "").strip()
     if not summary:
-        raise Invalid("summary must not be empty.", detail={"summary": ["This field may not be blank."]})
+        raise Invalid(
+            # Translators: %(field)s is the name of an API field, e.g. summary or reason
+            _("%(field)s must not be empty.") % {"field": "summary"},
+            detail={"summary": [_("This field may not be blank.")]},
+        )
     visit = Visit.objects.create(
         enterprise=enterprise,
         officer=actor,
@@ -101,13 +110,13 @@ def visit_create(
     for index, problem in enumerate(problems or []):
         description = (problem.description or "").strip()
         if not description:
-            raise Invalid("A problem needs a description.", detail={"problems": {index: ["Empty description."]}})
+            raise Invalid(_("A problem needs a description."), detail={"problems": {index: [_("Empty description.")]}})
         ticket = None
         if problem.to_ticket:
             if problem.service_item is None:
                 raise Invalid(
-                    "A problem that becomes a ticket needs a service item.",
-                    detail={"problems": {index: {"service_item": ["This field is required."]}}},
+                    _("A problem that becomes a ticket needs a service item."),
+                    detail={"problems": {index: {"service_item": [_("This field is required.")]}}},
                 )
             ticket = ticket_create(
                 actor=actor,
@@ -131,12 +140,12 @@ def visit_photo_add(*, visit_id: int, actor: User, upload: UploadedFile[Any]) ->
 
     visit = visit_list_for(actor).select_for_update(of=("self",)).filter(pk=visit_id).first()
     if visit is None:
-        raise NotFound("No such visit.")
+        raise NotFound(_("No such visit."))
     if visit.officer_id != actor.pk and actor.role != User.Role.MANAGER and not is_admin(actor):
-        raise Forbidden("Only the officer who made the visit or a manager adds its photos.")
+        raise Forbidden(_("Only the officer who made the visit or a manager adds its photos."))
     content_type = check_upload(upload)
     if not content_type.startswith("image/"):
-        raise Invalid("A visit photo is an image (JPEG, PNG, GIF, WebP).", detail={"file": ["Not an image."]})
+        raise Invalid(_("A visit photo is an image (JPEG, PNG, GIF, WebP)."), detail={"file": [_("Not an image.")]})
     photo = VisitPhoto(
         visit=visit,
         original_name=(upload.name or "photo")[-200:],
@@ -169,7 +178,11 @@ def week_period(week: str) -> Period:
         year_text, week_text = week.upper().split("-W")
         monday = date.fromisocalendar(int(year_text), int(week_text), 1)
     except (ValueError, TypeError):
-        raise Invalid("week is written 2026-W48.", detail={"week": ["Use the ISO week, e.g. 2026-W48."]}) from None
+        raise Invalid(
+            # Translators: week is the name of the API parameter
+            _("week is written 2026-W48."),
+            detail={"week": [_("Use the ISO week, e.g. 2026-W48.")]},
+        ) from None
     return Period(start=monday, end=monday + timedelta(days=6))
 
 
@@ -214,7 +227,7 @@ def officers_for_coverage(user: User) -> QuerySet[User]:
     """Officers whose coverage `user` may read: managers and admins their scope, an officer
     themself; enterprise users nobody (403)."""
     if user.role == User.Role.ENTERPRISE and not is_admin(user):
-        raise Forbidden("Visit coverage is for officers and managers.")
+        raise Forbidden(_("Visit coverage is for officers and managers."))
     if user.role == User.Role.OFFICER and not is_admin(user):
         return User.objects.filter(pk=user.pk)
     return user_list_for(user).filter(role=User.Role.OFFICER, is_active=True)

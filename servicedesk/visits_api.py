@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import FileResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -52,7 +53,7 @@ class VisitProblemInput(serializers.Serializer):  # type: ignore[type-arg]
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs.get("to_ticket") and attrs.get("service_item") is None:
-            raise serializers.ValidationError({"service_item": ["Required when the problem becomes a ticket."]})
+            raise serializers.ValidationError({"service_item": [_("Required when the problem becomes a ticket.")]})
         return attrs
 
 
@@ -66,7 +67,7 @@ class VisitInput(serializers.Serializer):  # type: ignore[type-arg]
 
     def validate_problems(self, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if len(value) > 50:
-            raise serializers.ValidationError("At most 50 problems per visit.")
+            raise serializers.ValidationError(_("At most %(n)d problems per visit.") % {"n": 50})
         return value
 
 
@@ -121,7 +122,7 @@ class VisitOutput(serializers.ModelSerializer[Visit]):
 def _pk(raw: object) -> int:
     text = str(raw or "")
     if not (text.isascii() and text.isdigit()) or len(text) > 18 or int(text) == 0:
-        raise NotFound("No such visit.")
+        raise NotFound(_("No such visit."))
     return int(text)
 
 
@@ -132,7 +133,11 @@ def _date(request: Request, name: str) -> date | None:
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        raise Invalid(f"{name} is a date.", detail={name: ["Use YYYY-MM-DD."]}) from None
+        raise Invalid(
+            # Translators: %(name)s is a query parameter, from or to
+            _("%(name)s is a date (YYYY-MM-DD).") % {"name": name},
+            detail={name: [_("Use YYYY-MM-DD.")]},
+        ) from None
 
 
 class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
@@ -172,7 +177,7 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         values = dict(data.validated_data)
         enterprise = Enterprise.objects.filter(pk=values.pop("enterprise")).first()
         if enterprise is None:
-            raise NotFound("No such enterprise.")
+            raise NotFound(_("No such enterprise."))
         problems = [visits.ProblemInput(**problem) for problem in values.pop("problems")]
         visit = visits.visit_create(actor=actor_of(request), enterprise=enterprise, problems=problems, **values)
         visit = self.get_queryset().get(pk=visit.pk)
@@ -208,11 +213,11 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         visit = self.get_object()
         photo = VisitPhoto.objects.filter(visit=visit, pk=int(photo_id)).first()
         if photo is None:
-            raise NotFound("No such photo.")
+            raise NotFound(_("No such photo."))
         try:
             handle = photo.file.open("rb")
         except FileNotFoundError:
-            raise NotFound("No such photo.") from None
+            raise NotFound(_("No such photo.")) from None
         response = FileResponse(
             handle, as_attachment=True, filename=photo.original_name, content_type=photo.content_type
         )
@@ -237,7 +242,8 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         week = request.query_params.get("week")
         if start or end:
             if not (start and end) or end < start or (end - start).days > 366:
-                raise Invalid("Give from and to (to not before from, at most a year apart).")
+                # Translators: from and to are the names of the query parameters
+                raise Invalid(_("Give from and to (to not before from, at most a year apart)."))
             period = visits.Period(start=start, end=end)
         else:
             today = clock.today_local()

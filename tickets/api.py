@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import FileResponse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -32,7 +34,7 @@ ERRORS = {
 }
 
 
-def _pk(raw: object, message: str) -> int:
+def _pk(raw: object, message: str | Promise) -> int:
     """A primary key from the URL: ASCII digits that fit a bigint (`١`, `1e309`, `-1` → 404)."""
     text = str(raw or "")
     if not (text.isascii() and text.isdigit()) or len(text) > 18 or int(text) == 0:
@@ -44,7 +46,7 @@ class StrictPkMixin:
     """`get_object()` on ASCII-digit ids only: Django would read `/tickets/١/` as ticket 1."""
 
     kwargs: dict[str, Any]
-    not_found = "Not found."
+    not_found: str | Promise = _("Not found.")
 
     def get_object(self):  # type: ignore[no-untyped-def]
         self.kwargs["pk"] = str(_pk(self.kwargs.get("pk"), self.not_found))
@@ -62,7 +64,7 @@ def _transition(request_serializer: type[serializers.Serializer] | None, summary
 class TicketViewSet(StrictPkMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
     serializer_class = s.TicketOutput
     parser_classes = API_PARSERS
-    not_found = "No such ticket."
+    not_found = _("No such ticket.")
     queryset = Ticket.objects.none()
     filterset_class = TicketFilter
     filter_backends = [DjangoFilterBackend, TicketOrdering]
@@ -92,7 +94,7 @@ class TicketViewSet(StrictPkMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
         return dict(data.validated_data)
 
     def _id(self) -> int:
-        return _pk(self.kwargs.get("pk"), "No such ticket.")
+        return _pk(self.kwargs.get("pk"), _("No such ticket."))
 
     @extend_schema(request=s.TicketCreateInput, responses={201: s.TicketOutput, **ERRORS}, summary="File a ticket")
     def create(self, request: Request) -> Response:
@@ -252,11 +254,11 @@ class TicketViewSet(StrictPkMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
         ticket = self.get_object()
         attachment = selectors.attachment_list_for(actor_of(request), ticket).filter(pk=int(attachment_id)).first()
         if attachment is None:
-            raise NotFound("No such attachment.")
+            raise NotFound(_("No such attachment."))
         try:
             handle = attachment.file.open("rb")
         except FileNotFoundError:
-            raise NotFound("No such attachment.") from None
+            raise NotFound(_("No such attachment.")) from None
         response = FileResponse(
             handle,
             as_attachment=True,
@@ -273,7 +275,7 @@ class ExtensionViewSet(StrictPkMixin, mixins.ListModelMixin, mixins.RetrieveMode
 
     serializer_class = s.ExtensionOutput
     parser_classes = API_PARSERS
-    not_found = "No such extension request."
+    not_found = _("No such extension request.")
     queryset = ExtensionRequest.objects.none()
     filterset_class = ExtensionFilter
     ordering = ["-id"]
@@ -285,7 +287,7 @@ class ExtensionViewSet(StrictPkMixin, mixins.ListModelMixin, mixins.RetrieveMode
         return ExtensionRequest.objects.filter(ticket__in=visible).order_by("-id")
 
     def _id(self) -> int:
-        return _pk(self.kwargs.get("pk"), "No such extension request.")
+        return _pk(self.kwargs.get("pk"), _("No such extension request."))
 
     @extend_schema(request=s.OptionalReasonInput, responses={200: s.ExtensionOutput, **ERRORS})
     @action(detail=True, methods=["post"])
@@ -309,7 +311,7 @@ class AssistViewSet(StrictPkMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
 
     serializer_class = s.AssistOutput
     parser_classes = API_PARSERS
-    not_found = "No such assist request."
+    not_found = _("No such assist request.")
     queryset = AssistRequest.objects.none()
     filterset_class = AssistFilter
     ordering = ["-id"]
@@ -323,7 +325,7 @@ class AssistViewSet(StrictPkMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
     @extend_schema(request=s.AnswerInput, responses={200: s.AssistOutput, **ERRORS})
     @action(detail=True, methods=["post"])
     def answer(self, request: Request, pk: str) -> Response:
-        assist_id = _pk(pk, "No such assist request.")
+        assist_id = _pk(pk, _("No such assist request."))
         data = s.AnswerInput(data=request.data)
         data.is_valid(raise_exception=True)
         assist = services.assist_answer(assist_id=assist_id, actor=actor_of(request), **data.validated_data)

@@ -7,6 +7,7 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 from rest_framework.filters import OrderingFilter
 
 from .models import AssistRequest, ExtensionRequest, Priority, Status, Ticket
@@ -20,7 +21,8 @@ class PersonField(forms.CharField):
     def to_python(self, value: Any) -> str:
         value = str(super().to_python(value)).strip()
         if value and value != "me" and not (value.isascii() and value.isdigit() and 0 < int(value) <= BIGINT_MAX):
-            raise ValidationError("Give a user id or 'me'.", code="invalid")
+            # Translators: me is a value of the filter, kept as typed
+            raise ValidationError(_("Give a user id or 'me'."), code="invalid")
         return value
 
 
@@ -62,7 +64,8 @@ class StrictBooleanField(forms.Field):
             return True
         if text in self.FALSE:
             return False
-        raise ValidationError("Give true or false.", code="invalid")
+        # Translators: true and false are the values of the filter, kept as typed
+        raise ValidationError(_("Give true or false."), code="invalid")
 
 
 class StrictBooleanFilter(django_filters.BooleanFilter):

@@ -54,7 +54,10 @@ class MultipleFileField(forms.FileField):
             try:
                 check_upload(upload)
             except (Invalid, TooLarge) as error:
-                raise forms.ValidationError(f"{upload.name}: {error.message}") from None
+                # Translators: a file's name and why it was refused
+                raise forms.ValidationError(
+                    _("%(name)s: %(error)s") % {"name": upload.name, "error": error.message}
+                ) from None
             checked.append(upload)
         return checked
 

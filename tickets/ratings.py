@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, QuerySet
+from django.utils.translation import gettext as _
 
 from servicedesk import clock
 from servicedesk.errors import Conflict, Forbidden, Invalid
@@ -137,17 +138,17 @@ def rating_review(
     "dismissed" (a reason is required): the ticket stays closed."""
     ticket = _lock(ticket_id=ticket_id, actor=actor)
     if not _is_supervisor(actor, ticket):
-        raise Forbidden("Only managers check bad ratings.")
+        raise Forbidden(_("Only managers check bad ratings."))
     if verdict not in ReviewVerdict.values:
-        raise Invalid("The verdict is valid or dismissed.", detail={"verdict": ["valid or dismissed."]})
+        raise Invalid(_("The verdict is valid or dismissed."), detail={"verdict": [_("valid or dismissed.")]})
     rating = unchecked_bad_rating(ticket)
     if rating is None:
-        raise Conflict("The ticket has no bad rating waiting for a check.")
+        raise Conflict(_("The ticket has no bad rating waiting for a check."))
     reason = (reason or "").strip()
     if verdict == ReviewVerdict.DISMISSED:
         reason = _text(reason, "reason", limit=5000)
     elif ticket.status != Status.CLOSED:
-        raise Conflict("The ticket is no longer closed: it cannot be reopened for rectification.")
+        raise Conflict(_("The ticket is no longer closed: it cannot be reopened for rectification."))
     now = clock.now()
     rating.review_verdict = verdict
     rating.review_reason = reason[:5000]
@@ -221,9 +222,13 @@ def return_visit_record(*, ticket_id: int, actor: User, method: str, result: str
     ticket = _lock(ticket_id=ticket_id, actor=actor)
     relations = selectors.relations_of(actor, ticket)
     if not relations & {Rel.ASSIGNEE, Rel.OWNER, Rel.MANAGER, Rel.ADMIN}:
-        raise Forbidden("Only the officer handling the ticket or a manager records a return visit.")
+        raise Forbidden(_("Only the officer handling the ticket or a manager records a return visit."))
     if method not in ReturnVisitMethod.values:
-        raise Invalid("Unknown method.", detail={"method": [f"One of {', '.join(ReturnVisitMethod.values)}."]})
+        raise Invalid(
+            _("Unknown method."),
+            # Translators: the values the API accepts, e.g. "on_site, phone, online"
+            detail={"method": [_("One of %(values)s.") % {"values": ", ".join(ReturnVisitMethod.values)}]},
+        )
     rating = (
         Rating.objects.select_for_update()
         .filter(ticket=ticket, review_verdict=ReviewVerdict.VALID)
@@ -232,7 +237,7 @@ def return_visit_record(*, ticket_id: int, actor: User, method: str, result: str
         .first()
     )
     if rating is None:
-        raise Conflict("No return visit is due on this ticket.")
+        raise Conflict(_("No return visit is due on this ticket."))
     visit = ReturnVisit.objects.create(
         ticket=ticket,
         rating=rating,
@@ -296,9 +301,9 @@ def ticket_praise(*, ticket_id: int, actor: User, kind: str, note: str = "") -> 
     gave for this ticket; it counts for the ticket's owner (首问), else its assignee."""
     ticket = _lock(ticket_id=ticket_id, actor=actor)
     if not selectors.relations_of(actor, ticket) & {Rel.ASSIGNEE, Rel.OWNER, Rel.OFFICER, Rel.MANAGER, Rel.ADMIN}:
-        raise Forbidden("Officers and managers record praise.")
+        raise Forbidden(_("Officers and managers record praise."))
     if kind not in PraiseKind.values:
-        raise Invalid("Praise is a letter or a banner.", detail={"kind": ["letter or banner."]})
+        raise Invalid(_("Praise is a letter or a banner."), detail={"kind": [_("letter or banner.")]})
     praise = Praise.objects.create(
         ticket=ticket,
         enterprise_id=ticket.enterprise_id,

@@ -11,6 +11,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from servicedesk import clock
 from servicedesk.errors import Conflict, Forbidden, Invalid, NotFound
@@ -43,7 +45,7 @@ from .uploads import check_upload
 def _lock(*, ticket_id: int, actor: User) -> Ticket:
     """The ticket, row-locked, if `actor` may see it; NotFound otherwise (never say which)."""
     if not selectors.ticket_visible_to(actor, ticket_id):
-        raise NotFound("No such ticket.")
+        raise NotFound(_("No such ticket."))
     return Ticket.objects.select_for_update(of=("self",)).get(pk=ticket_id)
 
 
@@ -73,9 +75,17 @@ def _move(ticket: Ticket, action: Action, actor: User) -> Status:
 def _text(value: str, field: str, *, limit: int = 20000) -> str:
     value = (value or "").strip()
     if not value:
-        raise Invalid(f"{field} must not be empty.", detail={field: ["This field may not be blank."]})
+        raise Invalid(
+            # Translators: %(field)s is the name of an API field, e.g. summary or reason
+            _("%(field)s must not be empty.") % {"field": field},
+            detail={field: [_("This field may not be blank.")]},
+        )
     if len(value) > limit:
-        raise Invalid(f"{field} is too long.", detail={field: [f"At most {limit} characters."]})
+        raise Invalid(
+            # Translators: %(field)s is the name of an API field, e.g. title or reason
+            _("%(field)s is too long.") % {"field": field},
+            detail={field: [_("At most %(limit)d characters.") % {"limit": limit}]},
+        )
     return value
 
 
@@ -156,7 +166,7 @@ def ticket_create(
     of an enterprise they serve (代办); managers and admins may file for any in scope."""
     if actor.role == User.Role.ENTERPRISE and not actor.is_superuser:
         if enterprise is not None and enterprise.pk != actor.enterprise_id:
-            raise NotFound("No such enterprise.")
+            raise NotFound(_("No such enterprise."))
         # with its officers: routing reads them (one query, not three)
         enterprise = (
             Enterprise.objects.select_related("chief_officer", "deputy_officer").filter(pk=actor.enterprise_id).first()
@@ -166,18 +176,18 @@ def ticket_create(
         channel = Channel.ONLINE
     else:
         if enterprise is None:
-            raise Invalid("Name the enterprise you file for.", detail={"enterprise": ["This field is required."]})
+            raise Invalid(_("Name the enterprise you file for."), detail={"enterprise": [_("This field is required.")]})
         from servicedesk.selectors import enterprise_list_for
 
         if not enterprise_list_for(actor).filter(pk=enterprise.pk).exists():
-            raise NotFound("No such enterprise.")
+            raise NotFound(_("No such enterprise."))
         if actor.role not in (User.Role.OFFICER, User.Role.MANAGER) and not actor.is_superuser:
-            raise Forbidden("You may not file tickets.")
+            raise Forbidden(_("You may not file tickets."))
         channel = channel if channel in (Channel.PROXY, Channel.VISIT) else Channel.PROXY
     if enterprise is None:
-        raise Forbidden("Your account is not linked to an enterprise.")
+        raise Forbidden(_("Your account is not linked to an enterprise."))
     if not service_item.is_active:
-        raise Invalid("This service item is no longer offered.", detail={"service_item": ["Inactive."]})
+        raise Invalid(_("This service item is no longer offered."), detail={"service_item": [_("Inactive.")]})
 
     now = clock.now()
     policy = SlaPolicy.current()
@@ -230,7 +240,7 @@ def ticket_accept(*, ticket_id: int, actor: User) -> Ticket:
     ticket = _lock(ticket_id=ticket_id, actor=actor)
     ticket.status = _move(ticket, Action.ACCEPT, actor)
     if ticket.assignee_id is None:
-        raise Conflict("The ticket has no assignee: a manager dispatches it first (transfer).")
+        raise Conflict(_("The ticket has no assignee: a manager dispatches it first (transfer)."))
     ticket.accepted_at = clock.now()
     # overdue means a running deadline has passed: the acceptance one stops here
     ticket.overdue = bool(ticket.resolve_due_at and ticket.accepted_at > ticket.resolve_due_at)
@@ -248,7 +258,7 @@ def ticket_return(*, ticket_id: int, actor: User, reason: str) -> Ticket:
     _move(ticket, Action.RETURN, actor)
     reason = _text(reason, "reason", limit=5000)
     if ticket.accept_due_at and clock.now() > ticket.accept_due_at:
-        raise Conflict("The acceptance window has passed: the ticket is yours to handle (首办责任).")
+        raise Conflict(_("The acceptance window has passed: the ticket is yours to handle (首办责任)."))
     previous = ticket.assignee_id
     ticket.assignee = None
     ticket.returned_at = clock.now()
@@ -295,19 +305,19 @@ def ticket_transfer(
     _move(ticket, Action.TRANSFER, actor)
     reason = _text(reason, "reason", limit=5000)
     if (to_officer is None) == (to_department is None):
-        raise Invalid("Name either an officer or a department.", detail={"to_officer": ["Give one of the two."]})
+        raise Invalid(_("Name either an officer or a department."), detail={"to_officer": [_("Give one of the two.")]})
     if to_officer is not None:
         if not _available(to_officer) or to_officer.department_id is None:
-            raise Invalid("That officer cannot take tickets now.", detail={"to_officer": ["Not available."]})
+            raise Invalid(_("That officer cannot take tickets now."), detail={"to_officer": [_("Not available.")]})
         new_assignee: User | None = to_officer
         department_id = to_officer.department_id
     elif to_department is not None:
         new_assignee = least_loaded_officer(to_department.pk)
         department_id = to_department.pk
     else:  # pragma: no cover - refused above
-        raise Invalid("Name either an officer or a department.")
+        raise Invalid(_("Name either an officer or a department."))
     if new_assignee is not None and new_assignee.pk == ticket.assignee_id and department_id == ticket.department_id:
-        raise Invalid("The ticket is already there.", detail={"to_officer": ["Same assignee."]})
+        raise Invalid(_("The ticket is already there."), detail={"to_officer": [_("Same assignee.")]})
     previous = (ticket.assignee_id, ticket.department_id)
     ticket.assignee = new_assignee
     ticket.department_id = department_id
@@ -334,7 +344,9 @@ def ticket_assist(*, ticket_id: int, actor: User, department: Department, reques
     ticket = _lock(ticket_id=ticket_id, actor=actor)
     _move(ticket, Action.ASSIST, actor)
     if department.pk == ticket.department_id:
-        raise Invalid("Ask another department than the handling one.", detail={"department": ["Same department."]})
+        raise Invalid(
+            _("Ask another department than the handling one."), detail={"department": [_("Same department.")]}
+        )
     now = clock.now()
     policy = SlaPolicy.current()
     due = deadlines.limit_due(start=now, limit=policy.assist_limit, clock="working", wt=deadlines.working_time())
@@ -365,13 +377,13 @@ def assist_answer(*, assist_id: int, actor: User, answer: str) -> AssistRequest:
     try:
         assist = AssistRequest.objects.select_for_update().get(pk=assist_id)
     except AssistRequest.DoesNotExist:
-        raise NotFound("No such assist request.") from None
+        raise NotFound(_("No such assist request.")) from None
     if not selectors.ticket_visible_to(actor, assist.ticket_id):
-        raise NotFound("No such assist request.")
+        raise NotFound(_("No such assist request."))
     if actor.department_id != assist.department_id and not (actor.is_superuser or actor.role == User.Role.ADMIN):
-        raise Forbidden("Only the asked department answers.")
+        raise Forbidden(_("Only the asked department answers."))
     if assist.answered_at is not None:
-        raise Conflict("This assist request has been answered already.")
+        raise Conflict(_("This assist request has been answered already."))
     assist.answer = _text(answer, "answer")
     assist.answered_by = actor
     assist.answered_at = clock.now()
@@ -473,7 +485,7 @@ def ticket_rate(*, ticket_id: int, actor: User, score: int, comment: str = "") -
     ticket = _lock(ticket_id=ticket_id, actor=actor)
     ticket.status = _move(ticket, Action.RATE, actor)
     if not 1 <= int(score) <= 5:
-        raise Invalid("A rating is 1 to 5.", detail={"score": ["1 to 5."]})
+        raise Invalid(_("A rating is 1 to 5."), detail={"score": [_("1 to 5.")]})
     now = clock.now()
     rating = Rating.objects.create(
         ticket=ticket,
@@ -522,7 +534,15 @@ def ticket_reopen(*, ticket_id: int, actor: User, reason: str) -> Ticket:
         and ticket.closed_at
         and now > ticket.closed_at + timedelta(days=policy.reopen_window_days)
     ):
-        raise Conflict(f"A closed ticket can be reopened within {policy.reopen_window_days} days.")
+        days = policy.reopen_window_days
+        raise Conflict(
+            ngettext(
+                "A closed ticket can be reopened within %(days)d day.",
+                "A closed ticket can be reopened within %(days)d days.",
+                days,
+            )
+            % {"days": days}
+        )
     wt = deadlines.working_time()
     plan = deadlines.plan_for(
         service_item=ticket.service_item, kind=ticket.kind, priority=ticket.priority, policy=policy, wt=wt
@@ -544,16 +564,19 @@ def extension_request(*, ticket_id: int, actor: User, new_resolve_due_at: dateti
     now = clock.now()
     policy = SlaPolicy.current()
     if ticket.resolve_due_at is None or now >= ticket.resolve_due_at:
-        raise Conflict("An extension must be asked for before the deadline.")
+        raise Conflict(_("An extension must be asked for before the deadline."))
     if new_resolve_due_at <= ticket.resolve_due_at:
         raise Invalid(
-            "The new deadline must be later than the current one.",
-            detail={"new_resolve_due_at": ["Later than the current deadline."]},
+            _("The new deadline must be later than the current one."),
+            detail={"new_resolve_due_at": [_("Later than the current deadline.")]},
         )
     if ticket.extension_count >= policy.max_extensions:
-        raise Conflict(f"At most {policy.max_extensions} extensions per ticket.")
+        most = policy.max_extensions
+        raise Conflict(
+            ngettext("At most %(n)d extension per ticket.", "At most %(n)d extensions per ticket.", most) % {"n": most}
+        )
     if ExtensionRequest.objects.filter(ticket=ticket, status=ExtensionRequest.Status.PENDING).exists():
-        raise Conflict("An extension request is waiting for a decision already.")
+        raise Conflict(_("An extension request is waiting for a decision already."))
     extension = ExtensionRequest.objects.create(
         ticket=ticket,
         requested_by=actor,
@@ -579,14 +602,14 @@ def _extension_locked(extension_id: int, actor: User) -> tuple[ExtensionRequest,
     try:
         ticket_id = ExtensionRequest.objects.values_list("ticket_id", flat=True).get(pk=extension_id)
     except ExtensionRequest.DoesNotExist:
-        raise NotFound("No such extension request.") from None
+        raise NotFound(_("No such extension request.")) from None
     if not selectors.ticket_visible_to(actor, ticket_id):
-        raise NotFound("No such extension request.")
+        raise NotFound(_("No such extension request."))
     ticket = Ticket.objects.select_for_update(of=("self",)).get(pk=ticket_id)
     extension = ExtensionRequest.objects.select_for_update().get(pk=extension_id)
     _move(ticket, Action.DECIDE_EXTENSION, actor)
     if extension.status != ExtensionRequest.Status.PENDING:
-        raise Conflict("This extension request has been decided already.")
+        raise Conflict(_("This extension request has been decided already."))
     return extension, ticket
 
 
@@ -596,7 +619,7 @@ def extension_approve(*, extension_id: int, actor: User, reason: str = "") -> Ex
     now = clock.now()
     if ticket.resolve_due_at and extension.new_resolve_due_at <= ticket.resolve_due_at:
         # the deadline moved since the request (a pause pushed it): approving would shorten it
-        raise Conflict("The deadline is already later than the one asked for: reject this request.")
+        raise Conflict(_("The deadline is already later than the one asked for: reject this request."))
     extension.status = ExtensionRequest.Status.APPROVED
     extension.decided_by, extension.decided_at, extension.decision_reason = actor, now, (reason or "")[:5000]
     extension.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])

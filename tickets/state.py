@@ -11,6 +11,9 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
+
 from servicedesk.errors import Conflict, Forbidden
 
 from .models import Status
@@ -41,6 +44,26 @@ class Action(enum.StrEnum):
     EXTEND = "extend"
     DECIDE_EXTENSION = "decide_extension"
     ATTACH = "attach"
+
+
+#: How the refusals name an action: a verb, as in "You may not … this ticket."
+ACTION_VERBS = {
+    Action.ACCEPT: pgettext_lazy("ticket action", "accept"),
+    Action.RETURN: pgettext_lazy("ticket action", "return"),
+    Action.REPLY: pgettext_lazy("ticket action", "reply"),
+    Action.NOTE: pgettext_lazy("ticket action", "note"),
+    Action.TRANSFER: pgettext_lazy("ticket action", "transfer"),
+    Action.ASSIST: pgettext_lazy("ticket action", "assist"),
+    Action.SUSPEND: pgettext_lazy("ticket action", "suspend"),
+    Action.RESUME: pgettext_lazy("ticket action", "resume"),
+    Action.RESOLVE: pgettext_lazy("ticket action", "resolve"),
+    Action.WITHDRAW: pgettext_lazy("ticket action", "withdraw"),
+    Action.RATE: pgettext_lazy("ticket action", "rate"),
+    Action.REOPEN: pgettext_lazy("ticket action", "reopen"),
+    Action.EXTEND: pgettext_lazy("ticket action", "extend"),
+    Action.DECIDE_EXTENSION: pgettext_lazy("ticket action", "decide extension"),
+    Action.ATTACH: pgettext_lazy("ticket action", "attach"),
+}
 
 
 @dataclass(frozen=True)
@@ -84,12 +107,15 @@ def require(status: str, action: Action, relations: frozenset[Rel] | set[Rel]) -
     """The status after `action`, or Forbidden (403) / Conflict (409) with nothing changed."""
     rule = TABLE[action]
     if not rule.relations & set(relations):
-        raise Forbidden(f"You may not {action.value.replace('_', ' ')} this ticket.")
+        # Translators: %(action)s is a verb such as "accept" or "transfer" (ticket action)
+        raise Forbidden(_("You may not %(action)s this ticket.") % {"action": ACTION_VERBS[action]})
     try:
         return rule.moves[Status(status)]
     except KeyError:
         raise Conflict(
-            f"'{action.value}' is not possible while the ticket is {Status(status).label}.",
+            # Translators: %(action)s is a verb (ticket action), %(status)s a status such as "in progress"
+            _("'%(action)s' is not possible while the ticket is %(status)s.")
+            % {"action": ACTION_VERBS[action], "status": Status(status).label},
             detail={"status": status, "action": action.value},
         ) from None
 

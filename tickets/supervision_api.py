@@ -3,6 +3,7 @@ the handling officer answers in writing; a manager may issue one by hand."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -85,7 +86,7 @@ class SupervisionOrderViewSet(
 ):
     serializer_class = SupervisionOrderOutput
     parser_classes = API_PARSERS
-    not_found = "No such supervision order."
+    not_found = _("No such supervision order.")
     queryset = SupervisionOrder.objects.none()
     ordering = ["-id"]
 
@@ -123,7 +124,7 @@ class SupervisionOrderViewSet(
     )
     @action(detail=True, methods=["post"])
     def answer(self, request: Request, pk: str) -> Response:
-        order_id = _pk(pk, "No such supervision order.")
+        order_id = _pk(pk, _("No such supervision order."))
         data = AnswerInput(data=request.data)
         data.is_valid(raise_exception=True)
         order = escalation.supervision_answer(

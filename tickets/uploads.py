@@ -6,6 +6,8 @@ from __future__ import annotations
 import filetype
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from servicedesk.errors import Invalid, TooLarge
 
@@ -39,7 +41,7 @@ def human_size(size: int) -> str:
     for unit, scale in (("MB", 1024 * 1024), ("KB", 1024)):
         if size >= scale:
             return f"{size / scale:.1f}".removesuffix(".0") + f" {unit}"
-    return f"{size} bytes"
+    return ngettext("%(n)d byte", "%(n)d bytes", size) % {"n": size}
 
 
 def _looks_like_text(head: bytes) -> bool:
@@ -58,12 +60,15 @@ def check_upload(upload: UploadedFile) -> str:
     """The content type to store and serve, or TooLarge (413) / Invalid (400)."""
     limit = int(settings.UPLOAD_MAX_BYTES)
     if (upload.size or 0) > limit:
+        size = human_size(limit)
         raise TooLarge(
-            f"The file is larger than the limit of {human_size(limit)}.",
-            detail={"file": [f"At most {human_size(limit)}."]},
+            # Translators: %(size)s is a size such as "20 MB"
+            _("The file is larger than the limit of %(size)s.") % {"size": size},
+            # Translators: %(size)s is a size such as "20 MB"
+            detail={"file": [_("At most %(size)s.") % {"size": size}]},
         )
     if not upload.size:
-        raise Invalid("The file is empty.", detail={"file": ["Empty file."]})
+        raise Invalid(_("The file is empty."), detail={"file": [_("Empty file.")]})
     upload.seek(0)
     head = upload.read(8192)
     upload.seek(0)
@@ -78,7 +83,9 @@ def check_upload(upload: UploadedFile) -> str:
     elif suffix in TEXT_SUFFIXES and _looks_like_text(head):
         return TEXT_SUFFIXES[suffix]
     raise Invalid(
-        "This type of file is not accepted. Send PDF, images (JPEG, PNG, GIF, WebP), Word, Excel, "
-        "PowerPoint, or plain text / CSV.",
-        detail={"file": ["File type not allowed."]},
+        _(
+            "This type of file is not accepted. Send PDF, images (JPEG, PNG, GIF, WebP), Word, Excel, "
+            "PowerPoint, or plain text / CSV."
+        ),
+        detail={"file": [_("File type not allowed.")]},
     )

@@ -19,7 +19,7 @@ from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, Value
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -150,7 +150,7 @@ def portal_new(request: HttpRequest) -> HttpResponse:
                 _form_error(form, error)
                 status = error.status_code
             else:
-                messages.success(request, _t("Ticket %(number)s filed.") % {"number": ticket.number})
+                messages.success(request, gettext("Ticket %(number)s filed.") % {"number": ticket.number})
                 return redirect("ticket-page", number=ticket.number)
         else:
             status = 400
@@ -201,7 +201,7 @@ def _form_error(form: forms.Form, error: DomainError) -> None:
 def _ticket(user: User, number: str) -> Ticket:
     ticket = selectors.ticket_list_for(user).filter(number=number).first()
     if ticket is None:
-        raise Http404(_t("No such ticket."))
+        raise Http404(gettext("No such ticket."))
     return ticket
 
 
@@ -262,7 +262,7 @@ def _plain(form_class: type[forms.Form]) -> Callable[..., forms.Form]:
 def _decide(ticket: Ticket, user: User, data: dict[str, Any]) -> Any:
     extension_id = data["extension"]
     if not ExtensionRequest.objects.filter(pk=extension_id, ticket=ticket).exists():
-        raise NotFound("No such extension request.")
+        raise NotFound(gettext("No such extension request."))
     if data["decision"] == "approve":
         return services.extension_approve(extension_id=extension_id, actor=user, reason=data["reason"])
     return services.extension_reject(extension_id=extension_id, actor=user, reason=data["reason"])
@@ -490,14 +490,14 @@ def ticket_action(request: HttpRequest, number: str, action: str) -> HttpRespons
     ticket = _ticket(user, number)
     spec = ACTIONS.get(action)
     if spec is None:
-        raise Http404(_t("No such action."))
+        raise Http404(gettext("No such action."))
     form = spec.form(request.POST, request.FILES or None, user=user, ticket=ticket, prefix=action)
     status = 400
     if form.is_valid():
         try:
             spec.handler(ticket, user, dict(form.cleaned_data))
         except NotFound:
-            raise Http404(_t("No such ticket.")) from None
+            raise Http404(gettext("No such ticket.")) from None
         except (Forbidden, Conflict) as error:
             messages.error(request, _refusal(error))
             status = error.status_code
@@ -517,8 +517,10 @@ def ticket_action(request: HttpRequest, number: str, action: str) -> HttpRespons
 
 def _refusal(error: DomainError) -> str:
     if isinstance(error, Forbidden):
-        return _t("You may not do this on this ticket.") + f" ({error.message})"
-    return _t("Not possible now: nothing was changed.") + f" ({error.message})"
+        # Translators: %(reason)s is the refusal, e.g. "You may not accept this ticket."
+        return gettext("You may not do this on this ticket. (%(reason)s)") % {"reason": error.message}
+    # Translators: %(reason)s is the refusal, e.g. "'accept' is not possible while the ticket is closed."
+    return gettext("Not possible now: nothing was changed. (%(reason)s)") % {"reason": error.message}
 
 
 def _start_page(user: User) -> str:

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -32,5 +33,5 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.PermissionDenied()
     response = drf_exception_handler(exc, context)
     if response is not None and response.status_code == status.HTTP_413_REQUEST_ENTITY_TOO_LARGE:
-        response.data = {"detail": str(getattr(exc, "detail", "Upload too large."))}
+        response.data = {"detail": str(getattr(exc, "detail", gettext("Upload too large.")))}
     return response

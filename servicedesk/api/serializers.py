@@ -4,6 +4,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from servicedesk import services
@@ -122,7 +123,7 @@ class EnterpriseInput(serializers.Serializer):  # type: ignore[type-arg]
         if instance is not None:
             qs = qs.exclude(pk=instance.pk)
         if qs.exists():
-            raise serializers.ValidationError("An enterprise with this credit code exists already.")
+            raise serializers.ValidationError(_("An enterprise with this credit code exists already."))
         return value
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -131,7 +132,7 @@ class EnterpriseInput(serializers.Serializer):  # type: ignore[type-arg]
         deputy = attrs["deputy_officer"] if "deputy_officer" in attrs else getattr(instance, "deputy_officer", None)
         if chief is not None and deputy is not None and chief.pk == deputy.pk:
             raise serializers.ValidationError(
-                {"deputy_officer": ["The deputy must be another officer than the chief."]}
+                {"deputy_officer": [_("The deputy must be another officer than the chief.")]}
             )
         return attrs
 

@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from servicedesk import clock
 from servicedesk.errors import Forbidden, Invalid
@@ -186,7 +187,7 @@ class Report:
 
 def require_manager(user: User) -> None:
     if not (is_admin(user) or user.role == User.Role.MANAGER):
-        raise Forbidden("Only managers and administrators read reports.")
+        raise Forbidden(_("Only managers and administrators read reports."))
 
 
 def ticket_scope(user: User, prefix: str = "") -> Q:
@@ -398,7 +399,7 @@ def report_for(*, user: User, level: Level, period: Period) -> Report:
     last in this period and in the previous one of the same length."""
     require_manager(user)
     if level not in LEVELS:
-        raise Invalid("Reports are by officers, departments or parks.")
+        raise Invalid(_("Reports are by officers, departments or parks."))
     wt = WorkingTime.default()
     weights = report_weights()
     report = _build(level, user, period, wt, weights)

@@ -64,7 +64,11 @@ def period_containing(kind: str, at: dt.date) -> Period:
         start = at - dt.timedelta(days=at.weekday())
         return Period(start, start + dt.timedelta(days=7), "week")
     if kind not in ("month", "quarter"):
-        raise Invalid("period is week, month or quarter.", detail={"period": ["week, month or quarter."]})
+        raise Invalid(
+            # Translators: period is the name of the API parameter; week, month, quarter its values
+            _("period is week, month or quarter."),
+            detail={"period": [_("week, month or quarter.")]},
+        )
     first = at.replace(day=_start_day())
     month_start = first if at >= first else _add_months(first, -1)
     if kind == "month":
@@ -90,22 +94,31 @@ def period_from_params(params: Any) -> Period:
     start, end = date_param("from"), date_param("to")
     if kind:
         if start or end:
-            raise Invalid("Give either period or from/to, not both.", detail={"period": ["Not with from/to."]})
+            raise Invalid(
+                # Translators: period, from and to are the names of the API parameters
+                _("Give either period or from/to, not both."),
+                detail={"period": [_("Not with from/to.")]},
+            )
         at = date_param("at") or clock.now().astimezone(SHANGHAI).date()
         return period_containing(str(kind), at)
     if start is None or end is None:
         raise Invalid(
-            "Give period=week|month|quarter or from and to.", detail={"from": ["Required."], "to": ["Required."]}
+            _("Give period=week|month|quarter or from and to."),
+            detail={"from": [_("Required.")], "to": [_("Required.")]},
         )
     if end <= start:
-        raise Invalid("to must be after from.", detail={"to": ["Must be after from."]})
+        raise Invalid(_("to must be after from."), detail={"to": [_("Must be after from.")]})
     if (end - start).days > 3660:
-        raise Invalid("The period is at most ten years.", detail={"to": ["At most ten years after from."]})
+        raise Invalid(_("The period is at most ten years."), detail={"to": [_("At most ten years after from.")]})
     return Period(start, end, "custom")
 
 
 def _bad(name: str) -> dt.date:
-    raise Invalid(f"{name} is a date (YYYY-MM-DD).", detail={name: ["A date YYYY-MM-DD."]})
+    raise Invalid(
+        # Translators: %(name)s is a query parameter, from or to
+        _("%(name)s is a date (YYYY-MM-DD).") % {"name": name},
+        detail={name: [_("Use YYYY-MM-DD.")]},
+    )
 
 
 # --- the pages' period names: ?week=2026-W47, ?month=2026-11, ?quarter=2026-Q4 -----------

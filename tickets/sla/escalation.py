@@ -546,6 +546,8 @@ def escalation_sweep(
 
 def supervision_issue(*, ticket_id: int, actor: User, reason: str) -> SupervisionOrder:
     """A manager in scope issues a supervision order by hand on an open ticket."""
+    from django.utils.translation import gettext as _
+
     from servicedesk.errors import Conflict, Forbidden, Invalid, NotFound
     from servicedesk.selectors import is_admin
 
@@ -553,19 +555,23 @@ def supervision_issue(*, ticket_id: int, actor: User, reason: str) -> Supervisio
 
     with transaction.atomic():
         if not selectors.ticket_visible_to(actor, ticket_id):
-            raise NotFound("No such ticket.")
+            raise NotFound(_("No such ticket."))
         if actor.role != User.Role.MANAGER and not is_admin(actor):
-            raise Forbidden("Only managers issue supervision orders.")
+            raise Forbidden(_("Only managers issue supervision orders."))
         reason = (reason or "").strip()
         if not reason:
-            raise Invalid("reason must not be empty.", detail={"reason": ["This field may not be blank."]})
+            raise Invalid(
+                # Translators: %(field)s is the name of an API field, e.g. summary or reason
+                _("%(field)s must not be empty.") % {"field": "reason"},
+                detail={"reason": [_("This field may not be blank.")]},
+            )
         ticket = Ticket.objects.select_for_update(of=("self",)).get(pk=ticket_id)
         if not ticket.is_open:
-            raise Conflict("Only an open ticket can be supervised.")
+            raise Conflict(_("Only an open ticket can be supervised."))
         kind = DeadlineKind.ACCEPT if ticket.status == Status.SUBMITTED else DeadlineKind.RESOLVE
         deadline = SlaDeadline.objects.filter(ticket=ticket, kind=kind).order_by("-version").first()
         if deadline is None:
-            raise Conflict("The ticket has no deadline to supervise.")
+            raise Conflict(_("The ticket has no deadline to supervise."))
         now = time_source.now()
         order = supervision_create(
             ticket=ticket,
@@ -585,6 +591,8 @@ def supervision_issue(*, ticket_id: int, actor: User, reason: str) -> Supervisio
 def supervision_answer(*, order_id: int, actor: User, answer: str) -> SupervisionOrder:
     """The officer's written answer: the ticket's assignee or owner (or the officer the
     order was addressed to), once."""
+    from django.utils.translation import gettext as _
+
     from servicedesk.errors import Conflict, Forbidden, Invalid, NotFound
 
     from .. import selectors
@@ -593,7 +601,7 @@ def supervision_answer(*, order_id: int, actor: User, answer: str) -> Supervisio
     with transaction.atomic():
         ticket_id = SupervisionOrder.objects.filter(pk=order_id).values_list("ticket_id", flat=True).first()
         if ticket_id is None or not selectors.ticket_visible_to(actor, ticket_id):
-            raise NotFound("No such supervision order.")
+            raise NotFound(_("No such supervision order."))
         ticket = Ticket.objects.select_for_update(of=("self",)).get(pk=ticket_id)
         order = SupervisionOrder.objects.select_for_update().get(pk=order_id)
         if actor.role != User.Role.OFFICER or actor.pk not in (
@@ -601,12 +609,16 @@ def supervision_answer(*, order_id: int, actor: User, answer: str) -> Supervisio
             ticket.owner_id,
             order.addressed_to_id,
         ):
-            raise Forbidden("Only the officer handling the ticket answers a supervision order.")
+            raise Forbidden(_("Only the officer handling the ticket answers a supervision order."))
         if order.answered_at is not None:
-            raise Conflict("This supervision order has been answered already.")
+            raise Conflict(_("This supervision order has been answered already."))
         text = (answer or "").strip()
         if not text:
-            raise Invalid("answer must not be empty.", detail={"answer": ["This field may not be blank."]})
+            raise Invalid(
+                # Translators: %(field)s is the name of an API field, e.g. summary or reason
+                _("%(field)s must not be empty.") % {"field": "answer"},
+                detail={"answer": [_("This field may not be blank.")]},
+            )
         order.answer, order.answered_by, order.answered_at = text[:20000], actor, time_source.now()
         order.save(update_fields=["answer", "answered_by", "answered_at"])
         record_event(ticket, actor, EventKind.NOTED, body=order.answer, public=False, supervision_order=order.pk)

@@ -43,7 +43,10 @@ class PhotosField(forms.FileField):
             try:
                 content_type = check_upload(upload)
             except DomainError as error:
-                raise forms.ValidationError(f"{upload.name}: {error.message}") from None
+                # Translators: a file's name and why it was refused
+                raise forms.ValidationError(
+                    _("%(name)s: %(error)s") % {"name": upload.name, "error": error.message}
+                ) from None
             if not content_type.startswith("image/"):
                 raise forms.ValidationError(
                     _("%(name)s is not an image (JPEG, PNG, GIF, WebP).") % {"name": upload.name}

@@ -105,7 +105,9 @@ def _create(user: User, data: dict[str, Any], problems: Any) -> Any:
             try:
                 visits.visit_photo_add(visit_id=visit.pk, actor=user, upload=upload)
             except DomainError as error:
-                raise Invalid(error.message, detail={"photos": [f"{upload.name}: {error.message}"]}) from None
+                # Translators: a file's name and why it was refused
+                refusal = _("%(name)s: %(error)s") % {"name": upload.name, "error": error.message}
+                raise Invalid(error.message, detail={"photos": [refusal]}) from None
     return visit
 
 
