@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NoReturn
 
 from rest_framework import serializers
 
 from servicedesk import clock
+from servicedesk.errors import NotFound
 from servicedesk.models import Department, Enterprise, ServiceItem, User
 
 from . import selectors
@@ -44,6 +45,17 @@ class Id(serializers.PrimaryKeyRelatedField):  # type: ignore[type-arg]
         if not 0 < data <= BIGINT_MAX:
             self.fail("does_not_exist", pk_value=data)
         return super().to_internal_value(data)
+
+
+class EnterpriseId(Id):
+    """An enterprise named in a body. One that does not exist is a 404, the answer for one
+    outside the caller's scope (see services.ticket_create): the two are never told apart."""
+
+    def fail(self, key: str, **kwargs: Any) -> NoReturn:
+        if key == "does_not_exist":
+            raise NotFound("No such enterprise.")
+        super().fail(key, **kwargs)
+        raise AssertionError  # fail() always raises
 
 
 class Code(serializers.SlugRelatedField):  # type: ignore[type-arg]
@@ -113,7 +125,7 @@ class TicketCreateInput(serializers.Serializer):  # type: ignore[type-arg]
     kind = serializers.ChoiceField(choices=Kind.choices)
     service_item = Code(slug_field="code", queryset=ServiceItem.objects.all())
     priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.NORMAL)
-    enterprise = Id(queryset=Enterprise.objects.all(), required=False, allow_null=True)
+    enterprise = EnterpriseId(queryset=Enterprise.objects.all(), required=False, allow_null=True)
     channel = serializers.ChoiceField(choices=["proxy", "visit"], required=False)
 
 

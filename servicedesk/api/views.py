@@ -18,6 +18,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from servicedesk import selectors, services
+from servicedesk.errors import NotFound
 from servicedesk.models import Enterprise, User
 from servicedesk.permissions import IsManagerOrAdmin, ReadOnlyOrManager, ReadOnlyOrZoneManager
 
@@ -97,7 +98,12 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def create(self, request: Request) -> Response:
         data = s.UserCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
-        user = services.user_create(actor=actor_of(request), **data.validated_data)
+        actor = actor_of(request)
+        enterprise = data.validated_data.get("enterprise")
+        if enterprise is not None and not selectors.enterprise_list_for(actor).filter(pk=enterprise.pk).exists():
+            # outside the manager's scope: the answer for an enterprise that does not exist
+            raise NotFound("No such enterprise.")
+        user = services.user_create(actor=actor, **data.validated_data)
         return Response(s.UserOutput(user).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(summary="The signed-in user", responses={200: s.UserOutput})

@@ -726,7 +726,7 @@ def test_enterprise_users_and_officers_may_not_create_users(api_as, org, who):
     [
         # park manager of park A
         ("park_a_manager", "enterprise", {"enterprise": "ent_1"}, 201),
-        ("park_a_manager", "enterprise", {"enterprise": "ent_3"}, 403),
+        ("park_a_manager", "enterprise", {"enterprise": "ent_3"}, 404),  # outside the scope: not found
         ("park_a_manager", "officer", {"department": "dept_a"}, 201),
         ("park_a_manager", "officer", {"department": "dept_b"}, 403),
         ("park_a_manager", "officer", {"department": "dept_zone"}, 403),
