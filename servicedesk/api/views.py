@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import authenticate
+from django.contrib.auth.signals import user_logged_in
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -71,6 +72,8 @@ class TokenView(APIView):
         if user is None or not user.is_active:
             return Response({"detail": "Wrong username or password."}, status=status.HTTP_400_BAD_REQUEST)
         token, _ = Token.objects.get_or_create(user=user)
+        # a login like any other: sets last_login, and clears the failed attempts (django-axes)
+        user_logged_in.send(sender=type(user), request=request._request, user=user)
         return Response({"token": token.key})
 
 
