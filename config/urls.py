@@ -1,9 +1,10 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
 from servicedesk import health
 from servicedesk.api.docs import DocsView
+from servicedesk.api.errors import api_not_found
 from servicedesk.api.views import TokenView
 
 from .api import router
@@ -17,4 +18,5 @@ urlpatterns = [
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/docs/", DocsView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include(router.urls)),
+    re_path(r"^api/(?P<path>.*)$", api_not_found, name="api-not-found"),  # last: JSON 404 for the rest of /api/
 ]

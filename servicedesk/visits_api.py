@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import FileResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -196,7 +197,10 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         photo = visits.visit_photo_add(visit_id=_pk(pk), actor=actor_of(request), upload=data.validated_data["file"])
         return Response(VisitPhotoOutput(photo).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses={(200, "application/octet-stream"): bytes, 404: OpenApiResponse()}, summary="Download")
+    @extend_schema(
+        responses={(200, "image/*"): OpenApiTypes.BINARY, 404: OpenApiResponse(description="No such photo")},
+        summary="Download a photo (sent as an attachment, sandboxed)",
+    )
     @action(
         detail=True,
         methods=["get"],

@@ -52,8 +52,9 @@ class EnterpriseId(Id):
     outside the caller's scope (see services.ticket_create): the two are never told apart."""
 
     def fail(self, key: str, **kwargs: Any) -> NoReturn:
-        if key == "does_not_exist":
-            raise NotFound("No such enterprise.")
+        value = kwargs.get("pk_value")
+        if key == "does_not_exist" and isinstance(value, int) and 0 < value < 2**63:
+            raise NotFound("No such enterprise.")  # a number past any id stays a 400
         super().fail(key, **kwargs)
         raise AssertionError  # fail() always raises
 

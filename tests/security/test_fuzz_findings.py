@@ -1,0 +1,63 @@
+"""Regressions for what the fuzzer found, one test each."""
+
+from __future__ import annotations
+
+import pytest
+from rest_framework.test import APIClient
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", "/api/v1/tickets/-3.6e-124/"),  # an id the router's pattern does not take
+        ("post", "/api/v1/tickets/a.b/accept/"),
+        ("post", "/api/v1/tickets/1/accept"),  # no trailing slash: no redirect that drops the body
+        ("patch", "/api/v1/service-items/%20/"),
+        ("get", "/api/v1/no-such-endpoint/"),
+        ("delete", "/api/v2/"),
+    ],
+)
+def test_a_path_under_api_that_names_no_endpoint_is_a_json_404(world, api_as, method, path):
+    """Found: Django's HTML 404 page, and for a POST the HTML CSRF failure page (403)."""
+    response = getattr(api_as(world.company), method)(path, {}, format="json")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["code"] == "not_found"
+    anonymous = getattr(APIClient(enforce_csrf_checks=True), method)(path, {}, format="json")
+    assert anonymous.status_code == 404
+    assert anonymous["Content-Type"] == "application/json"
+
+
+def test_pages_outside_the_api_keep_the_html_404(client):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert "json" not in response["Content-Type"]
+
+
+def test_every_operation_documents_its_error_answers(world, api_as):
+    """Found: 400 / 401 / 403 / 404 answers that the schema did not list (most operations)."""
+    document = api_as(world.company).get("/api/v1/schema/", {"format": "json"}).json()
+    assert "Error" in document["components"]["schemas"]
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            codes = set(operation["responses"])
+            assert {"400", "404", "429"} <= codes, (method, path, codes)
+            if path != "/api/v1/auth/token/":
+                assert {"401", "403"} <= codes, (method, path, codes)
+            if method in ("post", "put", "patch"):
+                assert "409" in codes, (method, path, codes)
+            for code in codes - {"200", "201", "204"}:
+                content = operation["responses"][code].get("content", {})
+                assert "application/json" in content, (method, path, code)
+
+
+def test_downloads_document_the_stored_type_not_octet_stream(world, api_as):
+    """Found: an attachment is served as its stored type (application/pdf, image/png …) while
+    the schema said application/octet-stream."""
+    paths = api_as(world.company).get("/api/v1/schema/", {"format": "json"}).json()["paths"]
+    ticket = paths["/api/v1/tickets/{id}/attachments/{attachment_id}/"]["get"]["responses"]["200"]["content"]
+    photo = paths["/api/v1/visits/{id}/photos/{photo_id}/"]["get"]["responses"]["200"]["content"]
+    assert list(ticket) == ["*/*"]
+    assert list(photo) == ["image/*"]
