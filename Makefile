@@ -34,6 +34,11 @@ lint: $(STAMP)
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check
 
+## make fuzz: fuzz the whole API from its OpenAPI document, FUZZ_EXAMPLES per operation and mode
+FUZZ_EXAMPLES ?= 100
+fuzz: $(STAMP)
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) scripts/stack.py test tests/security/test_fuzz.py --no-cov -p no:logging $(ARGS)
+
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .

@@ -18,5 +18,5 @@ urlpatterns = [
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/docs/", DocsView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include(router.urls)),
-    re_path(r"^api/(?P<path>.*)$", api_not_found, name="api-not-found"),  # last: JSON 404 for the rest of /api/
+    re_path(r"^api/(?P<path>[\s\S]*)\Z", api_not_found, name="api-not-found"),  # last: JSON 404 for the rest of /api/
 ]

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.http import HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
@@ -89,6 +90,14 @@ _PARAMS = [
 ]
 
 
+# `format` picks the body: JSON, a CSV file or an XLSX workbook.
+_RESPONSES = {
+    (200, "application/json"): OpenApiTypes.OBJECT,
+    (200, "text/csv"): OpenApiTypes.STR,
+    (200, XLSX): OpenApiTypes.BINARY,
+}
+
+
 class ReportViewSet(viewsets.ViewSet):
     permission_classes = [IsManagerOrAdmin]
     renderer_classes = [JSONRenderer]
@@ -113,17 +122,17 @@ class ReportViewSet(viewsets.ViewSet):
             return xlsx
         return Response(_json(report))
 
-    @extend_schema(parameters=_PARAMS, responses={200: dict})
+    @extend_schema(parameters=_PARAMS, responses=_RESPONSES)
     @action(detail=False, methods=["get"])
     def officers(self, request: Request) -> HttpResponseBase:
         return self._render(request, "officers")
 
-    @extend_schema(parameters=_PARAMS, responses={200: dict})
+    @extend_schema(parameters=_PARAMS, responses=_RESPONSES)
     @action(detail=False, methods=["get"])
     def departments(self, request: Request) -> HttpResponseBase:
         return self._render(request, "departments")
 
-    @extend_schema(parameters=_PARAMS, responses={200: dict})
+    @extend_schema(parameters=_PARAMS, responses=_RESPONSES)
     @action(detail=False, methods=["get"])
     def parks(self, request: Request) -> HttpResponseBase:
         return self._render(request, "parks")

@@ -9,8 +9,9 @@ objects, so that the requests reach the code behind the 404. Every response must
 - have a documented content type and a body that validates against the documented schema
   (`content_type_conformance`, `response_schema_conformance`).
 
-Bounded in `make test` (FUZZ_EXAMPLES, default 4 per operation and mode); `make fuzz` runs the
-same with many more (FUZZ_EXAMPLES=100). FUZZ_OPERATIONS=<regex> narrows it to some paths.
+Bounded in `make test` (4 examples per operation and mode, the same every run); `make fuzz`
+runs the same with FUZZ_EXAMPLES (default 100) new examples each run; FUZZ_SEED=<n> replays a
+run, FUZZ_OPERATIONS=<regex> narrows it to some paths.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import Any
 import pytest
 import schemathesis
 from django.core.wsgi import get_wsgi_application
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 from rest_framework.authtoken.models import Token
@@ -38,6 +39,10 @@ from .conftest import Seeded
 pytestmark = pytest.mark.django_db
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "4"))
+# The bounded run in `make test` is the same every time; `make fuzz` draws new cases each run
+# (FUZZ_SEED=<n> replays one).
+SEED = os.environ.get("FUZZ_SEED")
+DERANDOMIZE = "FUZZ_EXAMPLES" not in os.environ and SEED is None
 ONLY = re.compile(os.environ.get("FUZZ_OPERATIONS", ".*"))
 ROLES = ("company", "other_company", "officer", "other_officer", "manager", "other_manager", "admin")
 
@@ -102,7 +107,7 @@ def _fuzz(operation: Any, mode: GenerationMode, tokens: dict[str, str], ids: dic
         max_examples=EXAMPLES,
         deadline=None,
         database=None,
-        derandomize=os.environ.get("FUZZ_SEED") is None,
+        derandomize=DERANDOMIZE,
         phases=[Phase.explicit, Phase.generate],
         suppress_health_check=list(HealthCheck),
     )
@@ -113,6 +118,8 @@ def _fuzz(operation: Any, mode: GenerationMode, tokens: dict[str, str], ids: dic
         checks = [c for c in CHECKS if known is None or c is not known[0]]
         case.call_and_validate(headers={"Authorization": f"Token {tokens[role]}"}, checks=checks)
 
+    if SEED is not None:
+        run = seed(int(SEED))(run)
     run()
 
 
