@@ -40,3 +40,15 @@ def test_a_user_for_an_enterprise_of_another_park_answers_like_a_missing_one(wor
     # in scope it works
     own = api_as(world.park_manager).post("/api/v1/users/", {**body, "enterprise": world.enterprise.pk}, format="json")
     assert own.status_code == 201, own.json()
+
+
+def test_format_suffix_paths_are_not_routes(world, api_as, file_ticket):
+    """Found: `/tickets/7/events.json` reached the action with a `format` argument it does not
+    take, a 500. Suffix routes are gone: a plain JSON 404, for everyone alike."""
+    tid = file_ticket()["id"]
+    for path in (f"/api/v1/tickets/{tid}.json", f"/api/v1/tickets/{tid}/events.json", "/api/v1/tickets.json"):
+        for who in (world.company, world.other_company):
+            response = api_as(who).get(path)
+            assert response.status_code == 404, path
+            assert response.json()["code"] == "not_found"
+    assert api_as(world.company).get(f"/api/v1/tickets/{tid}/events/", {"format": "json"}).status_code == 200
