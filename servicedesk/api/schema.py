@@ -7,9 +7,17 @@ from __future__ import annotations
 
 from typing import Any
 
+# A 400 names the fields, each with its messages; a field may itself be called `code` (the
+# catalogue's), so nothing is promised about the keys' types here.
+FIELD_ERRORS = {
+    "type": "object",
+    "description": "Field errors: each field with its list of messages (`detail` / `code` when there is one "
+    "message for the whole request).",
+    "additionalProperties": True,
+}
 ERROR = {
     "type": "object",
-    "description": "`detail` says what went wrong; a 400 also names the fields, each with its messages.",
+    "description": "`detail` says what went wrong, `code` is its machine-readable kind.",
     "properties": {
         "detail": {"type": "string"},
         "code": {"type": "string"},
@@ -31,15 +39,18 @@ DESCRIPTIONS = {
 WRITES = {"post", "put", "patch", "delete"}
 
 
-def _error(description: str) -> dict[str, Any]:
+def _error(code: str, description: str) -> dict[str, Any]:
+    component = "FieldErrors" if code == "400" else "Error"
     return {
         "description": description,
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{component}"}}},
     }
 
 
 def add_error_responses(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
-    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Error"] = ERROR
+    schemas["FieldErrors"] = FIELD_ERRORS
     for path_item in result.get("paths", {}).values():
         for method, operation in path_item.items():
             if not isinstance(operation, dict) or "responses" not in operation:
@@ -55,7 +66,7 @@ def add_error_responses(result: dict[str, Any], generator: Any, request: Any, pu
             for code in codes:
                 existing = responses.get(code)
                 if existing is None:
-                    responses[code] = _error(DESCRIPTIONS[code])
+                    responses[code] = _error(code, DESCRIPTIONS[code])
                 elif "content" not in existing:
-                    existing.update(content=_error("")["content"])
+                    existing.update(content=_error(code, "")["content"])
     return result

@@ -74,3 +74,16 @@ def test_reports_document_their_csv_and_xlsx_bodies(world, api_as):
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def test_a_400_may_name_a_field_called_code(world, api_as):
+    """Found: the 400 schema promised `code` is a string, but the catalogue has a field `code`
+    whose errors are a list."""
+    client = api_as(world.admin)
+    response = client.post("/api/v1/service-items/", {"code": "not a code!", "name": "x"}, format="json")
+    assert response.status_code == 400
+    assert isinstance(response.json()["code"], list)
+    document = client.get("/api/v1/schema/", {"format": "json"}).json()
+    bad = document["paths"]["/api/v1/service-items/"]["post"]["responses"]["400"]["content"]["application/json"]
+    assert bad["schema"] == {"$ref": "#/components/schemas/FieldErrors"}
+    assert "properties" not in document["components"]["schemas"]["FieldErrors"]
