@@ -87,3 +87,13 @@ def test_a_400_may_name_a_field_called_code(world, api_as):
     bad = document["paths"]["/api/v1/service-items/"]["post"]["responses"]["400"]["content"]["application/json"]
     assert bad["schema"] == {"$ref": "#/components/schemas/FieldErrors"}
     assert "properties" not in document["components"]["schemas"]["FieldErrors"]
+
+
+@pytest.mark.parametrize("when", ["0137-12-05T01:41:45+23:34", "1899-12-31T23:00:00+08:00"])
+def test_a_visit_from_long_ago_is_refused(world, api_as, clock, when):
+    """Found: a visit in year 137 was logged (201) and came back as `0137-12-04T10:13:28+08:05:43`,
+    an offset in seconds (Shanghai's local mean time) that is no ISO 8601 date-time."""
+    body = {"enterprise": world.enterprise.pk, "visited_at": when, "summary": "走访"}
+    response = api_as(world.chief).post("/api/v1/visits/", body, format="json")
+    assert response.status_code == 400
+    assert "visited_at" in response.json()
