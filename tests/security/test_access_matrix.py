@@ -288,8 +288,8 @@ def _call(s: Seeded, role: str, route: str, method: str, case: Case) -> tuple[in
     kwargs: dict[str, Any] = {"format": "multipart" if case.multipart else "json"} if body is not None else {}
     with transaction.atomic():
         response = getattr(client, method.lower())(_url(route, s), body, **kwargs)
-        content = b"" if getattr(response, "streaming", False) else response.content
-        response.close()
+        # a download's content, read to the end, closes its file (and not the DB connection)
+        content = b"".join(response.streaming_content) if getattr(response, "streaming", False) else response.content
         transaction.set_rollback(True)
     return response.status_code, content
 

@@ -22,7 +22,9 @@ from typing import Any
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
@@ -124,9 +126,23 @@ def _fuzz(operation: Any, mode: GenerationMode, tokens: dict[str, str], ids: dic
 
 
 @pytest.fixture
-def schema(seeded):  # type: ignore[no-untyped-def]
+def schema(seeded, _keep_the_connection):  # type: ignore[no-untyped-def]
     loaded = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", get_wsgi_application())
     return loaded
+
+
+@pytest.fixture
+def _keep_the_connection(seeded):  # type: ignore[no-untyped-def]
+    """As Django's test client does: a request's start and end must not close the database
+    connection, which holds the test's transaction (the WSGI client sends both signals). After
+    `seeded`, whose test-client requests connect the handler again when they finish."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 def test_the_api_survives_fuzzing_and_keeps_to_its_schema(seeded, schema):

@@ -110,4 +110,3 @@ def test_an_attachment_download_is_sandboxed_and_typed(world, api_as, file_ticke
     assert "\r" not in response["Content-Disposition"] and "\n" not in response["Content-Disposition"]
     assert not response.has_header("X-Evil")
     assert b"".join(response.streaming_content) == PDF
-    response.close()
