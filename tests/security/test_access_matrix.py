@@ -324,3 +324,18 @@ def test_outside_the_scope_answers_exactly_like_a_missing_object(seeded):
             response = getattr(client, method.lower())(url, body, **kwargs)
             transaction.set_rollback(True)
         assert (hidden_status, hidden) == (response.status_code, response.content), (method, route)
+
+
+def test_undeclared_methods_are_refused_cleanly(seeded):
+    """Every route answers a method it does not declare with 405 (401 first for an anonymous
+    caller where sign-in is required), never a 500 or a change."""
+    by_route: dict[str, set[str]] = {}
+    for route, method in MATRIX:
+        by_route.setdefault(route, set()).add(method)
+    for route, declared in sorted(by_route.items()):
+        for method in sorted({"GET", "POST", "PUT", "PATCH", "DELETE"} - declared):
+            case = Case(row(*([OK] * len(ROLES))))
+            admin_status, _ = _call(seeded, "admin", route, method, case)
+            anonymous_status, _ = _call(seeded, "anonymous", route, method, case)
+            assert admin_status == 405, (method, route, admin_status)
+            assert anonymous_status in (401, 405), (method, route, anonymous_status)
