@@ -97,3 +97,21 @@ def test_a_visit_from_long_ago_is_refused(world, api_as, clock, when):
     response = api_as(world.chief).post("/api/v1/visits/", body, format="json")
     assert response.status_code == 400
     assert "visited_at" in response.json()
+
+
+def test_a_nul_byte_in_a_catalogue_code_is_a_400(world, api_as, clock):
+    """Found on PostgreSQL: a service-item code with a NUL byte went into the query, and
+    PostgreSQL refuses NUL in text: a 500, when filing a ticket and when logging a visit."""
+    ticket = {"title": "t", "description": "d", "kind": "help", "service_item": "power\x00connect"}
+    response = api_as(world.company).post("/api/v1/tickets/", ticket, format="json")
+    assert response.status_code == 400
+    assert "service_item" in response.json()
+    visit = {
+        "enterprise": world.enterprise.pk,
+        "visited_at": "2026-11-16T10:00:00+08:00",
+        "summary": "走访",
+        "problems": [{"description": "d", "to_ticket": True, "service_item": "x\x00"}],
+    }
+    response = api_as(world.chief).post("/api/v1/visits/", visit, format="json")
+    assert response.status_code == 400
+    assert "problems" in response.json()
