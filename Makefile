@@ -54,6 +54,11 @@ bench: $(STAMP)
 bench-small: $(STAMP)
 	$(PY) bench/run.py --small $(ARGS)
 
+## make fuzz: fuzz the whole API from its OpenAPI document, FUZZ_EXAMPLES per operation and mode
+FUZZ_EXAMPLES ?= 100
+fuzz: $(STAMP)
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) scripts/stack.py test tests/security/test_fuzz.py --no-cov -p no:logging $(ARGS)
+
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .

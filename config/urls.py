@@ -1,9 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView
 
 from servicedesk import health
+from servicedesk.api.docs import DocsView
+from servicedesk.api.errors import api_not_found
 from servicedesk.api.views import TokenView
 from servicedesk.web import views as web_views
 
@@ -16,7 +18,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/auth/token/", TokenView.as_view(), name="api-token"),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/v1/docs/", DocsView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include(router.urls)),
     # The web: sign-in, then each role's pages (portal, workspace, inbox, dashboard, reports).
     path("accounts/login/", web_views.LoginView.as_view(), name="login"),
@@ -25,4 +27,5 @@ urlpatterns = [
     path("", include("tickets.urls")),
     path("", include("notifications.urls")),
     path("", include("servicedesk.web.report_urls")),
+    re_path(r"^api/(?P<path>[\s\S]*)\Z", api_not_found, name="api-not-found"),  # last: JSON 404 for the rest of /api/
 ]

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
@@ -18,7 +19,7 @@ from .api.actor import actor_of
 from .errors import Invalid
 from .permissions import IsManagerOrAdmin
 from .reports import Level, Report, period_from_params, report_for
-from .reports.exports import EXPORT_FORMATS, export_response, report_stem, report_table
+from .reports.exports import EXPORT_FORMATS, XLSX, export_response, report_stem, report_table
 
 FORMATS = ("json", *EXPORT_FORMATS)
 
@@ -47,6 +48,14 @@ _PARAMS = [
 ]
 
 
+# `format` picks the body: JSON, a CSV file or an XLSX workbook.
+_RESPONSES = {
+    (200, "application/json"): OpenApiTypes.OBJECT,
+    (200, "text/csv"): OpenApiTypes.STR,
+    (200, XLSX): OpenApiTypes.BINARY,
+}
+
+
 class ReportViewSet(viewsets.ViewSet):
     permission_classes = [IsManagerOrAdmin]
     renderer_classes = [JSONRenderer]
@@ -69,17 +78,17 @@ class ReportViewSet(viewsets.ViewSet):
             return export_response(fmt, [report_table(report)], report_stem(report))
         return Response(_json(report))
 
-    @extend_schema(parameters=_PARAMS, responses={200: dict})
+    @extend_schema(parameters=_PARAMS, responses=_RESPONSES)
     @action(detail=False, methods=["get"])
     def officers(self, request: Request) -> HttpResponseBase:
         return self._render(request, "officers")
 
-    @extend_schema(parameters=_PARAMS, responses={200: dict})
+    @extend_schema(parameters=_PARAMS, responses=_RESPONSES)
     @action(detail=False, methods=["get"])
     def departments(self, request: Request) -> HttpResponseBase:
         return self._render(request, "departments")
 
-    @extend_schema(parameters=_PARAMS, responses={200: dict})
+    @extend_schema(parameters=_PARAMS, responses=_RESPONSES)
     @action(detail=False, methods=["get"])
     def parks(self, request: Request) -> HttpResponseBase:
         return self._render(request, "parks")

@@ -3,6 +3,7 @@ praise). Inputs validate; tickets.ratings changes things."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
 from rest_framework import serializers
 
 from .models import Praise, PraiseKind, Rating, ReturnVisit, ReturnVisitMethod, ReviewVerdict
@@ -18,7 +19,7 @@ class RatingReviewInput(serializers.Serializer):  # type: ignore[type-arg]
 
     def validate(self, attrs: dict[str, object]) -> dict[str, object]:
         if attrs.get("verdict") == ReviewVerdict.DISMISSED and not str(attrs.get("reason") or "").strip():
-            raise serializers.ValidationError({"reason": ["A dismissed bad review needs its reason."]})
+            raise serializers.ValidationError({"reason": [gettext("A dismissed bad review needs its reason.")]})
         return attrs
 
 

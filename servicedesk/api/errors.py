@@ -6,8 +6,9 @@ from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -35,3 +36,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if response is not None and response.status_code == status.HTTP_413_REQUEST_ENTITY_TOO_LARGE:
         response.data = {"detail": str(getattr(exc, "detail", gettext("Upload too large.")))}
     return response
+
+
+@csrf_exempt  # a POST to no endpoint is a 404, not the CSRF failure page (nothing to protect)
+def api_not_found(request: HttpRequest, path: str = "") -> JsonResponse:
+    """Any path under /api/ that names no endpoint: a JSON 404 like the API's own, not the site's
+    HTML page (and no redirect that appends a slash, which would drop a POST body)."""
+    return JsonResponse({"detail": gettext("Not found."), "code": "not_found"}, status=status.HTTP_404_NOT_FOUND)

@@ -1,14 +1,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NoReturn
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from servicedesk import services
-from servicedesk.errors import Invalid
+from servicedesk.errors import Invalid, NotFound
 from servicedesk.models import Department, Enterprise, Park, ServiceItem, User
 from servicedesk.validators import validate_credit_code, validate_limit
 
@@ -42,6 +42,18 @@ class IdField(serializers.PrimaryKeyRelatedField):  # type: ignore[type-arg]
         return super().to_internal_value(data)
 
 
+class EnterpriseIdField(IdField):
+    """An enterprise named in a body: one that does not exist is a 404, the answer for one
+    outside the caller's scope, so that the two are never told apart."""
+
+    def fail(self, key: str, **kwargs: Any) -> NoReturn:
+        value = kwargs.get("pk_value")
+        if key == "does_not_exist" and isinstance(value, int) and 0 < value < 2**63:
+            raise NotFound("No such enterprise.")  # a number past any id stays a 400
+        super().fail(key, **kwargs)
+        raise AssertionError  # fail() always raises
+
+
 class ParkOutput(serializers.ModelSerializer[Park]):
     class Meta:
         model = Park
@@ -66,7 +78,7 @@ class UserCreateInput(serializers.Serializer):  # type: ignore[type-arg]
     username = serializers.RegexField(r"^[\w.@+-]{1,150}$", max_length=150)
     password = serializers.CharField(max_length=128, write_only=True, trim_whitespace=False)
     role = serializers.ChoiceField(choices=User.Role.choices)
-    enterprise = IdField(queryset=Enterprise.objects.all(), required=False, allow_null=True)
+    enterprise = EnterpriseIdField(queryset=Enterprise.objects.all(), required=False, allow_null=True)
     department = IdField(queryset=Department.objects.all(), required=False, allow_null=True)
     park = IdField(queryset=Park.objects.all(), required=False, allow_null=True)
     display_name = serializers.CharField(max_length=60, required=False, allow_blank=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import authenticate
+from django.contrib.auth.signals import user_logged_in
 from django.db.models import QuerySet
 from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -19,6 +20,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from servicedesk import selectors, services
+from servicedesk.errors import NotFound
 from servicedesk.models import Enterprise, User
 from servicedesk.permissions import IsManagerOrAdmin, ReadOnlyOrManager, ReadOnlyOrZoneManager
 
@@ -71,6 +73,8 @@ class TokenView(APIView):
         if user is None or not user.is_active:
             return Response({"detail": gettext("Wrong username or password.")}, status=status.HTTP_400_BAD_REQUEST)
         token, _ = Token.objects.get_or_create(user=user)
+        # a login like any other: sets last_login, and clears the failed attempts (django-axes)
+        user_logged_in.send(sender=type(user), request=request._request, user=user)
         return Response({"token": token.key})
 
 
@@ -98,7 +102,12 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def create(self, request: Request) -> Response:
         data = s.UserCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
-        user = services.user_create(actor=actor_of(request), **data.validated_data)
+        actor = actor_of(request)
+        enterprise = data.validated_data.get("enterprise")
+        if enterprise is not None and not selectors.enterprise_list_for(actor).filter(pk=enterprise.pk).exists():
+            # outside the manager's scope: the answer for an enterprise that does not exist
+            raise NotFound("No such enterprise.")
+        user = services.user_create(actor=actor, **data.validated_data)
         return Response(s.UserOutput(user).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(summary="The signed-in user", responses={200: s.UserOutput})

@@ -1,0 +1,341 @@
+"""The access matrix: every endpoint and method of /api/v1/, tried by every kind of caller.
+
+DESIGN.md's rules: 401 for an anonymous caller, 404 for an object outside the caller's scope
+(exactly as for an object that does not exist), 403 for a role that may not do it inside the
+scope, and otherwise the request is served (2xx, or 409 when the object's status does not allow
+the move). Each request runs in a savepoint that is rolled back, so every caller meets the same
+seeded world. An endpoint or method the URL resolver knows and the table does not fails
+`test_every_endpoint_and_method_is_in_the_matrix` with its name: new endpoints must be listed.
+
+Run it alone: `pytest tests/security/test_access_matrix.py`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from tests.factories import PASSWORD, credit_code
+
+from .conftest import PDF, PNG, ROLES, Seeded
+
+pytestmark = pytest.mark.django_db
+
+OK = "ok"  # served: 2xx, or 409 when the status does not allow the move (nothing changed)
+OK_CODES = {200, 201, 204, 409}
+API_PREFIX = "api/v1/"
+
+
+def row(*expected: int | str) -> dict[str, int | str]:
+    """One row of the matrix: the expected answer per caller, in the order of ROLES."""
+    assert len(expected) == len(ROLES)
+    return dict(zip(ROLES, expected, strict=True))
+
+
+#                           anon company other_co officer other_of manager other_mg admin
+PUBLIC = row(OK, OK, OK, OK, OK, OK, OK, OK)
+SIGNED_IN = row(401, OK, OK, OK, OK, OK, OK, OK)
+SCOPED_READ = row(401, OK, 404, OK, 404, OK, 404, OK)
+HANDLER = row(401, 403, 404, OK, 404, OK, 404, OK)  # the assignee, a manager in scope, admin
+ASSIGNEE_ONLY = row(401, 403, 404, OK, 404, 403, 404, 403)
+STAFF = row(401, 403, 404, OK, 404, OK, 404, OK)
+EVERYONE_IN_SCOPE = row(401, OK, 404, OK, 404, OK, 404, OK)
+SUPERVISOR = row(401, 403, 404, 403, 404, OK, 404, OK)
+MANAGERS = row(401, 403, 403, 403, 403, OK, OK, OK)
+ZONE_MANAGER = row(401, 403, 403, 403, 403, 403, 403, OK)  # park managers may not edit the catalogue
+STAFF_ROLES = row(401, 403, 403, OK, OK, OK, OK, OK)
+
+
+@dataclass(frozen=True)
+class Case:
+    expected: dict[str, int | str]
+    body: Callable[[Seeded], dict[str, Any]] | None = None
+    multipart: bool = False
+    why: str = ""
+    ids: dict[str, str] = field(default_factory=dict)
+
+
+def _none(s: Seeded) -> dict[str, Any]:
+    return {}
+
+
+def _pdf(s: Seeded) -> dict[str, Any]:
+    return {"file": SimpleUploadedFile("补充材料.pdf", PDF, content_type="application/pdf"), "public": True}
+
+
+def _png(s: Seeded) -> dict[str, Any]:
+    return {"file": SimpleUploadedFile("现场2.png", PNG, content_type="image/png")}
+
+
+# (route, method) → expectation. {pk} and the other URL parameters are filled from the seeded
+# world by the route's prefix (see _url).
+MATRIX: dict[tuple[str, str], Case] = {
+    ("auth/token/", "POST"): Case(
+        PUBLIC, lambda s: {"username": s.users["company"].username, "password": PASSWORD}, why="login is public"
+    ),
+    ("", "GET"): Case(SIGNED_IN, why="the router's index of the API"),
+    ("schema/", "GET"): Case(PUBLIC, why="the API description holds no data"),
+    ("docs/", "GET"): Case(PUBLIC, why="the page of the API description"),
+    # --- organisation ---
+    ("users/", "GET"): Case(SIGNED_IN, why="scoped list: others see themselves only"),
+    ("users/", "POST"): Case(
+        row(401, 403, 403, 403, 403, OK, 404, OK),
+        lambda s: {
+            "username": "new-user",
+            "password": "a-long-and-unusual-passphrase",
+            "role": "enterprise",
+            "enterprise": s.enterprise,
+        },
+        why="managers and admins; an enterprise outside the manager's scope is not found",
+    ),
+    ("users/me/", "GET"): Case(SIGNED_IN),
+    ("users/{pk}/", "GET"): Case(
+        row(401, OK, 404, 404, 404, OK, 404, OK), why="A's user: themself, managers in scope, admins"
+    ),
+    ("parks/", "GET"): Case(SIGNED_IN),
+    ("parks/{pk}/", "GET"): Case(SIGNED_IN),
+    ("departments/", "GET"): Case(SIGNED_IN),
+    ("departments/{pk}/", "GET"): Case(SIGNED_IN),
+    ("enterprises/", "GET"): Case(SIGNED_IN),
+    ("enterprises/", "POST"): Case(
+        row(401, 403, 403, 403, 403, OK, 403, OK),
+        lambda s: {
+            "name": "新企业有限公司",
+            "credit_code": credit_code(987654),
+            "park": s.park,
+            "chief_officer": s.users["officer"].pk,
+        },
+        why="park (in their park) and zone managers, admins; parks are public, so another park is 403",
+    ),
+    ("enterprises/{pk}/", "GET"): Case(SCOPED_READ),
+    ("enterprises/{pk}/", "PATCH"): Case(row(401, 403, 404, 403, 404, OK, 404, OK), lambda s: {"industry": "制造"}),
+    ("service-items/", "GET"): Case(SIGNED_IN),
+    ("service-items/", "POST"): Case(
+        ZONE_MANAGER,
+        lambda s: {
+            "code": "new-item",
+            "name": "新事项",
+            "department": s.department,
+            "accept_limit": "1d",
+            "resolve_limit": "5d",
+            "clock": "working",
+        },
+    ),
+    ("service-items/{code}/", "GET"): Case(SIGNED_IN, why="the catalogue is public to everyone signed in"),
+    ("service-items/{code}/", "PATCH"): Case(ZONE_MANAGER, lambda s: {"name": "用电报装（新）"}),
+    # --- tickets ---
+    ("tickets/", "GET"): Case(SIGNED_IN, why="scoped list"),
+    ("tickets/", "POST"): Case(
+        row(401, OK, 404, OK, 404, OK, 404, OK),
+        lambda s: {
+            "title": "再报一件",
+            "description": "说明",
+            "kind": "help",
+            "service_item": s.item,
+            "priority": "normal",
+            "enterprise": s.enterprise,
+        },
+        why="filing for enterprise A: its user, the officers serving it, managers in scope",
+    ),
+    ("tickets/{pk}/", "GET"): Case(SCOPED_READ),
+    ("tickets/{pk}/accept/", "POST"): Case(HANDLER, _none),
+    ("tickets/{pk}/return/", "POST"): Case(ASSIGNEE_ONLY, lambda s: {"reason": "不属于本部门"}),
+    ("tickets/{pk}/reply/", "POST"): Case(EVERYONE_IN_SCOPE, lambda s: {"body": "你好"}),
+    ("tickets/{pk}/note/", "POST"): Case(STAFF, lambda s: {"body": "内部"}),
+    ("tickets/{pk}/transfer/", "POST"): Case(HANDLER, lambda s: {"to_officer": s.deputy, "reason": "调整"}),
+    ("tickets/{pk}/assist/", "POST"): Case(
+        HANDLER, lambda s: {"department": s.assist_department, "request": "再请协助"}
+    ),
+    ("tickets/{pk}/suspend/", "POST"): Case(HANDLER, lambda s: {"reason": "等待材料"}),
+    ("tickets/{pk}/resume/", "POST"): Case(row(401, OK, 404, OK, 404, OK, 404, OK), _none),
+    ("tickets/{pk}/resolve/", "POST"): Case(HANDLER, lambda s: {"resolution": "已办结"}),
+    ("tickets/{pk}/withdraw/", "POST"): Case(row(401, OK, 404, 403, 404, 403, 404, OK), lambda s: {"reason": "不要了"}),
+    ("tickets/{pk}/rate/", "POST"): Case(
+        row(401, OK, 404, 403, 404, 403, 404, 403), lambda s: {"score": 5, "comment": "好"}
+    ),
+    ("tickets/{pk}/reopen/", "POST"): Case(row(401, OK, 404, 403, 404, OK, 404, OK), lambda s: {"reason": "没解决"}),
+    ("tickets/{pk}/extend/", "POST"): Case(
+        ASSIGNEE_ONLY, lambda s: {"new_resolve_due_at": "2026-12-15T10:00:00+08:00", "reason": "等设备"}
+    ),
+    ("tickets/{pk}/review-rating/", "POST"): Case(SUPERVISOR, lambda s: {"verdict": "valid", "reason": "属实"}),
+    ("tickets/{pk}/return-visit/", "POST"): Case(
+        HANDLER, lambda s: {"method": "phone", "result": "满意", "satisfied": True}
+    ),
+    ("tickets/{pk}/praise/", "POST"): Case(STAFF, lambda s: {"kind": "letter", "note": "感谢信"}),
+    ("tickets/{pk}/events/", "GET"): Case(SCOPED_READ),
+    ("tickets/{pk}/attachments/", "GET"): Case(SCOPED_READ),
+    ("tickets/{pk}/attachments/", "POST"): Case(EVERYONE_IN_SCOPE, _pdf, multipart=True),
+    ("tickets/{pk}/attachments/{attachment_id}/", "GET"): Case(SCOPED_READ),
+    ("extensions/", "GET"): Case(SIGNED_IN),
+    ("extensions/{pk}/", "GET"): Case(SCOPED_READ),
+    ("extensions/{pk}/approve/", "POST"): Case(SUPERVISOR, lambda s: {"reason": "同意"}),
+    ("extensions/{pk}/reject/", "POST"): Case(SUPERVISOR, lambda s: {"reason": "不同意"}),
+    ("assists/", "GET"): Case(SIGNED_IN),
+    ("assists/{pk}/", "GET"): Case(SCOPED_READ),
+    ("assists/{pk}/answer/", "POST"): Case(
+        row(401, 403, 404, 403, 404, 403, 404, OK), lambda s: {"answer": "可以"}, why="only the asked department"
+    ),
+    ("supervision-orders/", "GET"): Case(STAFF_ROLES),
+    ("supervision-orders/", "POST"): Case(
+        row(401, 403, 403, 403, 404, OK, 404, OK), lambda s: {"ticket": s.ticket, "reason": "再督办"}
+    ),
+    ("supervision-orders/{pk}/", "GET"): Case(row(401, 403, 403, OK, 404, OK, 404, OK)),
+    ("supervision-orders/{pk}/answer/", "POST"): Case(
+        row(401, 403, 403, OK, 404, 403, 404, 403), lambda s: {"answer": "已落实"}, why="the handling officer"
+    ),
+    # --- the inbox: one's own rows only ---
+    ("notifications/", "GET"): Case(SIGNED_IN),
+    ("notifications/unread-count/", "GET"): Case(SIGNED_IN),
+    ("notifications/preferences/", "GET"): Case(SIGNED_IN),
+    ("notifications/preferences/", "PUT"): Case(SIGNED_IN, lambda s: {"daily_digest": True}),
+    ("notifications/{pk}/read/", "POST"): Case(row(401, OK, 404, 404, 404, 404, 404, 404), _none),
+    # --- visits ---
+    ("visits/", "GET"): Case(SIGNED_IN),
+    ("visits/", "POST"): Case(
+        row(401, 403, 403, OK, 404, OK, 404, OK),
+        lambda s: {"enterprise": s.enterprise, "visited_at": "2026-11-16T15:00:00+08:00", "summary": "回访"},
+    ),
+    ("visits/coverage/", "GET"): Case(STAFF_ROLES),
+    ("visits/{pk}/", "GET"): Case(SCOPED_READ),
+    ("visits/{pk}/photos/", "POST"): Case(row(401, 403, 404, OK, 404, OK, 404, OK), _png, multipart=True),
+    ("visits/{pk}/photos/{photo_id}/", "GET"): Case(SCOPED_READ),
+    # --- reports ---
+    ("reports/officers/", "GET"): Case(MANAGERS, lambda s: {"period": "month"}),
+    ("reports/departments/", "GET"): Case(MANAGERS, lambda s: {"period": "month"}),
+    ("reports/parks/", "GET"): Case(MANAGERS, lambda s: {"period": "month"}),
+}
+
+# The id each {pk} stands for, by the route's first segment.
+PK_OF: dict[str, Callable[[Seeded], object]] = {
+    "users": lambda s: s.company_user,
+    "parks": lambda s: s.park,
+    "departments": lambda s: s.department,
+    "enterprises": lambda s: s.enterprise,
+    "tickets": lambda s: s.ticket,
+    "extensions": lambda s: s.extension,
+    "assists": lambda s: s.assist,
+    "supervision-orders": lambda s: s.supervision,
+    "notifications": lambda s: s.notification,
+    "visits": lambda s: s.visit,
+}
+
+
+def _template(pattern: str) -> str:
+    """`^tickets/(?P<pk>[^/.]+)/$` → `tickets/{pk}/`."""
+    text = re.sub(r"\(\?P<(\w+)>[^)]*\)", r"{\1}", pattern)
+    return text.removeprefix("^").removesuffix("$").replace("\\", "")
+
+
+def _walk(patterns: list[Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
+    for entry in patterns:
+        here = prefix + _template(str(entry.pattern))
+        if isinstance(entry, URLResolver):
+            yield from _walk(entry.url_patterns, here)
+        elif isinstance(entry, URLPattern):
+            yield here, entry.callback
+
+
+def _methods(callback: Any) -> set[str]:
+    actions = getattr(callback, "actions", None)
+    view_class = getattr(callback, "cls", None) or getattr(callback, "view_class", None)
+    allowed = set(getattr(view_class, "http_method_names", []))
+    names = set(actions) if actions is not None else {m for m in allowed if hasattr(view_class, m)}
+    return {m.upper() for m in names & allowed} - {"HEAD", "OPTIONS"}
+
+
+def api_endpoints() -> set[tuple[str, str]]:
+    """Every (route, method) under /api/v1/ (the `.json` format suffixes go to the same views)."""
+    found: set[tuple[str, str]] = set()
+    for route, callback in _walk(get_resolver().url_patterns):
+        if not route.startswith(API_PREFIX) or "format" in route:
+            continue
+        for method in _methods(callback):
+            found.add((route.removeprefix(API_PREFIX), method))
+    return found
+
+
+def test_every_endpoint_and_method_is_in_the_matrix():
+    endpoints = api_endpoints()
+    missing = sorted(endpoints - MATRIX.keys())
+    stale = sorted(MATRIX.keys() - endpoints)
+    assert not missing, f"endpoints missing from the access matrix (add a row to MATRIX): {missing}"
+    assert not stale, f"rows of the access matrix with no endpoint (remove them): {stale}"
+
+
+def _url(route: str, s: Seeded) -> str:
+    values = {
+        "pk": PK_OF[route.split("/")[0]](s) if "{pk}" in route else "",
+        "code": s.item,
+        "attachment_id": s.attachment,
+        "photo_id": s.photo,
+    }
+    return "/" + API_PREFIX + route.format(**values)
+
+
+def _call(s: Seeded, role: str, route: str, method: str, case: Case) -> tuple[int, bytes]:
+    """One request in a savepoint that is rolled back: every caller meets the same world."""
+    cache.clear()  # throttle counters
+    client = s.client(role)
+    body = case.body(s) if case.body else None
+    kwargs: dict[str, Any] = {"format": "multipart" if case.multipart else "json"} if body is not None else {}
+    with transaction.atomic():
+        response = getattr(client, method.lower())(_url(route, s), body, **kwargs)
+        # a download's content, read to the end, closes its file (and not the DB connection)
+        content = b"".join(response.streaming_content) if getattr(response, "streaming", False) else response.content
+        transaction.set_rollback(True)
+    return response.status_code, content
+
+
+@pytest.mark.parametrize(("route", "method"), sorted(MATRIX), ids=[f"{m} {r}" for r, m in sorted(MATRIX)])
+def test_access_matrix(seeded, route, method):
+    case = MATRIX[(route, method)]
+    wrong = []
+    for role in ROLES:
+        status, content = _call(seeded, role, route, method, case)
+        expected = case.expected[role]
+        good = status in OK_CODES if expected == OK else status == expected
+        if not good:
+            wrong.append(f"{role}: expected {expected}, got {status} {content[:200]!r}")
+    assert not wrong, f"{method} /{API_PREFIX}{route}:\n" + "\n".join(wrong)
+
+
+def test_outside_the_scope_answers_exactly_like_a_missing_object(seeded):
+    """The 404 body for an object outside the scope is the body for an id that never existed."""
+    client = seeded.client("other_company")
+    for (route, method), case in sorted(MATRIX.items()):
+        if "{" not in route or case.expected["other_company"] != 404:
+            continue
+        hidden_status, hidden = _call(seeded, "other_company", route, method, case)
+        missing_route = route.replace("{pk}", "987654321", 1)
+        missing = Case(case.expected, case.body, case.multipart)
+        values = {"code": seeded.item, "attachment_id": seeded.attachment, "photo_id": seeded.photo}
+        with transaction.atomic():
+            url = "/" + API_PREFIX + missing_route.format(**values)
+            body = missing.body(seeded) if missing.body else None
+            kwargs: dict[str, Any] = {"format": "multipart" if missing.multipart else "json"} if body else {}
+            response = getattr(client, method.lower())(url, body, **kwargs)
+            transaction.set_rollback(True)
+        assert (hidden_status, hidden) == (response.status_code, response.content), (method, route)
+
+
+def test_undeclared_methods_are_refused_cleanly(seeded):
+    """Every route answers a method it does not declare with 405 (401 first for an anonymous
+    caller where sign-in is required), never a 500 or a change."""
+    by_route: dict[str, set[str]] = {}
+    for route, method in MATRIX:
+        by_route.setdefault(route, set()).add(method)
+    for route, declared in sorted(by_route.items()):
+        for method in sorted({"GET", "POST", "PUT", "PATCH", "DELETE"} - declared):
+            case = Case(row(*([OK] * len(ROLES))))
+            admin_status, _ = _call(seeded, "admin", route, method, case)
+            anonymous_status, _ = _call(seeded, "anonymous", route, method, case)
+            assert admin_status == 405, (method, route, admin_status)
+            assert anonymous_status in (401, 405), (method, route, anonymous_status)

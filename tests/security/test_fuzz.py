@@ -1,0 +1,162 @@
+"""Fuzzing the whole API from its OpenAPI document (schemathesis), in process, against the WSGI
+application and a seeded world, as several roles at once.
+
+For every operation, schemathesis generates requests that follow the schema (positive) and
+requests that break it (negative); some of the ids in the paths are swapped for ids of real
+objects, so that the requests reach the code behind the 404. Every response must:
+- never be a 5xx (`not_a_server_error`);
+- have a documented status code (`status_code_conformance`);
+- have a documented content type and a body that validates against the documented schema
+  (`content_type_conformance`, `response_schema_conformance`).
+
+Bounded in `make test` (4 examples per operation and mode, the same every run); `make fuzz`
+runs the same with FUZZ_EXAMPLES (default 100) new examples each run; FUZZ_SEED=<n> replays a
+run, FUZZ_OPERATIONS=<regex> narrows it to some paths.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Any
+
+import pytest
+import schemathesis
+from django.core.signals import request_finished, request_started
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
+from hypothesis import HealthCheck, Phase, given, seed, settings
+from hypothesis import strategies as st
+from hypothesis.errors import Unsatisfiable
+from rest_framework.authtoken.models import Token
+from schemathesis import GenerationMode
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from .conftest import Seeded
+
+pytestmark = pytest.mark.django_db
+
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "4"))
+# The bounded run in `make test` is the same every time; `make fuzz` draws new cases each run
+# (FUZZ_SEED=<n> replays one).
+SEED = os.environ.get("FUZZ_SEED")
+DERANDOMIZE = "FUZZ_EXAMPLES" not in os.environ and SEED is None
+ONLY = re.compile(os.environ.get("FUZZ_OPERATIONS", ".*"))
+ROLES = ("company", "other_company", "officer", "other_officer", "manager", "other_manager", "admin")
+
+
+# Known deviations, each with its reason: the check named is skipped on that path only.
+KNOWN: dict[str, tuple[Any, str]] = {
+    "/api/v1/notifications/preferences/": (
+        response_schema_conformance,
+        "quiet_start / quiet_end are sent as HH:MM while the schema says format time (HH:MM:SS); "
+        "notifications/ is another helper's area, fixed there",
+    ),
+}
+
+
+def _not_a_server_error(ctx: Any, response: Any, case: Any) -> None:
+    assert response.status_code < 500, f"{response.status_code} on {case.method} {case.formatted_path}"
+
+
+CHECKS = [_not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+
+
+def _real_ids(s: Seeded) -> dict[str, list[object]]:
+    """Ids of seeded objects, per the first path segment (and for the sub-resources)."""
+    return {
+        "users": [s.company_user, s.deputy],
+        "parks": [s.park],
+        "departments": [s.department, s.assist_department],
+        "enterprises": [s.enterprise],
+        "tickets": [s.ticket],
+        "extensions": [s.extension],
+        "assists": [s.assist],
+        "supervision-orders": [s.supervision],
+        "notifications": [s.notification],
+        "visits": [s.visit],
+        "code": [s.item],
+        "attachment_id": [s.attachment],
+        "photo_id": [s.photo],
+    }
+
+
+def _with_real_ids(case: Any, ids: dict[str, list[object]], pick: st.DataObject) -> None:
+    if not case.path_parameters:
+        return
+    segment = case.operation.path.removeprefix("/api/v1/").split("/")[0]
+    for name in list(case.path_parameters):
+        pool = ids.get(segment if name in ("id", "pk") else name)
+        if pool and pick.draw(st.booleans(), label=f"real {name}"):
+            case.path_parameters[name] = pick.draw(st.sampled_from(pool), label=name)
+
+
+def _operations(schema: Any) -> list[Any]:
+    found = []
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        if ONLY.search(operation.path):
+            found.append(operation)
+    return found
+
+
+def _fuzz(operation: Any, mode: GenerationMode, tokens: dict[str, str], ids: dict[str, list[object]]) -> None:
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        derandomize=DERANDOMIZE,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=operation.as_strategy(generation_mode=mode), role=st.sampled_from(ROLES), pick=st.data())
+    def run(case: Any, role: str, pick: st.DataObject) -> None:
+        _with_real_ids(case, ids, pick)
+        known = KNOWN.get(operation.path)
+        checks = [c for c in CHECKS if known is None or c is not known[0]]
+        case.call_and_validate(headers={"Authorization": f"Token {tokens[role]}"}, checks=checks)
+
+    if SEED is not None:
+        run = seed(int(SEED))(run)
+    run()
+
+
+@pytest.fixture
+def schema(seeded, _keep_the_connection):  # type: ignore[no-untyped-def]
+    loaded = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", get_wsgi_application())
+    return loaded
+
+
+@pytest.fixture
+def _keep_the_connection(seeded):  # type: ignore[no-untyped-def]
+    """As Django's test client does: a request's start and end must not close the database
+    connection, which holds the test's transaction (the WSGI client sends both signals). After
+    `seeded`, whose test-client requests connect the handler again when they finish."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+def test_the_api_survives_fuzzing_and_keeps_to_its_schema(seeded, schema):
+    tokens = {role: Token.objects.get_or_create(user=seeded.users[role])[0].key for role in ROLES}
+    ids = _real_ids(seeded)
+    failures: list[str] = []
+    operations = _operations(schema)
+    assert len(operations) > 50
+    for operation in operations:
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            try:
+                _fuzz(operation, mode, tokens, ids)
+            except Unsatisfiable:
+                continue  # nothing to break in this mode (an operation without parameters)
+            except (Exception, BaseExceptionGroup) as exc:  # collect them all, report at the end
+                failures.append(f"{operation.label} [{mode.value}]: {str(exc)[:1500]}")
+    assert not failures, f"{len(failures)} operations failed:\n\n" + "\n\n".join(failures)
