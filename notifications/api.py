@@ -56,6 +56,14 @@ class PreferencesSerializer(serializers.Serializer[Any]):
     preferences = PreferenceSerializer(many=True, required=False)
 
 
+class PreferencesOutput(PreferencesSerializer):
+    """What GET and PUT answer: the quiet hours as HH:MM, the form they are written in."""
+
+    quiet_start = serializers.RegexField(r"^\d{2}:\d{2}$")  # type: ignore[assignment]
+    quiet_end = serializers.RegexField(r"^\d{2}:\d{2}$")  # type: ignore[assignment]
+    daily_digest = serializers.BooleanField()
+
+
 def _preferences_of(user: User) -> dict[str, Any]:
     prefs = NotificationSettings.objects.filter(user=user).first() or NotificationSettings(user=user)
     return {
@@ -99,7 +107,7 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Notific
         ).count()
         return Response({"unread": count})
 
-    @extend_schema(request=PreferencesSerializer, responses=PreferencesSerializer)
+    @extend_schema(request=PreferencesSerializer, responses=PreferencesOutput)
     @action(detail=False, methods=["get", "put"], serializer_class=PreferencesSerializer)
     def preferences(self, request: Request) -> Response:
         user: User = request.user  # type: ignore[assignment]
@@ -108,7 +116,7 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Notific
             serializer.is_valid(raise_exception=True)
             data = serializer.validated_data
             with transaction.atomic():
-                prefs, _ = NotificationSettings.objects.get_or_create(user=user)
+                prefs, _created = NotificationSettings.objects.get_or_create(user=user)
                 for field in ("quiet_start", "quiet_end", "daily_digest"):
                     if field in data:
                         setattr(prefs, field, data[field])

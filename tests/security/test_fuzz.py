@@ -50,13 +50,7 @@ ROLES = ("company", "other_company", "officer", "other_officer", "manager", "oth
 
 
 # Known deviations, each with its reason: the check named is skipped on that path only.
-KNOWN: dict[str, tuple[Any, str]] = {
-    "/api/v1/notifications/preferences/": (
-        response_schema_conformance,
-        "quiet_start / quiet_end are sent as HH:MM while the schema says format time (HH:MM:SS); "
-        "notifications/ is another helper's area, fixed there",
-    ),
-}
+KNOWN: dict[str, tuple[Any, str]] = {}
 
 
 def _not_a_server_error(ctx: Any, response: Any, case: Any) -> None:
@@ -150,7 +144,9 @@ def test_the_api_survives_fuzzing_and_keeps_to_its_schema(seeded, schema):
     ids = _real_ids(seeded)
     failures: list[str] = []
     operations = _operations(schema)
-    assert len(operations) > 50
+    assert operations, f"no operation matches FUZZ_OPERATIONS={ONLY.pattern!r}"
+    if ONLY.pattern == ".*":
+        assert len(operations) > 50  # the whole API, not a schema that lost its paths
     for operation in operations:
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             try:
