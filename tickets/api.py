@@ -72,13 +72,13 @@ class TicketViewSet(StrictPkMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
     def get_queryset(self):  # type: ignore[no-untyped-def]
         if getattr(self, "swagger_fake_view", False):
             return Ticket.objects.none()
-        return selectors.ticket_list_for(actor_of(self.request))
+        return selectors.ticket_api_list_for(actor_of(self.request))
 
     def _render(self, ticket: Ticket, code: int = status.HTTP_200_OK) -> Response:
         """The ticket after a change, as the caller now sees it. A transfer may have moved it
         out of the caller's scope: they still get the outcome of what they did, with no
         further actions offered."""
-        visible = selectors.ticket_list_for(actor_of(self.request)).filter(pk=ticket.pk).first()
+        visible = selectors.ticket_api_list_for(actor_of(self.request)).filter(pk=ticket.pk).first()
         if visible is None:
             hidden = Ticket.objects.select_related("service_item", "enterprise").get(pk=ticket.pk)
             data = dict(s.TicketOutput(hidden, context={"request": self.request}).data)

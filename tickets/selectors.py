@@ -42,6 +42,12 @@ def ticket_list_for(user: User) -> QuerySet[Ticket]:
     return qs if scope is None else qs.filter(scope)
 
 
+def ticket_api_list_for(user: User) -> QuerySet[Ticket]:
+    """`ticket_list_for` with only the joins the API's ticket representation reads (the
+    enterprise's and the service item's names; the people, park and department are ids)."""
+    return ticket_list_for(user).select_related(None).select_related("enterprise", "service_item")
+
+
 def ticket_visible_to(user: User, ticket_id: int) -> bool:
     scope = _scope_q(user)
     qs = Ticket.objects.filter(pk=ticket_id)

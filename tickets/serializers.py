@@ -106,6 +106,44 @@ class TicketOutput(serializers.ModelSerializer[Ticket]):
             return []
         return allowed_actions(ticket.status, selectors.relations_of(request.user, ticket))
 
+    def to_representation(self, instance: Ticket) -> dict[str, Any]:
+        """The same dict DRF's generic loop builds (tests/tickets/test_ticket_output.py checks
+        it field by field), without its per-field `get_attribute` walk: the list renders 50
+        tickets × 32 fields, and the generic loop was most of the page's Python time."""
+        plan = self._plan()
+        ret: dict[str, Any] = {}
+        for name, read, convert in plan:
+            value = read(instance)
+            ret[name] = None if value is None else (value if convert is None else convert(value))
+        ret["allowed_actions"] = self.get_allowed_actions(instance)
+        return ret
+
+    def _plan(self) -> list[tuple[str, Any, Any]]:
+        plan = getattr(self, "_plan_cache", None)
+        if plan is None:
+            plan = [_read_plan(field) for field in self._readable_fields if field.field_name != "allowed_actions"]
+            self._plan_cache = plan
+        return plan
+
+
+def _read_plan(field: serializers.Field) -> tuple[str, Any, Any]:  # type: ignore[type-arg]
+    """(name, read(instance), convert(value) or None for as-is) for one output field."""
+    from operator import attrgetter
+
+    name = field.field_name or ""
+    source = field.source_attrs
+    if isinstance(field, serializers.PrimaryKeyRelatedField) and len(source) == 1:
+        # DRF renders the related pk; the foreign key's column holds it without a fetch
+        return name, attrgetter(f"{source[0]}_id"), None
+    if isinstance(field, serializers.SlugRelatedField):
+        return name, attrgetter(".".join([*source, field.slug_field])), None
+    read = attrgetter(".".join(source))
+    if isinstance(field, serializers.ChoiceField):
+        return name, read, lambda value, f=field: f.choice_strings_to_values.get(str(value), value)
+    if type(field) in (serializers.IntegerField, serializers.BooleanField):
+        return name, read, None
+    return name, read, field.to_representation
+
 
 class TicketCreateInput(serializers.Serializer):  # type: ignore[type-arg]
     title = Text(max_length=200)
