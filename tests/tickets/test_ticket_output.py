@@ -47,3 +47,16 @@ def test_the_fast_representation_handles_empty_values(world, file_ticket):  # ty
     fast = serializer.to_representation(ticket)
     assert fast == _generic(serializer, ticket)
     assert fast["assignee"] is None and fast["allowed_actions"] == []
+
+
+def test_the_fast_representation_follows_the_active_time_zone(world, file_ticket):  # type: ignore[no-untyped-def]
+    from django.utils import timezone
+
+    ticket = Ticket.objects.select_related("enterprise", "service_item").get(pk=file_ticket()["id"])
+    for zone in ("UTC", "Asia/Shanghai", "America/New_York"):
+        with timezone.override(zone):
+            serializer = s.TicketOutput(context={})
+            fast = serializer.to_representation(ticket)
+            assert fast == _generic(serializer, ticket), zone
+    with timezone.override("UTC"):
+        assert s.TicketOutput(context={}).to_representation(ticket)["created_at"].endswith("Z")
