@@ -96,7 +96,11 @@ class TicketViewSet(StrictPkMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
 
     @extend_schema(request=s.TicketCreateInput, responses={201: s.TicketOutput, **ERRORS}, summary="File a ticket")
     def create(self, request: Request) -> Response:
-        ticket = services.ticket_create(actor=actor_of(request), **self._input(s.TicketCreateInput))
+        actor = actor_of(request)
+        ticket = services.ticket_create(actor=actor, **self._input(s.TicketCreateInput))
+        if selectors.sees_ticket_in_memory(actor, ticket):
+            # the ticket as just written (with its enterprise and service item): no re-read
+            return Response(s.TicketOutput(ticket, context={"request": request}).data, status=status.HTTP_201_CREATED)
         return self._render(ticket, status.HTTP_201_CREATED)
 
     @_transition(None, "签收 accept")

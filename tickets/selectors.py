@@ -48,6 +48,20 @@ def ticket_api_list_for(user: User) -> QuerySet[Ticket]:
     return ticket_list_for(user).select_related(None).select_related("enterprise", "service_item")
 
 
+def sees_ticket_in_memory(user: User, ticket: Ticket) -> bool:
+    """True when `_scope_q(user)` certainly matches `ticket`, judged from the ticket's own
+    columns (no query); False means "ask the database", not "hidden"."""
+    if _scope_q(user) is None:
+        return True
+    if user.role == User.Role.ENTERPRISE and user.enterprise_id:
+        return ticket.enterprise_id == user.enterprise_id
+    if user.role == User.Role.MANAGER and user.park_id:
+        return ticket.park_id == user.park_id
+    if user.role == User.Role.OFFICER:
+        return user.pk in (ticket.assignee_id, ticket.owner_id)
+    return False
+
+
 def ticket_visible_to(user: User, ticket_id: int) -> bool:
     scope = _scope_q(user)
     qs = Ticket.objects.filter(pk=ticket_id)

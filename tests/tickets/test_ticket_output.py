@@ -60,3 +60,18 @@ def test_the_fast_representation_follows_the_active_time_zone(world, file_ticket
             assert fast == _generic(serializer, ticket), zone
     with timezone.override("UTC"):
         assert s.TicketOutput(context={}).to_representation(ticket)["created_at"].endswith("Z")
+
+
+@pytest.mark.parametrize("who", ["company", "chief", "deputy", "park_manager", "zone_manager", "admin"])
+def test_the_creation_response_equals_a_fresh_read(world, api_as, who):  # type: ignore[no-untyped-def]
+    """Creation renders the ticket it just wrote (no re-read when the scope certainly holds
+    it): the body must be what a GET of the same ticket returns."""
+    user = getattr(world, who)
+    body = {"title": "  用电报装 ", "description": "新厂房", "kind": "help", "service_item": world.item.code}
+    if who != "company":
+        body["enterprise"] = world.enterprise.pk
+    created = api_as(user).post("/api/v1/tickets/", body, format="json")
+    assert created.status_code == 201, created.json()
+    read = api_as(user).get(f"/api/v1/tickets/{created.json()['id']}/")
+    assert read.status_code == 200
+    assert created.json() == read.json()
