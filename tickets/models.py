@@ -398,8 +398,6 @@ class Rating(models.Model):
                 name="rating_unchecked_bad_idx",
                 condition=models.Q(score__lte=BAD_SCORE_MAX, review_verdict=""),
             ),
-            # the monthly report's rating counts by period
-            models.Index(fields=["created_at"], name="rating_created_idx"),
         ]
 
     def __str__(self) -> str:

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 
 from servicedesk import clock
-from tickets.models import AssistRequest, Escalation, ExtensionRequest, Rating, Ticket, TicketEvent
+from tickets.models import AssistRequest, Escalation, ExtensionRequest, Ticket, TicketEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -119,11 +119,8 @@ def test_the_queue_indexes_are_declared_and_exist_in_the_database():
 
 
 def test_the_report_period_indexes_exist_in_the_database():
-    """The monthly report counts escalations by `fired_at` and ratings by `created_at`."""
-    for model, name, columns in (
-        (Escalation, "escalation_fired_idx", ["fired_at"]),
-        (Rating, "rating_created_idx", ["created_at"]),
-    ):
+    """The monthly report counts escalations by `fired_at`."""
+    for model, name, columns in ((Escalation, "escalation_fired_idx", ["fired_at"]),):
         assert name in {index.name for index in model._meta.indexes}
         with connection.cursor() as cursor:
             constraints = connection.introspection.get_constraints(cursor, model._meta.db_table)

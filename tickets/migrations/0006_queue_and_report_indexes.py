@@ -18,10 +18,6 @@ class Migration(migrations.Migration):
             index=models.Index(fields=['fired_at'], name='escalation_fired_idx'),
         ),
         migrations.AddIndex(
-            model_name='rating',
-            index=models.Index(fields=['created_at'], name='rating_created_idx'),
-        ),
-        migrations.AddIndex(
             model_name='ticket',
             index=models.Index(condition=models.Q(('status__in', ['submitted', 'in_progress', 'waiting_on_enterprise'])), fields=['park', 'resolve_due_at'], name='ticket_park_queue_idx'),
         ),
