@@ -74,6 +74,14 @@ class TicketViewSet(StrictPkMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
             return Ticket.objects.none()
         return selectors.ticket_api_list_for(actor_of(self.request))
 
+    def filter_queryset(self, queryset):  # type: ignore[no-untyped-def]
+        """The list's filters and ordering apply to the list: one ticket by id (detail, its
+        events and attachments, the actions) is found in the caller's scope alone, without
+        building the filter form and the ordering for every request."""
+        if self.action != "list":
+            return queryset
+        return super().filter_queryset(queryset)
+
     def _render(self, ticket: Ticket, code: int = status.HTTP_200_OK) -> Response:
         """The ticket after a change, as the caller now sees it. A transfer may have moved it
         out of the caller's scope: they still get the outcome of what they did, with no

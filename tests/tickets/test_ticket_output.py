@@ -75,3 +75,14 @@ def test_the_creation_response_equals_a_fresh_read(world, api_as, who):  # type:
     read = api_as(user).get(f"/api/v1/tickets/{created.json()['id']}/")
     assert read.status_code == 200
     assert created.json() == read.json()
+
+
+def test_list_filters_do_not_apply_to_one_ticket(world, file_ticket, api_as):  # type: ignore[no-untyped-def]
+    """?status=… filters the list; a ticket by id is found in the caller's scope alone (and
+    stays a 404 outside it)."""
+    ticket = file_ticket()
+    company = api_as(world.company)
+    assert company.get("/api/v1/tickets/?status=closed").json()["count"] == 0
+    assert company.get(f"/api/v1/tickets/{ticket['id']}/?status=closed").status_code == 200
+    assert company.get(f"/api/v1/tickets/{ticket['id']}/events/?status=closed").status_code == 200
+    assert api_as(world.other_company).get(f"/api/v1/tickets/{ticket['id']}/").status_code == 404
