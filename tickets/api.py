@@ -75,13 +75,21 @@ class TicketViewSet(StrictPkMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
     def get_queryset(self):  # type: ignore[no-untyped-def]
         if getattr(self, "swagger_fake_view", False):
             return Ticket.objects.none()
-        return selectors.ticket_list_for(actor_of(self.request))
+        return selectors.ticket_api_list_for(actor_of(self.request))
+
+    def filter_queryset(self, queryset):  # type: ignore[no-untyped-def]
+        """The list's filters and ordering apply to the list: one ticket by id (detail, its
+        events and attachments, the actions) is found in the caller's scope alone, without
+        building the filter form and the ordering for every request."""
+        if self.action != "list":
+            return queryset
+        return super().filter_queryset(queryset)
 
     def _render(self, ticket: Ticket, code: int = status.HTTP_200_OK) -> Response:
         """The ticket after a change, as the caller now sees it. A transfer may have moved it
         out of the caller's scope: they still get the outcome of what they did, with no
         further actions offered."""
-        visible = selectors.ticket_list_for(actor_of(self.request)).filter(pk=ticket.pk).first()
+        visible = selectors.ticket_api_list_for(actor_of(self.request)).filter(pk=ticket.pk).first()
         if visible is None:
             hidden = Ticket.objects.select_related("service_item", "enterprise").get(pk=ticket.pk)
             data = dict(s.TicketOutput(hidden, context={"request": self.request}).data)
@@ -99,7 +107,11 @@ class TicketViewSet(StrictPkMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
 
     @extend_schema(request=s.TicketCreateInput, responses={201: s.TicketOutput, **ERRORS}, summary="File a ticket")
     def create(self, request: Request) -> Response:
-        ticket = services.ticket_create(actor=actor_of(request), **self._input(s.TicketCreateInput))
+        actor = actor_of(request)
+        ticket = services.ticket_create(actor=actor, **self._input(s.TicketCreateInput))
+        if selectors.sees_ticket_in_memory(actor, ticket):
+            # the ticket as just written (with its enterprise and service item): no re-read
+            return Response(s.TicketOutput(ticket, context={"request": request}).data, status=status.HTTP_201_CREATED)
         return self._render(ticket, status.HTTP_201_CREATED)
 
     @_transition(None, "签收 accept")

@@ -179,6 +179,14 @@ class Ticket(models.Model):
             # the enterprise's list and the managers' scoped lists
             models.Index(fields=["enterprise", "-created_at"], name="ticket_enterprise_idx"),
             models.Index(fields=["park", "status", "-created_at"], name="ticket_park_idx"),
+            # a park manager's open queue by due time (?status=…&status=…&ordering=resolve_due_at):
+            # partial, so the planner walks the park's open tickets in due order instead of the
+            # whole ticket_resolve_due_idx (it assumes open tickets are spread evenly in due time)
+            models.Index(
+                fields=["park", "resolve_due_at"],
+                name="ticket_park_queue_idx",
+                condition=models.Q(status__in=[str(s) for s in OPEN_STATUSES]),
+            ),
             models.Index(fields=["department", "status", "-created_at"], name="ticket_department_idx"),
             models.Index(fields=["status", "-created_at"], name="ticket_status_idx"),
             models.Index(fields=["service_item", "-created_at"], name="ticket_item_idx"),
@@ -469,6 +477,8 @@ class Escalation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["ticket", "kind", "level", "version"], name="one_escalation_per_step"),
         ]
+        # the monthly report's escalations by period
+        indexes = [models.Index(fields=["fired_at"], name="escalation_fired_idx")]
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.kind} {self.level} v{self.version}"

@@ -42,6 +42,26 @@ def ticket_list_for(user: User) -> QuerySet[Ticket]:
     return qs if scope is None else qs.filter(scope)
 
 
+def ticket_api_list_for(user: User) -> QuerySet[Ticket]:
+    """`ticket_list_for` with only the joins the API's ticket representation reads (the
+    enterprise's and the service item's names; the people, park and department are ids)."""
+    return ticket_list_for(user).select_related(None).select_related("enterprise", "service_item")
+
+
+def sees_ticket_in_memory(user: User, ticket: Ticket) -> bool:
+    """True when `_scope_q(user)` certainly matches `ticket`, judged from the ticket's own
+    columns (no query); False means "ask the database", not "hidden"."""
+    if _scope_q(user) is None:
+        return True
+    if user.role == User.Role.ENTERPRISE and user.enterprise_id:
+        return ticket.enterprise_id == user.enterprise_id
+    if user.role == User.Role.MANAGER and user.park_id:
+        return ticket.park_id == user.park_id
+    if user.role == User.Role.OFFICER:
+        return user.pk in (ticket.assignee_id, ticket.owner_id)
+    return False
+
+
 def ticket_visible_to(user: User, ticket_id: int) -> bool:
     scope = _scope_q(user)
     qs = Ticket.objects.filter(pk=ticket_id)

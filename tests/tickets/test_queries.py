@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 
 from servicedesk import clock
-from tickets.models import AssistRequest, ExtensionRequest, Ticket, TicketEvent
+from tickets.models import AssistRequest, Escalation, ExtensionRequest, Ticket, TicketEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -96,6 +96,7 @@ QUEUE_INDEXES = {
     "ticket_owner_queue_idx": ["owner_id", "status", "resolve_due_at"],
     "ticket_enterprise_idx": ["enterprise_id", "created_at"],
     "ticket_park_idx": ["park_id", "status", "created_at"],
+    "ticket_park_queue_idx": ["park_id", "resolve_due_at"],
     "ticket_department_idx": ["department_id", "status", "created_at"],
     "ticket_status_idx": ["status", "created_at"],
     "ticket_item_idx": ["service_item_id", "created_at"],
@@ -115,6 +116,16 @@ def test_the_queue_indexes_are_declared_and_exist_in_the_database():
         assert constraints[name]["index"], name
         assert constraints[name]["columns"] == columns, (name, constraints[name]["columns"])
     assert constraints["ticket_overdue_idx"]  # partial (WHERE overdue) where the database supports it
+
+
+def test_the_report_period_indexes_exist_in_the_database():
+    """The monthly report counts escalations by `fired_at`."""
+    for model, name, columns in ((Escalation, "escalation_fired_idx", ["fired_at"]),):
+        assert name in {index.name for index in model._meta.indexes}
+        with connection.cursor() as cursor:
+            constraints = connection.introspection.get_constraints(cursor, model._meta.db_table)
+        assert constraints[name]["index"], name
+        assert constraints[name]["columns"] == columns, (name, constraints[name]["columns"])
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="trigram indexes are PostgreSQL only")
