@@ -50,3 +50,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             continue
         items.append({"url": url, "label": label, "active": request.path.startswith(url)})
     return {"nav_items": items}
+
+
+# Django's forms end each label with gettext(":"), which Django's own Chinese catalogue leaves
+# as an ASCII colon; naming it here puts it in ours, where it becomes the full-width "：".
+LABEL_SUFFIX = _(":")
