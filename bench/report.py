@@ -12,7 +12,6 @@ import argparse
 import asyncio
 import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -20,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.run import BIN, Request, drive, fetch, free_port, stop, summary, wait_until  # noqa: E402
+from bench.run import Request, drive, fetch, free_port, start_gunicorn, stop, summary, wait_until  # noqa: E402
 
 
 def main() -> int:
@@ -53,23 +52,7 @@ def main() -> int:
     env = {**os.environ, "DJANGO_DEBUG": "0", "LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT)}
     env.pop("CACHE_LOCMEM", None)
     env.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
-    gunicorn = subprocess.Popen(
-        [
-            str(BIN / "gunicorn"),
-            "config.wsgi:application",
-            "-w",
-            "2",
-            "-b",
-            f"127.0.0.1:{port}",
-            "--timeout",
-            "120",
-            "--log-level",
-            "warning",
-            "--no-control-socket",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
+    gunicorn = start_gunicorn(port, env)
     try:
 
         def up() -> bool:

@@ -64,6 +64,27 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def start_gunicorn(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """The web as it is measured: gunicorn, 2 sync workers, on 127.0.0.1:`port`."""
+    return subprocess.Popen(
+        [
+            str(BIN / "gunicorn"),
+            "config.wsgi:application",
+            "-w",
+            "2",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "120",
+            "--log-level",
+            "warning",
+            "--no-control-socket",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+
+
 def stop(proc: subprocess.Popen[bytes]) -> None:
     if proc.poll() is None:
         proc.terminate()
@@ -454,23 +475,7 @@ def main() -> int:
             cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE relname = 'tickets_ticketevent'")
             n_events = cursor.fetchone()[0]
         result["dataset"] = {"tickets": n_tickets, "events": n_events}
-        gunicorn = subprocess.Popen(
-            [
-                str(BIN / "gunicorn"),
-                "config.wsgi:application",
-                "-w",
-                "2",
-                "-b",
-                f"127.0.0.1:{port}",
-                "--timeout",
-                "120",
-                "--log-level",
-                "warning",
-                "--no-control-socket",
-            ],
-            cwd=ROOT,
-            env=env,
-        )
+        gunicorn = start_gunicorn(port, env)
 
         def up() -> bool:
             try:

@@ -5,6 +5,7 @@ service call."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -42,6 +43,33 @@ def _refused(request: HttpRequest, error: DomainError, form: Any) -> int:
     return 400
 
 
+def _answer_page(
+    request: HttpRequest,
+    form: AnswerForm,
+    answer: Callable[[str], object],
+    *,
+    done: str,
+    back_to: str,
+    template: str,
+    context: dict[str, Any],
+) -> HttpResponseBase:
+    """The answer form of a supervision order or an assist request: on a valid POST call
+    `answer(text)` (the service), then say `done` and go back to the list; a refusal shows as
+    `_refused` says. A GET, or a POST with field errors, renders the page."""
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                answer(form.cleaned_data["answer"])
+            except DomainError as error:
+                status = _refused(request, error, form)
+            else:
+                messages.success(request, done)
+                return redirect(back_to)
+    return render(request, template, {**context, "form": form}, status=status)
+
+
 # --- supervision orders (督办) ---------------------------------------------------------------
 
 
@@ -70,21 +98,15 @@ def supervision_detail(request: HttpRequest, order_id: int) -> HttpResponseBase:
     order = supervision_list_for(user).filter(pk=order_id).first()
     if order is None:
         raise Http404
-    can_answer = order.answered_at is None and user.role == User.Role.OFFICER
-    form = AnswerForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                escalation.supervision_answer(order_id=order.pk, actor=user, answer=form.cleaned_data["answer"])
-            except DomainError as error:
-                status = _refused(request, error, form)
-            else:
-                messages.success(request, _("Your answer to the supervision order is recorded."))
-                return redirect("work-supervision")
-    context = {"order": order, "form": form, "can_answer": can_answer}
-    return render(request, "web/work/supervision_detail.html", context, status=status)
+    return _answer_page(
+        request,
+        AnswerForm(request.POST or None),
+        lambda text: escalation.supervision_answer(order_id=order.pk, actor=user, answer=text),
+        done=_("Your answer to the supervision order is recorded."),
+        back_to="work-supervision",
+        template="web/work/supervision_detail.html",
+        context={"order": order, "can_answer": order.answered_at is None and user.role == User.Role.OFFICER},
+    )
 
 
 # --- extension requests (延期) ----------------------------------------------------------------
@@ -175,18 +197,15 @@ def assist_detail(request: HttpRequest, assist_id: int) -> HttpResponseBase:
     assist = assist_list_for(user).filter(pk=assist_id).first()
     if assist is None:
         raise Http404
-    can_answer = assist.answered_at is None and user.department_id == assist.department_id
-    form = AnswerForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                services.assist_answer(assist_id=assist.pk, actor=user, answer=form.cleaned_data["answer"])
-            except DomainError as error:
-                status = _refused(request, error, form)
-            else:
-                messages.success(request, _("Your department's answer is recorded."))
-                return redirect("work-assists")
-    context = {"assist": assist, "form": form, "can_answer": can_answer}
-    return render(request, "web/work/assist_detail.html", context, status=status)
+    return _answer_page(
+        request,
+        AnswerForm(request.POST or None),
+        lambda text: services.assist_answer(assist_id=assist.pk, actor=user, answer=text),
+        done=_("Your department's answer is recorded."),
+        back_to="work-assists",
+        template="web/work/assist_detail.html",
+        context={
+            "assist": assist,
+            "can_answer": assist.answered_at is None and user.department_id == assist.department_id,
+        },
+    )
