@@ -150,6 +150,11 @@ def route(*, enterprise: Enterprise, service_item: ServiceItem) -> User | None:
 # --- creation ---------------------------------------------------------------------------
 
 
+def files_on_behalf(actor: User) -> bool:
+    """Who files tickets on behalf of an enterprise (代办): officers, managers, superusers."""
+    return actor.role in (User.Role.OFFICER, User.Role.MANAGER) or actor.is_superuser
+
+
 @transaction.atomic
 def ticket_create(
     *,
@@ -181,7 +186,7 @@ def ticket_create(
 
         if not enterprise_list_for(actor).filter(pk=enterprise.pk).exists():
             raise NotFound(_("No such enterprise."))
-        if actor.role not in (User.Role.OFFICER, User.Role.MANAGER) and not actor.is_superuser:
+        if not files_on_behalf(actor):
             raise Forbidden(_("You may not file tickets."))
         channel = channel if channel in (Channel.PROXY, Channel.VISIT) else Channel.PROXY
     if enterprise is None:
