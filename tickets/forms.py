@@ -12,10 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from servicedesk.errors import Invalid, TooLarge
-from servicedesk.models import Department, ServiceItem, User
-from servicedesk.selectors import department_list, service_item_list
+from servicedesk.models import Department, Enterprise, ServiceItem, User
+from servicedesk.selectors import department_list, enterprise_list_for, service_item_list
 
-from .models import Kind, PraiseKind, Priority, ReturnVisitMethod, ReviewVerdict, Ticket
+from .models import Channel, Kind, PraiseKind, Priority, ReturnVisitMethod, ReviewVerdict, Ticket
 from .uploads import check_upload
 
 MAX_FILES = 5
@@ -95,6 +95,63 @@ class TicketCreateForm(forms.Form):
         if item is None:
             raise forms.ValidationError(_("Choose a service from the list."))
         return item
+
+
+ENTERPRISE_SELECT_MAX = 200  # a scope this small is a select; a larger one a typed id or credit code
+CREDIT_CODE_LENGTH = 18
+ID_MAX_DIGITS = 12
+
+
+class EnterpriseField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """An enterprise of the caller's scope (the queryset), by its id (the select's value) or,
+    typed, by its unified social credit code. Anything else, in scope or not, is "No such
+    enterprise." (the service's words: an enterprise outside the scope is never told apart)."""
+
+    default_error_messages = {"invalid_choice": _("No such enterprise.")}
+
+    def to_python(self, value: Any) -> Any:
+        if value in self.empty_values:
+            return None
+        text = str(value).strip().upper()
+        lookup: dict[str, Any] = {}
+        if len(text) == CREDIT_CODE_LENGTH:
+            lookup = {"credit_code": text}
+        elif text.isdigit() and len(text) <= ID_MAX_DIGITS:
+            lookup = {"pk": int(text)}
+        found = self.queryset.filter(**lookup).first() if lookup and self.queryset is not None else None
+        if found is None:
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return found
+
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name} ({obj.credit_code})"
+
+
+# 代办 on the web: the channels an officer files through (online is the enterprise's own)
+PROXY_CHANNELS = [(Channel.PROXY, Channel.PROXY.label), (Channel.VISIT, Channel.VISIT.label)]
+
+
+class TicketFileForForm(TicketCreateForm):
+    """The portal's form with the enterprise filed for and the channel (代办). The enterprise
+    list is the caller's scope (`enterprise_list_for`); the service checks it again."""
+
+    enterprise = EnterpriseField(label=_("Enterprise"), queryset=Enterprise.objects.none())
+    channel = forms.ChoiceField(
+        label=_("How the request came in"), choices=PROXY_CHANNELS, initial=Channel.PROXY, widget=forms.RadioSelect
+    )
+
+    field_order = ["enterprise", "channel"]
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["enterprise"]
+        assert isinstance(field, EnterpriseField)  # noqa: S101  declared above
+        field.queryset = enterprise_list_for(user).order_by("name", "pk")
+        if field.queryset.count() > ENTERPRISE_SELECT_MAX:
+            field.widget = forms.TextInput(attrs={"maxlength": CREDIT_CODE_LENGTH, "autocomplete": "off"})
+            field.help_text = _("Type the enterprise's unified social credit code (18 characters) or its number.")
+        else:
+            field.empty_label = _("— choose an enterprise —")
 
 
 class BodyForm(forms.Form):

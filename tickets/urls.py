@@ -1,7 +1,7 @@
 """Web pages of this app (server-rendered, htmx); included from config/urls.py.
 
 The url names are a contract with the other pages (dashboard, reports, inbox):
-portal-home, portal-new, ticket-page, ticket-action, work-queue."""
+portal-home, portal-new, ticket-page, ticket-action, work-queue, work-file."""
 
 from django.urls import URLPattern, URLResolver, path
 
@@ -11,6 +11,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("portal/", views.portal_home, name="portal-home"),
     path("portal/new/", views.portal_new, name="portal-new"),
     path("work/", views.work_queue, name="work-queue"),
+    path("work/file/", views.file_for_enterprise, name="work-file"),
     path("tickets/<str:number>/", views.ticket_detail, name="ticket-page"),
     path("tickets/<str:number>/<str:action>/", views.ticket_action, name="ticket-action"),
 ]

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from servicedesk import clock
 from servicedesk.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, TooLarge
-from servicedesk.models import User
+from servicedesk.models import Enterprise, User
 from servicedesk.selectors import department_list, is_admin, park_list
 
 from . import forms as f
@@ -159,8 +159,11 @@ def portal_new(request: HttpRequest) -> HttpResponse:
 
 
 @transaction.atomic
-def _file_ticket(user: User, data: dict[str, Any]) -> Ticket:
-    """The ticket and its attachments, all or nothing."""
+def _file_ticket(
+    user: User, data: dict[str, Any], *, enterprise: Enterprise | None = None, channel: str | None = None
+) -> Ticket:
+    """The ticket and its attachments, all or nothing; `enterprise` and `channel` when an
+    officer files on behalf of one (代办)."""
     ticket = services.ticket_create(
         actor=user,
         title=data["title"],
@@ -168,10 +171,48 @@ def _file_ticket(user: User, data: dict[str, Any]) -> Ticket:
         kind=data["kind"],
         priority=data["priority"],
         service_item=data["service_item"],
+        enterprise=enterprise,
+        channel=channel,
     )
     for upload in data["attachments"]:
         services.attachment_add(ticket_id=ticket.pk, actor=user, upload=upload)
     return ticket
+
+
+# --- filing on behalf of an enterprise (代办) -------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def file_for_enterprise(request: HttpRequest) -> HttpResponse:
+    """The portal's form for an officer (or a manager) filing for an enterprise in their
+    scope, from a phone call or a visit: they become the ticket's assignee and owner (首问).
+    Who may, and for which enterprises, is the service's rule (`ticket_create`)."""
+    user = _user(request)
+    if not services.files_on_behalf(user):
+        raise PermissionDenied(gettext("Only officers and managers file tickets on behalf of an enterprise."))
+    form = f.TicketFileForForm(request.POST or None, request.FILES or None, user=user)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                ticket = _file_ticket(user, data, enterprise=data["enterprise"], channel=data["channel"])
+            except NotFound as error:  # the enterprise left the scope since the form checked it
+                form.add_error("enterprise", error.message)
+                status = error.status_code
+            except DomainError as error:
+                _form_error(form, error)
+                status = error.status_code
+            else:
+                messages.success(request, gettext("Ticket %(number)s filed.") % {"number": ticket.number})
+                if selectors.sees_ticket_in_memory(user, ticket) or selectors.ticket_visible_to(user, ticket.pk):
+                    return redirect("ticket-page", number=ticket.number)
+                return redirect(_start_page(user))  # e.g. routed to the chief while the filer is on leave
+        else:
+            status = 400
+    _focus_first_error(form)
+    return render(request, "tickets/file_for.html", {"form": form}, status=status)
 
 
 def _focus_first_error(form: forms.Form) -> None:

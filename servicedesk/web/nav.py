@@ -19,6 +19,7 @@ NAV: dict[str, list[tuple[str, Any]]] = {
     ],
     User.Role.OFFICER: [
         ("work-queue", _("My queue")),
+        ("work-file", _("File for an enterprise")),
         ("work-visits", _("Visits")),
         ("work-supervision", _("Supervision orders")),
         ("inbox", _("Inbox")),
@@ -26,6 +27,7 @@ NAV: dict[str, list[tuple[str, Any]]] = {
     User.Role.MANAGER: [
         ("dashboard", _("Dashboard")),
         ("work-queue", _("Tickets")),
+        ("work-file", _("File for an enterprise")),
         ("reports-dispatch", _("Weekly dispatch")),
         ("reports-ranking", _("Monthly ranking")),
         ("reports-bulletin", _("Quarterly bulletin")),
