@@ -29,3 +29,7 @@ urlpatterns = [
     path("", include("servicedesk.web.report_urls")),
     re_path(r"^api/(?P<path>[\s\S]*)\Z", api_not_found, name="api-not-found"),  # last: JSON 404 for the rest of /api/
 ]
+
+# The web's own 403 and 404 pages (in the site's layout); /api/ keeps its JSON answers.
+handler403 = "servicedesk.web.errors.permission_denied"
+handler404 = "servicedesk.web.errors.page_not_found"

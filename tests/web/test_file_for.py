@@ -117,6 +117,7 @@ def test_enterprise_users_are_refused_with_the_reason(world, web_as):
     client = web_as(world.company)
     response = client.get(URL)
     assert response.status_code == 403
+    assert "Only officers and managers file tickets on behalf of an enterprise." in response.content.decode()
     assert client.post(URL, _form(world)).status_code == 403
     assert not Ticket.objects.exists()
 
