@@ -304,8 +304,9 @@ CONTENT_SECURITY_POLICY = {
 
 # Password guessing (django-axes): after AXES_FAILURE_LIMIT wrong passwords in a row for one
 # username from one address, that pair is locked out for AXES_COOLOFF_MINUTES, even with the
-# right password (429). Covers the API token, the admin login and the web login; the token
-# endpoint is also throttled per address (the "auth" rate above).
+# right password (429). Usernames count regardless of case, as they sign in. Covers the API
+# token, the admin login and the web login; the token endpoint is also throttled per address
+# (the "auth" rate above).
 AUTHENTICATION_BACKENDS = [
     "servicedesk.lockout.LoginLockoutBackend",  # first: refuses a locked-out login
     "django.contrib.auth.backends.ModelBackend",
@@ -316,6 +317,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "servicedesk.lockout.client_address"
+AXES_USERNAME_CALLABLE = "servicedesk.lockout.client_username"  # case-folded: Alice and alice count together
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_LOCKOUT_CALLABLE = "servicedesk.lockout.lockout_response"
 AXES_VERBOSE = False

@@ -27,6 +27,16 @@ class LoginLockoutBackend(AxesStandaloneBackend):
         return super().authenticate(request, username=username, password=password, **kwargs)  # type: ignore[no-any-return]
 
 
+def client_username(request: HttpRequest, credentials: dict[str, Any] | None = None) -> str | None:
+    """The username failures are counted for, in lower case: sign-in ignores case
+    (servicedesk.models.UserManager), so `Alice` and `alice` are one account with one count.
+    Axes asks with the credentials of an attempt, or with the user's own name on success (to
+    reset the count); without either, the posted form or body."""
+    source = credentials or getattr(request, "data", request.POST)
+    username = source.get("username")
+    return username.lower() if isinstance(username, str) else None
+
+
 def client_address(request: HttpRequest) -> str:
     """The client address, by the rule the API throttles use: REMOTE_ADDR unless NUM_PROXIES
     trusted proxies add X-Forwarded-For (then the address the outermost trusted one saw)."""

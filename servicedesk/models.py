@@ -3,11 +3,13 @@ working calendar."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser
-from django.core.exceptions import ValidationError
+from django.contrib.auth.models import UserManager as BaseUserManager
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from .files import generated_name
@@ -67,6 +69,23 @@ class Department(models.Model):
         return self.name
 
 
+# The code of the error for a username that differs only in case from one in use.
+USERNAME_TAKEN = "username_taken"
+
+
+class UserManager(BaseUserManager["User"]):
+    """Usernames are case-insensitive: `ALICE` signs in as `alice` (every sign-in goes through
+    `get_by_natural_key`: the token endpoint, the web login, the admin, createsuperuser)."""
+
+    def get_by_natural_key(self, username: str | None) -> User:
+        # lower() on both sides, the expression of User's unique constraint: at most one row
+        # can match (iexact compares upper() on PostgreSQL, which folds a few letters such as
+        # the Greek final sigma differently), and PostgreSQL answers from the constraint's index.
+        return self.alias(username_lower=Lower(self.model.USERNAME_FIELD)).get(
+            username_lower=Lower(models.Value(username))
+        )
+
+
 class User(AbstractUser):
     """Everyone who signs in. The role decides what they do; the scope fields decide what
     they see: an enterprise user sees their `enterprise`; an officer belongs to a
@@ -119,10 +138,21 @@ class User(AbstractUser):
         help_text=_("The officer who stands in while this officer is on leave."),
     )
 
+    objects: ClassVar[UserManager] = UserManager()
+
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
         indexes = [models.Index(fields=["role", "department"], name="user_role_dept_idx")]
+        constraints = [
+            # unique regardless of case: `Alice` and `alice` cannot both exist
+            models.UniqueConstraint(
+                Lower("username"),
+                name="user_username_ci_unique",
+                violation_error_code=USERNAME_TAKEN,
+                violation_error_message=_("A user with that username already exists."),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.display_name or self.get_full_name() or self.username
@@ -130,6 +160,23 @@ class User(AbstractUser):
     @property
     def effective_role(self) -> str:
         return self.Role.ADMIN if self.is_superuser else self.role
+
+    def validate_constraints(self, exclude: Any = None) -> None:
+        """Django reports a constraint on an expression as a non-field error; the name taken
+        regardless of case belongs next to the username, in the admin's form and in the API."""
+        try:
+            super().validate_constraints(exclude=exclude)
+        except ValidationError as exc:
+            errors: dict[str, list[ValidationError]] = exc.update_error_dict({})
+            others = []
+            for error in errors.pop(NON_FIELD_ERRORS, []):
+                if error.code == USERNAME_TAKEN:
+                    errors.setdefault("username", []).append(error)
+                else:
+                    others.append(error)
+            if others:
+                errors[NON_FIELD_ERRORS] = others
+            raise ValidationError(errors) from exc
 
     def clean(self) -> None:
         super().clean()

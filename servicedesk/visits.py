@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from . import clock
 from .errors import Forbidden, Invalid, NotFound
+from .files import atomic_deleting_files, file_save
 from .models import Enterprise, ServiceItem, User, Visit, VisitMethod, VisitPhoto, VisitProblem
 from .selectors import enterprise_list_for, is_admin, user_list_for
 
@@ -132,7 +133,7 @@ def visit_create(
     return visit
 
 
-@transaction.atomic
+@atomic_deleting_files()
 def visit_photo_add(*, visit_id: int, actor: User, upload: UploadedFile[Any]) -> VisitPhoto:
     """A photo of a visit, by the officer who made it or a manager in scope: the upload
     checks of ticket attachments (size, type by the bytes), and images only."""
@@ -154,7 +155,7 @@ def visit_photo_add(*, visit_id: int, actor: User, upload: UploadedFile[Any]) ->
         uploaded_by=actor,
         created_at=clock.now(),
     )
-    photo.file.save(upload.name or "photo", upload, save=False)
+    file_save(photo.file, upload.name or "photo", upload)
     photo.save()
     return photo
 

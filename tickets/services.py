@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 
 from servicedesk import clock
 from servicedesk.errors import Conflict, Forbidden, Invalid, NotFound
+from servicedesk.files import atomic_deleting_files, file_save
 from servicedesk.models import Department, Enterprise, ServiceItem, User
 
 from . import selectors, state
@@ -671,7 +672,7 @@ def extension_reject(*, extension_id: int, actor: User, reason: str) -> Extensio
 # --- attachments ------------------------------------------------------------------------
 
 
-@transaction.atomic
+@atomic_deleting_files()
 def attachment_add(*, ticket_id: int, actor: User, upload: UploadedFile[Any], public: bool = True) -> Attachment:
     ticket = _lock(ticket_id=ticket_id, actor=actor)
     _move(ticket, Action.ATTACH, actor)
@@ -687,7 +688,7 @@ def attachment_add(*, ticket_id: int, actor: User, upload: UploadedFile[Any], pu
         uploaded_by=actor,
         created_at=clock.now(),
     )
-    attachment.file.save(upload.name or "file", upload, save=False)
+    file_save(attachment.file, upload.name or "file", upload)
     attachment.save()
     _save(ticket)
     record_event(

@@ -14,7 +14,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
@@ -25,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from servicedesk import clock
 from servicedesk.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, TooLarge
+from servicedesk.files import atomic_deleting_files
 from servicedesk.models import Enterprise, User
 from servicedesk.selectors import department_list, is_admin, park_list
 
@@ -158,12 +158,13 @@ def portal_new(request: HttpRequest) -> HttpResponse:
     return render(request, "tickets/portal_new.html", {"form": form}, status=status)
 
 
-@transaction.atomic
+@atomic_deleting_files()
 def _file_ticket(
     user: User, data: dict[str, Any], *, enterprise: Enterprise | None = None, channel: str | None = None
 ) -> Ticket:
-    """The ticket and its attachments, all or nothing; `enterprise` and `channel` when an
-    officer files on behalf of one (代办)."""
+    """The ticket and its attachments, all or nothing (also the files of those stored
+    before a later one is refused); `enterprise` and `channel` when an officer files on
+    behalf of one (代办)."""
     ticket = services.ticket_create(
         actor=user,
         title=data["title"],

@@ -49,6 +49,29 @@ def test_a_success_before_the_limit_starts_the_count_again(world):
     assert _token(username, PASSWORD).status_code == 200
 
 
+def test_failures_count_for_the_name_in_any_case(world):
+    # given a user who signs in whatever the case of their name (usernames ignore case)
+    username = world.company.username
+    spellings = [username.upper(), username.title(), username, username.upper()]
+    # when four wrong passwords come under different spellings of the name
+    for typed in spellings:
+        assert _token(typed, "wrong-password").status_code == 400
+    # then the fifth, under yet another, locks the one account out, whatever the spelling
+    assert _token(username.swapcase(), "wrong-password").status_code == 429
+    assert _token(username, PASSWORD).status_code == 429
+    assert _token(username.upper(), PASSWORD).status_code == 429
+
+
+def test_a_success_in_another_case_starts_the_count_again(world):
+    username = world.company.username
+    for _ in range(4):
+        assert _token(username, "wrong-password").status_code == 400
+    assert _token(username.upper(), PASSWORD).status_code == 200
+    for _ in range(4):
+        assert _token(username.upper(), "wrong-password").status_code == 400
+    assert _token(username, PASSWORD).status_code == 200
+
+
 def test_the_admin_login_is_locked_out_too(client):
     admin = AdminFactory()
     for _ in range(4):

@@ -152,10 +152,10 @@ def test_token_is_also_accepted_from_a_form(api):
     [
         {"username": "zhao.lei", "password": "wrong-password"},
         {"username": "nobody-by-that-name", "password": PASSWORD},
-        {"username": "ZHAO.LEI", "password": PASSWORD},
+        {"username": "ZHAO.LEI", "password": PASSWORD.upper()},
         {"username": "zhao.lei", "password": PASSWORD + " "},
     ],
-    ids=["wrong password", "unknown user", "wrong case", "trailing space"],
+    ids=["wrong password", "unknown user", "password in the wrong case", "trailing space"],
 )
 def test_token_with_wrong_credentials_is_400_with_a_message(api, credentials):
     # given a user
@@ -166,6 +166,17 @@ def test_token_with_wrong_credentials_is_400_with_a_message(api, credentials):
     assert response.status_code == 400
     assert response.json()["detail"]
     assert not Token.objects.exists()
+
+
+@pytest.mark.parametrize("typed", ["ZHAO.LEI", "Zhao.Lei", "zhao.lei"])
+def test_token_ignores_the_case_of_the_username(api, typed):
+    # given a user whose name was written in another case than they type it
+    user = OfficerFactory(username="Zhao.lei")
+    # when they sign in
+    response = api.post(TOKEN_URL, {"username": typed, "password": PASSWORD}, format="json")
+    # then it is their token
+    assert response.status_code == 200, response.json()
+    assert response.json()["token"] == Token.objects.get(user=user).key
 
 
 def test_token_is_refused_to_an_inactive_user(api):
@@ -794,6 +805,21 @@ def test_a_duplicate_username_is_400(api_as, org):
     assert response.status_code == 400
     assert "username" in response.json()
     assert User.objects.filter(username=org.officer_a.username).count() == 1
+
+
+@pytest.mark.parametrize("username", ["ALICE", "Alice", "alice"])
+def test_a_username_differing_only_in_case_is_400_and_nothing_is_written(api_as, org, username):
+    # given a user "alice"
+    UserFactory(username="alice", role=User.Role.ENTERPRISE, enterprise=org.ent_1)
+    users_before = User.objects.count()
+    # when another user is created with the same name in another case
+    body = new_user("officer", department=org.dept_a.pk, username=username)
+    response = api_as(org.zone_manager).post("/api/v1/users/", body, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    # then it is a 400 with a message on the username, and no user is added
+    assert response.status_code == 400, response.json()
+    assert response.json()["username"] == ["A user with that username already exists."]
+    assert User.objects.count() == users_before
+    assert list(User.objects.filter(username__iexact="alice").values_list("username", flat=True)) == ["alice"]
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from servicedesk import clock, visits
 from servicedesk.errors import DomainError, Invalid, NotFound
+from servicedesk.files import atomic_deleting_files
 from servicedesk.models import User
 
 from .common import actor, errors_to_form, is_manager, page_of, staff_required
@@ -91,7 +91,7 @@ def _create(user: User, data: dict[str, Any], problems: Any) -> Any:
         for row in problems.cleaned_data
         if row and row.get("description")
     ]
-    with transaction.atomic():
+    with atomic_deleting_files():  # the visit and its photos, all or nothing, files too
         visit = visits.visit_create(
             actor=user,
             enterprise=data["enterprise"],
