@@ -8,6 +8,7 @@ from datetime import datetime
 import pytest
 from django.db import connection, connections, transaction
 
+from servicedesk.models import User
 from tests.tickets.conftest import SHANGHAI
 from tickets.models import Escalation, EventKind, SlaDeadline, Ticket, TicketEvent
 from tickets.sla.escalation import _due, escalation_sweep
@@ -160,3 +161,55 @@ def test_a_repeated_step_in_a_batch_moves_on_while_the_others_fire(world, file_t
     assert SlaDeadline.objects.get(pk=first.deadline_id).next_level == "breach"
     assert Escalation.objects.filter(ticket_id=late).count() == 1
     assert Escalation.objects.filter(ticket_id=fresh).count() == 1
+
+
+BREACH_AT = datetime(2026, 11, 17, 15, 30, tzinfo=SHANGHAI)  # the acceptance breach of a T0 ticket
+SUPERVISION_AT = datetime(2026, 11, 18, 15, 30, tzinfo=SHANGHAI)  # one working day later
+HANDOVER_QUERIES = 20  # SWEEP_QUERIES, a read of the handed tickets' officers, an update of their assignees
+SUPERVISION_QUERIES = 21  # SWEEP_QUERIES, the park's managers and the two inserts of the orders
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", [2, 12])
+def test_hand_overs_and_supervision_orders_in_a_batch_run_a_constant_number_of_queries(
+    world, file_ticket, clock, count, monkeypatch, django_assert_max_num_queries
+):
+    """The acceptance breach of unaccepted tickets (each to the deputy, with a transfer event)
+    and the supervision orders a day later are applied together, not one ticket at a time."""
+    from notifications.models import Notification
+    from notifications.tasks import notification_send_batch
+    from tickets.models import SupervisionOrder
+
+    monkeypatch.setattr(notification_send_batch, "apply_async", lambda *a, **kw: None)
+    ids = [file_ticket()["id"] for _ in range(count)]
+    clock.move_to(WARNING_AT)
+    assert escalation_sweep(batch=50) == count
+    clock.move_to(BREACH_AT)
+    with django_assert_max_num_queries(HANDOVER_QUERIES):
+        assert escalation_sweep(batch=50) == count
+    tickets = Ticket.objects.filter(pk__in=ids)
+    assert set(tickets.values_list("assignee_id", "owner_id", "overdue", "escalation_level")) == {
+        (world.deputy.pk, world.chief.pk, True, 2)
+    }
+    transfers = TicketEvent.objects.filter(ticket_id__in=ids, kind=EventKind.TRANSFERRED)
+    assert transfers.count() == count
+    assert {(e.data["from_assignee"], e.data["to_assignee"], e.data["reason"]) for e in transfers} == {
+        (world.chief.pk, world.deputy.pk, "breach")
+    }
+    # the breach is told to the chief who held the ticket, the hand-over to both of them
+    inbox = Notification.objects.filter(ticket_id__in=ids, channel="inbox")
+    breach = inbox.filter(event__kind=EventKind.ESCALATED, event__data__level="breach")
+    told = set(breach.values_list("recipient_id", flat=True))
+    assert world.chief.pk in told and world.deputy.pk not in told
+    assert set(User.objects.filter(pk__in=told - {world.chief.pk}).values_list("role", flat=True)) <= {"manager"}
+    handed = inbox.filter(event__kind=EventKind.TRANSFERRED)
+    assert sorted(handed.values_list("recipient_id", flat=True)) == sorted([world.deputy.pk, world.chief.pk] * count)
+
+    clock.move_to(SUPERVISION_AT)
+    with django_assert_max_num_queries(SUPERVISION_QUERIES):
+        assert escalation_sweep(batch=50) == count
+    orders = SupervisionOrder.objects.filter(ticket_id__in=ids).prefetch_related("managers")
+    assert len(orders) == count
+    assert {order.addressed_to_id for order in orders} == {world.deputy.pk}
+    assert all(list(order.managers.all()) == [world.park_manager] for order in orders)
+    assert all(order.escalation_id is not None for order in orders)

@@ -21,11 +21,13 @@ ticket (SKIP LOCKED on both), so it cannot deadlock with a service.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Field, QuerySet
 from django.utils import timezone
 
 from servicedesk import clock as time_source
@@ -51,6 +53,9 @@ LADDER: tuple[str, ...] = (EscalationLevel.WARNING, EscalationLevel.BREACH, Esca
 LEVEL_RANK: dict[str, int] = {EscalationLevel.WARNING: 1, EscalationLevel.BREACH: 2, EscalationLevel.SUPERVISION: 3}
 WARNING_SHARE = 0.75
 ANSWER_LIMIT = "1d"  # the officer's written answer to a supervision order, in working time
+
+#: The transfer event's text when an unaccepted ticket passes to the deputy at its breach.
+HANDOVER_NOTE = "超时未签收，转副手办理"
 
 DEFAULT_SWEEP_LIMIT = 2000
 DEFAULT_SWEEP_BATCH = 50  # rows per transaction: bounds how long a user action may wait on the sweep
@@ -243,14 +248,26 @@ def breach_deputy(ticket: Ticket) -> User | None:
 
 def park_managers(ticket: Ticket) -> list[User]:
     """The park's managers; the zone managers when the park has none."""
-    managers = list(User.objects.filter(role=User.Role.MANAGER, park_id=ticket.park_id, is_active=True).order_by("id"))
-    if managers:
-        return managers
-    return list(
-        User.objects.filter(
-            role=User.Role.MANAGER, park__isnull=True, department__isnull=True, is_active=True
-        ).order_by("id")
-    )
+    return park_managers_of({ticket.park_id})[ticket.park_id]
+
+
+def park_managers_of(park_ids: Iterable[int | None]) -> dict[int | None, list[User]]:
+    """`park_managers` of several parks at once (one query; a second for the zone managers
+    when a park has none)."""
+    wanted = set(park_ids)
+    found: dict[int | None, list[User]] = {park: [] for park in wanted}
+    ids = [park for park in wanted if park is not None]
+    in_parks = User.objects.filter(role=User.Role.MANAGER, park_id__in=ids, is_active=True)
+    for user in in_parks.order_by("id"):
+        found[user.park_id].append(user)
+    if any(not managers for managers in found.values()):
+        zone = list(
+            User.objects.filter(
+                role=User.Role.MANAGER, park__isnull=True, department__isnull=True, is_active=True
+            ).order_by("id")
+        )
+        found = {park: managers or zone for park, managers in found.items()}
+    return found
 
 
 def _event(ticket: Ticket, kind: str, level: str, deadline: SlaDeadline, actor: User | None = None) -> None:
@@ -279,18 +296,47 @@ def supervision_create(
     reason: str = "",
 ) -> SupervisionOrder:
     """A supervision order (督办) to the ticket's assignee, on behalf of the park manager(s)."""
-    order = SupervisionOrder.objects.create(
-        ticket=ticket,
-        escalation=escalation,
-        deadline_kind=deadline.kind,
-        reason=reason,
-        addressed_to_id=ticket.assignee_id or ticket.owner_id,
-        issued_by=issued_by,
-        answer_due_at=deadlines.limit_due(start=now, limit=ANSWER_LIMIT, clock="working", wt=wt),
-        created_at=now,
+    return supervisions_create(
+        [(ticket, deadline.kind, escalation)], now=now, wt=wt, issued_by=issued_by, reason=reason
+    )[0]
+
+
+def supervisions_create(
+    items: Sequence[tuple[Ticket, str, Escalation | None]],
+    *,
+    now: datetime,
+    wt: WorkingTime,
+    issued_by: User | None = None,
+    reason: str = "",
+) -> list[SupervisionOrder]:
+    """`supervision_create` for many (ticket, deadline kind, escalation) at once: one insert
+    of the orders, one read of each park's managers, one insert of the orders' managers."""
+    answer_due = deadlines.limit_due(start=now, limit=ANSWER_LIMIT, clock="working", wt=wt)
+    orders = SupervisionOrder.objects.bulk_create(
+        [
+            SupervisionOrder(
+                ticket=ticket,
+                escalation=escalation,
+                deadline_kind=kind,
+                reason=reason,
+                addressed_to_id=ticket.assignee_id or ticket.owner_id,
+                issued_by=issued_by,
+                answer_due_at=answer_due,
+                created_at=now,
+            )
+            for ticket, kind, escalation in items
+        ]
     )
-    order.managers.set(park_managers(ticket))
-    return order
+    managers = park_managers_of({ticket.park_id for ticket, _, _ in items})
+    through = SupervisionOrder.managers.through
+    through.objects.bulk_create(
+        [
+            through(supervisionorder_id=order.pk, user_id=manager.pk)
+            for order, (ticket, _, _) in zip(orders, items, strict=True)
+            for manager in managers[ticket.park_id]
+        ]
+    )
+    return orders
 
 
 def _fire(ticket: Ticket, deadline: SlaDeadline, level: str, now: datetime, wt: WorkingTime) -> None:
@@ -326,7 +372,7 @@ def _fire(ticket: Ticket, deadline: SlaDeadline, level: str, now: datetime, wt: 
                 ticket,
                 None,
                 EventKind.TRANSFERRED,
-                body="超时未签收，转副手办理",
+                body=HANDOVER_NOTE,
                 public=False,
                 reason="breach",
                 from_assignee=previous[0],
@@ -383,9 +429,8 @@ def _tickets_locked(ids: set[int]) -> dict[int, Ticket]:
     return {ticket.pk: ticket for ticket in qs}
 
 
-def _needs_own_step(deadline: SlaDeadline, ticket: Ticket) -> bool:
-    """The acceptance breach of an unaccepted ticket hands it to a deputy, with a transfer
-    event between the escalation's and the ticket's save: that step runs on its own."""
+def _hands_over(deadline: SlaDeadline, ticket: Ticket) -> bool:
+    """The acceptance breach of an unaccepted ticket hands it to a deputy (`breach_deputy`)."""
     return (
         deadline.next_level == EscalationLevel.BREACH
         and deadline.kind == DeadlineKind.ACCEPT
@@ -393,31 +438,53 @@ def _needs_own_step(deadline: SlaDeadline, ticket: Ticket) -> bool:
     )
 
 
+def _handover_to(deadline: SlaDeadline, ticket: Ticket) -> tuple[User, int] | None:
+    """The deputy (and their department) an unaccepted ticket passes to at this step, if any."""
+    if not _hands_over(deadline, ticket):
+        return None
+    deputy = breach_deputy(ticket)
+    if deputy is None or deputy.department_id is None:
+        return None
+    return deputy, deputy.department_id
+
+
+def _with_officers(tickets: Iterable[Ticket]) -> None:
+    """Read the enterprises of `tickets` with their officers and the chief's deputy in one
+    query, so that `breach_deputy` reads no more."""
+    from servicedesk.models import Enterprise
+
+    tickets = list(tickets)
+    if not tickets:
+        return
+    enterprises = Enterprise.objects.select_related("chief_officer__deputy", "deputy_officer").in_bulk(
+        {ticket.enterprise_id for ticket in tickets}
+    )
+    for ticket in tickets:
+        ticket.enterprise = enterprises[ticket.enterprise_id]
+
+
 def _steps_apply(pairs: Sequence[tuple[SlaDeadline, Ticket]], now: datetime, wt: WorkingTime) -> int:
     """`step_apply` for a batch of rows (each deadline and its ticket locked by the caller),
-    with a constant number of queries for the common steps: one read of the steps fired
-    already, one insert each of the Escalation rows, the events and their notifications,
-    one update each of the tickets and the deadlines. A deputy hand-over runs on its own
-    (`step_apply`); a supervision order adds its own few queries. Returns the steps fired."""
+    with a constant number of queries whatever the batch holds: one read of the steps fired
+    already, one read of the officers of the tickets handed to a deputy, one insert each of
+    the Escalation rows, the events, their notifications and the supervision orders, and a
+    few updates of the tickets and the deadlines. Returns the steps fired."""
     from notifications.services import notify_events
 
     stale: list[SlaDeadline] = []
     batch: list[tuple[SlaDeadline, Ticket]] = []
-    fired = 0
     for deadline, ticket in pairs:
         if not _still_running(ticket, deadline):
             deadline.stopped_at, deadline.next_step_at = now, None
             stale.append(deadline)
-        elif _needs_own_step(deadline, ticket):
-            fired += step_apply(deadline=deadline, ticket=ticket, now=now, wt=wt)
         else:
             batch.append((deadline, ticket))
     if stale:
         SlaDeadline.objects.filter(pk__in=[d.pk for d in stale]).update(stopped_at=now, next_step_at=None)
     if not batch:
-        return fired
+        return 0
     if not connection.features.can_return_rows_from_bulk_insert:  # pragma: no cover - PostgreSQL and SQLite can
-        return fired + sum(step_apply(deadline=d, ticket=t, now=now, wt=wt) for d, t in batch)
+        return sum(step_apply(deadline=d, ticket=t, now=now, wt=wt) for d, t in batch)
 
     # A step fired already (a deadline row set back): the unique constraint would refuse it,
     # so it is not tried; the row just moves on, as `step_apply` does after the refusal.
@@ -427,6 +494,7 @@ def _steps_apply(pairs: Sequence[tuple[SlaDeadline, Ticket]], now: datetime, wt:
         )
     )
     todo = [(d, t) for d, t in batch if (t.pk, d.kind, d.next_level, d.version) not in done]
+    fired = 0
     if todo:
         escalations = [
             Escalation(
@@ -444,18 +512,23 @@ def _steps_apply(pairs: Sequence[tuple[SlaDeadline, Ticket]], now: datetime, wt:
             with transaction.atomic():  # a step that fired meanwhile: each on its own, as before
                 Escalation.objects.bulk_create(escalations)
         except IntegrityError:  # pragma: no cover - needs a race the row locks rule out
-            return fired + sum(step_apply(deadline=d, ticket=t, now=now, wt=wt) for d, t in batch)
-        events = []
+            return sum(step_apply(deadline=d, ticket=t, now=now, wt=wt) for d, t in batch)
+        _with_officers(ticket for deadline, ticket in todo if _hands_over(deadline, ticket))
+        events: list[TicketEvent] = []
+        handed: dict[int, Ticket] = {}
         created = time_source.now()
         for deadline, ticket in todo:
             level = deadline.next_level
+            handover = _handover_to(deadline, ticket)
             ticket.escalation_level = max(ticket.escalation_level, LEVEL_RANK[level])
             if level == EscalationLevel.BREACH:
                 ticket.overdue = True
             ticket.updated_at = now
+            # the escalation is told to whoever held the ticket when it fired
+            before = copy.copy(ticket) if handover is not None else ticket
             events.append(
                 TicketEvent(
-                    ticket=ticket,
+                    ticket=before,
                     actor=None,
                     kind=EventKind.SUPERVISED if level == EscalationLevel.SUPERVISION else EventKind.ESCALATED,
                     body="",
@@ -469,41 +542,79 @@ def _steps_apply(pairs: Sequence[tuple[SlaDeadline, Ticket]], now: datetime, wt:
                     created_at=created,
                 )
             )
+            if handover is not None:
+                deputy, department = handover
+                previous = (ticket.assignee_id, ticket.department_id)
+                ticket.assignee, ticket.department_id = deputy, department
+                handed[ticket.pk] = ticket
+                events.append(
+                    TicketEvent(
+                        ticket=ticket,
+                        actor=None,
+                        kind=EventKind.TRANSFERRED,
+                        body=HANDOVER_NOTE,
+                        public=False,
+                        data={
+                            "reason": "breach",
+                            "from_assignee": previous[0],
+                            "from_department": previous[1],
+                            "to_assignee": deputy.pk,
+                            "to_department": department,
+                        },
+                        created_at=created,
+                    )
+                )
         TicketEvent.objects.bulk_create(events)
         notify_events(events)
-        for (deadline, ticket), escalation in zip(todo, escalations, strict=True):
-            if deadline.next_level == EscalationLevel.SUPERVISION:
-                supervision_create(ticket=ticket, deadline=deadline, now=now, wt=wt, escalation=escalation)
+        supervisions = [
+            (ticket, deadline.kind, escalation)
+            for (deadline, ticket), escalation in zip(todo, escalations, strict=True)
+            if deadline.next_level == EscalationLevel.SUPERVISION
+        ]
+        if supervisions:
+            supervisions_create(supervisions, now=now, wt=wt)
         # one UPDATE per (level, overdue) pair: a handful, not one per ticket
         changes: dict[tuple[int, bool], list[int]] = {}
         for ticket in {ticket.pk: ticket for _, ticket in todo}.values():
             changes.setdefault((ticket.escalation_level, ticket.overdue), []).append(ticket.pk)
         for (level_rank, overdue), ids in changes.items():
             Ticket.objects.filter(pk__in=ids).update(escalation_level=level_rank, overdue=overdue, updated_at=now)
-        fired += len(todo)
+        if handed:
+            _save_values(Ticket, ["assignee_id", "department_id"], list(handed.values()))
+        fired = len(todo)
     for deadline, _ in batch:
         _set_next(deadline, LADDER.index(deadline.next_level) + 1, wt)
-    _ladder_save([d for d, _ in batch])
+    _save_values(SlaDeadline, ["next_level", "next_step_at"], [d for d, _ in batch])
     return fired
 
 
-def _ladder_save(rows: Sequence[SlaDeadline]) -> None:
-    """Save `next_level` and `next_step_at` of many deadline rows in one statement (on
-    PostgreSQL an UPDATE … FROM (VALUES …): Django's bulk_update builds a CASE per row and
-    field, which costs more Python time than the sweep's steps themselves)."""
+def _save_values(model: type[Ticket] | type[SlaDeadline], columns: Sequence[str], rows: Sequence[Any]) -> None:
+    """Save `columns` of many rows in one statement (on PostgreSQL an UPDATE … FROM
+    (VALUES …): Django's bulk_update builds a CASE per row and column, which costs more
+    Python time than the sweep's steps themselves)."""
     if connection.vendor != "postgresql":
-        SlaDeadline.objects.bulk_update(rows, ["next_level", "next_step_at"])
+        model.objects.bulk_update(rows, [column.removesuffix("_id") for column in columns])
         return
-    table = connection.ops.quote_name(SlaDeadline._meta.db_table)
-    values = ", ".join(["(%s::bigint, %s::varchar, %s::timestamptz)"] * len(rows))
-    # the model's own table name and placeholders: nothing from outside goes into the text
+    fields: list[Field[Any, Any]] = []
+    for column in columns:
+        field = model._meta.get_field(column.removesuffix("_id"))
+        if not isinstance(field, Field):  # pragma: no cover - the callers name columns
+            raise TypeError(f"{column} is not a column of {model.__name__}")
+        fields.append(field)
+    quote = connection.ops.quote_name
+    casts = ["bigint", *(str(field.cast_db_type(connection)) for field in fields)]
+    values = ", ".join(["(" + ", ".join(f"%s::{cast}" for cast in casts) + ")"] * len(rows))
+    names = [str(field.column) for field in fields]
+    assignments = ", ".join(f"{quote(name)} = v.{quote(name)}" for name in names)
+    columns_sql = ", ".join(quote(name) for name in ["id", *names])
+    # the model's own table and column names and placeholders: nothing from outside goes into the text
     sql = (
-        f"UPDATE {table} AS d SET next_level = v.next_level, next_step_at = v.next_step_at "  # noqa: S608
-        f"FROM (VALUES {values}) AS v(id, next_level, next_step_at) WHERE d.id = v.id"
+        f"UPDATE {quote(model._meta.db_table)} AS t SET {assignments} "  # noqa: S608
+        f"FROM (VALUES {values}) AS v({columns_sql}) WHERE t.id = v.id"
     )
-    params: list[int | str | datetime | None] = []
+    params: list[Any] = []
     for row in rows:
-        params += [row.pk, row.next_level, row.next_step_at]
+        params += [row.pk, *(getattr(row, field.attname) for field in fields)]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
 
