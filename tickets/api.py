@@ -75,7 +75,10 @@ class TicketViewSet(StrictPkMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
     def get_queryset(self):  # type: ignore[no-untyped-def]
         if getattr(self, "swagger_fake_view", False):
             return Ticket.objects.none()
-        return selectors.ticket_api_list_for(actor_of(self.request))
+        user = actor_of(self.request)
+        # the officer's queue (`?assignee=me`): the filter below applies it again
+        mine = self.action == "list" and self.request.query_params.get("assignee") in ("me", str(user.pk))
+        return selectors.ticket_api_list_for(user, assigned_to_self=mine)
 
     def filter_queryset(self, queryset):  # type: ignore[no-untyped-def]
         """The list's filters and ordering apply to the list: one ticket by id (detail, its
@@ -84,6 +87,14 @@ class TicketViewSet(StrictPkMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
         if self.action != "list":
             return queryset
         return super().filter_queryset(queryset)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """The page as rows, not model instances (`serializers.ticket_rows`): the same JSON."""
+        queryset = self.filter_queryset(self.get_queryset()).values_list(*s.ticket_row_columns())
+        page = self.paginate_queryset(queryset)
+        if page is None:  # pragma: no cover - the API always paginates
+            return Response(s.ticket_rows(queryset, request))
+        return self.get_paginated_response(s.ticket_rows(page, request))
 
     def _render(self, ticket: Ticket, code: int = status.HTTP_200_OK) -> Response:
         """The ticket after a change, as the caller now sees it. A transfer may have moved it

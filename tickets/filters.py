@@ -7,6 +7,7 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from rest_framework.filters import OrderingFilter
 
@@ -113,7 +114,23 @@ class InFilter(django_filters.MultipleChoiceFilter):
         return qs.filter(**{f"{self.field_name}__in": values})
 
 
-class TicketFilter(django_filters.FilterSet):
+_FORM_CLASSES: dict[tuple[type[Any], str | None], type[forms.Form]] = {}
+
+
+class StaticFormFilterSet(django_filters.FilterSet):
+    """A filter set whose form is the same for every request (no field depends on the
+    request): django-filter builds the form class again for each one, with every filter's
+    field and label; here it is built once per class and language (labels are translated)."""
+
+    def get_form_class(self) -> type[forms.Form]:
+        key = (type(self), get_language())
+        form = _FORM_CLASSES.get(key)
+        if form is None:
+            form = _FORM_CLASSES[key] = super().get_form_class()
+        return form
+
+
+class TicketFilter(StaticFormFilterSet):
     status = InFilter(choices=Status.choices)
     priority = InFilter(choices=Priority.choices)
     assignee = PersonFilter(field_name="assignee_id")
@@ -139,7 +156,7 @@ class TicketFilter(django_filters.FilterSet):
         return qs.filter(Q(title__icontains=value) | Q(description__icontains=value) | Q(number=value))
 
 
-class ExtensionFilter(django_filters.FilterSet):
+class ExtensionFilter(StaticFormFilterSet):
     status = django_filters.ChoiceFilter(choices=ExtensionRequest.Status.choices)
     # a plain number: a ticket outside the caller's scope filters to nothing, like a missing one
     ticket = IdFilter(field_name="ticket_id")
@@ -149,7 +166,7 @@ class ExtensionFilter(django_filters.FilterSet):
         fields: list[str] = []
 
 
-class AssistFilter(django_filters.FilterSet):
+class AssistFilter(StaticFormFilterSet):
     department = IdFilter(field_name="department_id")
     ticket = IdFilter(field_name="ticket_id")
     answered = StrictBooleanFilter(field_name="answered_at", lookup_expr="isnull", exclude=True)

@@ -216,3 +216,29 @@ def test_out_of_range_values_are_never_500(world, api_as, tickets, params):
     client.raise_request_exception = False
     response = client.get("/api/v1/tickets/", params)
     assert response.status_code in (200, 400, 404), response.content[:300]
+
+
+@pytest.mark.parametrize("who", ["chief", "power_officer", "deputy", "park_manager", "zone_manager"])
+def test_assignee_me_lists_exactly_the_scoped_tickets_assigned_to_the_caller(world, api_as, tickets, who):  # type: ignore[no-untyped-def]
+    """An officer's queue skips the scope's OR (its first arm is the filter itself): the same
+    tickets as the scope and the filter together, for officers and for everyone else."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from servicedesk.models import User
+    from tickets import selectors
+
+    user = getattr(world, who)
+    # one of their park's tickets and one of another park's assigned to them
+    Ticket.objects.filter(pk__in=[tickets["power"], tickets["far"]]).update(assignee=user)
+    expected = set(selectors.ticket_list_for(user).filter(assignee_id=user.pk).values_list("pk", flat=True))
+    with CaptureQueriesContext(connection) as ctx:
+        for value in ("me", str(user.pk)):
+            assert set(_ids(api_as(user), assignee=value)) == expected, value
+    page = [q["sql"] for q in ctx.captured_queries if "ORDER BY" in q["sql"] and "tickets_ticket" in q["sql"]]
+    assert page
+    if user.role == User.Role.OFFICER:
+        assert tickets["far"] in expected  # assigned to them: in their scope
+        assert all("EXISTS" not in sql and "chief_officer_id" not in sql for sql in page)
+    elif who == "park_manager":
+        assert expected == {tickets["power"]}  # a park manager's scope still applies

@@ -38,6 +38,31 @@ def test_the_fast_representation_equals_drfs_for_every_viewer(world, file_ticket
     assert Ticket.objects.get(pk=first["id"]).rating == 4  # a rated, closed ticket was among them
 
 
+def test_the_list_rows_render_what_the_serializer_renders(world, file_ticket, api_as):  # type: ignore[no-untyped-def]
+    """The list renders `values_list` rows (`ticket_rows`), not instances: the same dicts,
+    allowed actions included, for every viewer and in every time zone."""
+    from django.utils import timezone
+
+    first = file_ticket()
+    file_ticket(priority="urgent", title="加急")
+    api_as(world.chief).post(f"/api/v1/tickets/{first['id']}/accept/", {}, format="json")
+    viewers = [world.company, world.chief, world.deputy, world.park_manager, world.zone_manager, world.admin]
+    for zone in ("Asia/Shanghai", "UTC"):
+        with timezone.override(zone):
+            for user in viewers:
+                request = APIRequestFactory().get("/api/v1/tickets/")
+                force_authenticate(request, user=user)
+                request.user = user
+                scope = selectors.ticket_api_list_for(user).order_by("pk")
+                rows = s.ticket_rows(scope.values_list(*s.ticket_row_columns()), request)
+                expected = [dict(s.TicketOutput(t, context={"request": request}).data) for t in scope]
+                assert rows == expected, (zone, user)
+                assert any(row["allowed_actions"] for row in rows), user
+    anonymous = APIRequestFactory().get("/api/v1/tickets/")
+    rows = s.ticket_rows(Ticket.objects.values_list(*s.ticket_row_columns()), anonymous)
+    assert rows and all(row["allowed_actions"] == [] for row in rows)
+
+
 def test_the_fast_representation_handles_empty_values(world, file_ticket):  # type: ignore[no-untyped-def]
     ticket = Ticket.objects.select_related("enterprise", "service_item").get(pk=file_ticket()["id"])
     ticket.assignee_id = None
