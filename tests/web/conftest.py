@@ -45,3 +45,15 @@ def new_ticket(world):  # type: ignore[no-untyped-def]  # noqa: F811
         return services.ticket_create(actor=world.company, **data)  # type: ignore[arg-type]
 
     return make
+
+
+@pytest.fixture
+def chinese_as(web_as):  # type: ignore[no-untyped-def]
+    """chinese_as(user) → a signed-in client whose pages are in the default language."""
+
+    def make(user):  # type: ignore[no-untyped-def]
+        client = web_as(user)
+        del client.cookies[settings.LANGUAGE_COOKIE_NAME]
+        return client
+
+    return make

@@ -4,7 +4,6 @@ message, translated, inside the page's refusal (Chinese unless the user chose En
 from __future__ import annotations
 
 import pytest
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -17,18 +16,6 @@ pytestmark = pytest.mark.django_db
 
 def act(number: str, action: str) -> str:
     return reverse("ticket-action", kwargs={"number": number, "action": action})
-
-
-@pytest.fixture
-def chinese_as(web_as):  # type: ignore[no-untyped-def]
-    """chinese_as(user) → a signed-in client whose pages are in the default language."""
-
-    def make(user):  # type: ignore[no-untyped-def]
-        client = web_as(user)
-        del client.cookies[settings.LANGUAGE_COOKIE_NAME]
-        return client
-
-    return make
 
 
 def test_a_403_on_the_page_is_in_chinese(world, chinese_as, new_ticket):

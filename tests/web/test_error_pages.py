@@ -4,7 +4,6 @@ a link home, Chinese by default; under /api/ the answers stay JSON."""
 from __future__ import annotations
 
 import pytest
-from django.conf import settings
 from django.test import RequestFactory
 from django.urls import reverse
 
@@ -16,18 +15,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _production_mode(settings):  # type: ignore[no-untyped-def]
     settings.DEBUG = False  # Django shows its technical pages instead when DEBUG is on
-
-
-@pytest.fixture
-def chinese_as(web_as):  # type: ignore[no-untyped-def]
-    """chinese_as(user) → a signed-in client whose pages are in the default language."""
-
-    def make(user):  # type: ignore[no-untyped-def]
-        client = web_as(user)
-        del client.cookies[settings.LANGUAGE_COOKIE_NAME]
-        return client
-
-    return make
 
 
 def test_a_404_keeps_the_layout_and_the_navigation_in_chinese(world, chinese_as):
