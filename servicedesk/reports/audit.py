@@ -17,6 +17,7 @@ from typing import Any, Literal
 from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from servicedesk import clock
 from servicedesk.errors import Forbidden, Invalid
@@ -164,6 +165,43 @@ COLUMNS: tuple[str, ...] = (
     "flagged_last",
     "flagged_talk",
 )
+
+
+#: How the web pages' downloads head each column (the API's downloads keep the names above).
+COLUMN_LABELS: dict[str, Any] = {
+    "unit_id": gettext_lazy("ID"),
+    "name": gettext_lazy("Name"),
+    "received": gettext_lazy("Received"),
+    "accepted_on_time": gettext_lazy("Accepted on time"),
+    "acceptance_due": pgettext_lazy("report column: tickets whose acceptance fell due", "Acceptance due"),
+    "acceptance_rate": gettext_lazy("Acceptance rate"),
+    "first_response_count": gettext_lazy("First responses"),
+    "first_response_median": gettext_lazy("First response, median (working min)"),
+    "first_response_p90": gettext_lazy("First response, p90 (working min)"),
+    "resolved_on_time": gettext_lazy("Resolved on time"),
+    "resolution_due": pgettext_lazy("report column: tickets whose resolution fell due", "Resolution due"),
+    "resolution_rate": gettext_lazy("Resolution rate"),
+    "resolution_count": gettext_lazy("Resolutions"),
+    "resolution_median": gettext_lazy("Resolution, median (working min)"),
+    "overdue_now": gettext_lazy("Overdue now"),
+    "escalations": gettext_lazy("Escalations"),
+    "supervision_orders": gettext_lazy("Supervision orders"),
+    "extensions_approved": gettext_lazy("Extensions approved"),
+    "satisfied": gettext_lazy("Satisfied"),
+    "rated": gettext_lazy("Rated"),
+    "satisfaction_rate": gettext_lazy("Satisfaction rate"),
+    "default_ratings": gettext_lazy("Default ratings"),
+    "valid_bad_reviews": gettext_lazy("Valid bad reviews"),
+    "return_visits": gettext_lazy("Return visits"),
+    "return_visit_rate": gettext_lazy("Return visit rate"),
+    "visits": gettext_lazy("Enterprise visits"),
+    "score": gettext_lazy("Score"),
+    "rank": gettext_lazy("Rank"),
+    "red_list": gettext_lazy("Red list"),
+    "black_list": gettext_lazy("Black list"),
+    "flagged_last": gettext_lazy("Last place"),
+    "flagged_talk": gettext_lazy("Called to a talk"),
+}
 
 
 @dataclass

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -97,6 +97,12 @@ def report_table(report: Report, title: str | None = None) -> Table:
         header=COLUMNS,
         rows=([row.as_dict()[c] for c in COLUMNS] for row in report.rows),
     )
+
+
+def labelled(table: Table, labels: Mapping[str, Any], title: Any) -> Table:
+    """The table for people: its columns under `labels` (translated when written) and a
+    translated title. The API's downloads keep the field names, for programs."""
+    return Table(title=str(title), header=[str(labels[name]) for name in table.header], rows=table.rows)
 
 
 def report_stem(report: Report) -> str:

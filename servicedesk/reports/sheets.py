@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncWeek
+from django.utils.translation import gettext_lazy
 
 from servicedesk import clock
 from servicedesk.models import User
@@ -48,6 +49,17 @@ DISPATCH_COLUMNS: tuple[str, ...] = (
     "pending_extensions",
     "supervision_open",
 )
+#: The dispatch sheet's columns as the web page's download heads them.
+DISPATCH_LABELS: dict[str, Any] = {
+    "officer_id": gettext_lazy("ID"),
+    "name": gettext_lazy("Officer"),
+    "received": gettext_lazy("Received this week"),
+    "open": gettext_lazy("Open now"),
+    "due_this_week": gettext_lazy("Due this week"),
+    "overdue_now": gettext_lazy("Overdue now"),
+    "pending_extensions": gettext_lazy("Extensions pending"),
+    "supervision_open": gettext_lazy("Supervision orders open"),
+}
 
 
 def dispatch_sheet(*, user: User, period: Period) -> list[DispatchRow]:

@@ -17,6 +17,8 @@ from django.urls import NoReverseMatch, reverse
 from openpyxl import load_workbook
 
 from servicedesk import clock as sd_clock
+from servicedesk.reports.audit import COLUMN_LABELS, COLUMNS
+from servicedesk.reports.sheets import DISPATCH_LABELS
 from tests.factories import OfficerFactory
 from tests.servicedesk.test_reports import at, audit, clock, rating, ticket, world  # noqa: F401  fixtures
 from tickets.models import ExtensionRequest, Status, SupervisionOrder
@@ -142,7 +144,7 @@ def test_ranking_downloads_parse_back(audit, api_as) -> None:  # noqa: F811
     assert response.status_code == 200 and response.streaming
     assert response["Content-Type"].startswith("text/csv")
     assert "ranking-2026-10-officers.csv" in response["Content-Disposition"]
-    rows = list(csv.DictReader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
+    rows = [named(r) for r in csv.DictReader(io.StringIO(response.getvalue().decode("utf-8-sig")))]
     assert {int(r["unit_id"]) for r in rows} == set(expected)
     other = next(r for r in rows if int(r["unit_id"]) == audit.other_officer.pk)
     assert (other["accepted_on_time"], other["acceptance_due"], other["flagged_talk"]) == ("0", "1", "1")
@@ -152,7 +154,7 @@ def test_ranking_downloads_parse_back(audit, api_as) -> None:  # noqa: F811
     assert "ranking-2026-10-officers.xlsx" in response["Content-Disposition"]
     sheet = load_workbook(io.BytesIO(response.getvalue()), read_only=True).active
     header, *data = [list(r) for r in sheet.iter_rows(values_only=True)]
-    by_id = {r[0]: dict(zip(header, r, strict=True)) for r in data}
+    by_id = {r[0]: named(dict(zip(header, r, strict=True))) for r in data}
     assert set(by_id) == set(expected)
     power = by_id[audit.power_officer.pk]
     assert (power["score"], power["rank"], power["red_list"]) == (
@@ -240,8 +242,8 @@ def test_dispatch_downloads_parse_back(dispatch_world, fmt) -> None:
         sheet = load_workbook(io.BytesIO(response.getvalue()), read_only=True).active
         rows = [["" if v is None else str(v) for v in r] for r in sheet.iter_rows(values_only=True)]
     header, *data = rows
-    assert header[:2] == ["officer_id", "name"]
-    chief = dict(zip(header, next(r for r in data if r[0] == str(w.chief.pk)), strict=True))
+    assert header[:2] == ["ID", "Officer"]  # for people: the page's own column names
+    chief = named(dict(zip(header, next(r for r in data if r[0] == str(w.chief.pk)), strict=True)), DISPATCH_LABELS)
     assert (chief["name"], chief["open"], chief["pending_extensions"], chief["supervision_open"]) == (
         "王首席",
         "2",
@@ -274,12 +276,33 @@ def test_bulletin_xlsx_has_a_sheet_per_level_and_csv_a_section(audit) -> None:  
     client = browser(audit.park_manager)
     response = client.get(reverse("reports-bulletin"), {"quarter": "2026-Q4", "format": "xlsx"})
     workbook = load_workbook(io.BytesIO(response.getvalue()), read_only=True)
-    assert workbook.sheetnames == ["parks", "departments", "officers"]
-    parks = [list(r) for r in workbook["parks"].iter_rows(values_only=True)]
+    assert workbook.sheetnames == ["Parks", "Departments", "Officers"]
+    parks = [list(r) for r in workbook["Parks"].iter_rows(values_only=True)]
     assert [r[0] for r in parks[1:]] == [audit.park.pk]  # scope
     text = client.get(reverse("reports-bulletin"), {"quarter": "2026-Q4", "format": "csv"}).getvalue()
     lines = list(csv.reader(io.StringIO(text.decode("utf-8-sig"))))
-    assert ["parks"] in lines and ["departments"] in lines and ["officers"] in lines
+    assert ["Parks"] in lines and ["Departments"] in lines and ["Officers"] in lines
+
+
+def test_the_pages_downloads_are_headed_in_the_readers_language_and_the_apis_by_field(audit, api_as) -> None:  # noqa: F811
+    """Managers open the page's downloads in a spreadsheet: Chinese column names by default.
+    The API's download is for programs: the field names, whatever the language."""
+    client = browser(audit.admin)
+    del client.cookies[settings.LANGUAGE_COOKIE_NAME]  # the site's default language
+    text = client.get(reverse("reports-ranking"), {"month": "2026-10", "format": "csv"}).getvalue().decode("utf-8-sig")
+    header = next(csv.reader(io.StringIO(text)))
+    assert header[:3] == ["编号", "名称", "收件数"]
+    assert "满意率" in header and "约谈" in header and "应签收数" in header  # not the ticket page's 受理截止时间
+    workbook = load_workbook(io.BytesIO(client.get(reverse("reports-bulletin"), {"format": "xlsx"}).getvalue()))
+    assert workbook.sheetnames == ["园区", "部门", "服务专员"]
+    api = api_as(audit.admin).get("/api/v1/reports/officers/", {"period": "month", "format": "csv"})
+    assert next(csv.reader(io.StringIO(api.getvalue().decode("utf-8-sig")))) == list(COLUMNS)
+
+
+def named(row: dict, labels: dict | None = None) -> dict:  # type: ignore[type-arg]
+    """A downloaded row by the API's field names (the downloads head columns by `labels`)."""
+    by_label = {str(label): name for name, label in (labels or COLUMN_LABELS).items()}
+    return {by_label[key]: value for key, value in row.items()}
 
 
 # --- dashboard -------------------------------------------------------------------------------

@@ -9,14 +9,28 @@ from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from servicedesk.errors import Invalid
 from servicedesk.models import User
 from servicedesk.reports import LEVELS, Level, period_from_page, period_name, report_for
-from servicedesk.reports.exports import Table, export_response, report_table
-from servicedesk.reports.sheets import DISPATCH_COLUMNS, bulletin_for, dispatch_sheet
+from servicedesk.reports.audit import COLUMN_LABELS
+from servicedesk.reports.exports import Table, export_response, labelled, report_table
+from servicedesk.reports.sheets import DISPATCH_COLUMNS, DISPATCH_LABELS, bulletin_for, dispatch_sheet
 
 from .common import export_format, manager_page, period_nav
+
+#: The sheet titles of the levels in the downloads (the pages' own tab names).
+LEVEL_TITLES = {
+    "parks": gettext_lazy("Parks"),
+    "departments": gettext_lazy("Departments"),
+    "officers": gettext_lazy("Officers"),
+}
+
+
+def _people(table: Table) -> Table:
+    """A report table headed for people: the columns' labels and the level's title."""
+    return labelled(table, COLUMN_LABELS, LEVEL_TITLES.get(table.title, table.title))
 
 
 @manager_page
@@ -26,7 +40,9 @@ def dispatch(request: HttpRequest, user: User) -> HttpResponseBase:
     rows = dispatch_sheet(user=user, period=period)
     if fmt:
         table = Table(title="dispatch", header=DISPATCH_COLUMNS, rows=(astuple(r) for r in rows))
-        return export_response(fmt, [table], f"dispatch-{period_name(period)}")
+        return export_response(
+            fmt, [labelled(table, DISPATCH_LABELS, _("Weekly dispatch"))], f"dispatch-{period_name(period)}"
+        )
     return render(request, "web/reports/dispatch.html", {"rows": rows, **period_nav(request, "week", period)})
 
 
@@ -45,7 +61,7 @@ def ranking(request: HttpRequest, user: User) -> HttpResponseBase:
     fmt = export_format(request)
     report = report_for(user=user, level=level, period=period)
     if fmt:
-        return export_response(fmt, [report_table(report)], f"ranking-{period_name(period)}-{level}")
+        return export_response(fmt, [_people(report_table(report))], f"ranking-{period_name(period)}-{level}")
     context = {"report": report, "level": level, "levels": LEVELS, **period_nav(request, "month", period)}
     return render(request, "web/reports/ranking.html", context)
 
@@ -57,9 +73,9 @@ def bulletin(request: HttpRequest, user: User) -> HttpResponseBase:
     result = bulletin_for(user=user, period=period)
     if fmt:
         tables = [
-            report_table(result.parks, "parks"),
-            report_table(result.departments, "departments"),
-            report_table(result.officers, "officers"),
+            _people(report_table(result.parks, "parks")),
+            _people(report_table(result.departments, "departments")),
+            _people(report_table(result.officers, "officers")),
         ]
         return export_response(fmt, tables, f"bulletin-{period_name(period)}")
     return render(request, "web/reports/bulletin.html", {"bulletin": result, **period_nav(request, "quarter", period)})
