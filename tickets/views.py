@@ -607,11 +607,11 @@ def work_queue(request: HttpRequest) -> HttpResponseBase:
     user = _user(request)
     if user.role == User.Role.ENTERPRISE and not is_admin(user):
         return redirect("portal-home")
-    qs = selectors.ticket_list_for(user)
     filters: QueueFilterForm | None = None
     if user.role == User.Role.OFFICER and not is_admin(user):
-        qs = qs.filter(Q(assignee=user) | Q(owner=user), status__in=OPEN_STATUSES)
+        qs = selectors.officer_own_tickets(user).filter(status__in=OPEN_STATUSES)
     else:
+        qs = selectors.ticket_list_for(user)
         filters = QueueFilterForm(request.GET or None)
         if filters.is_bound:
             filters.is_valid()  # the filters that make sense apply; the others are shown as errors

@@ -37,6 +37,31 @@ def test_officer_queue_holds_assigned_and_owned_open_tickets_nearest_due_first(w
     assert numbers(web_as(world.deputy).get(reverse("work-queue"))) == [moved.number]
 
 
+def test_officer_queue_is_the_scoped_open_tickets_they_carry_or_own_without_the_scope_query(world, web_as, new_ticket):
+    """Assignee and owner are the first arms of an officer's scope: the queue reads them
+    alone (no OR over the enterprise's officers, no assist subquery), and lists the same."""
+    from django.db import connection
+    from django.db.models import Q
+    from django.test.utils import CaptureQueriesContext
+
+    from tickets import selectors
+    from tickets.models import OPEN_STATUSES
+
+    mine = new_ticket(title="mine")
+    moved = new_ticket(title="moved")
+    services.ticket_transfer(ticket_id=moved.pk, actor=world.chief, to_officer=world.deputy, reason="x")
+    for officer in (world.chief, world.deputy):
+        expected = selectors.ticket_list_for(officer).filter(
+            Q(assignee=officer) | Q(owner=officer), status__in=OPEN_STATUSES
+        )
+        with CaptureQueriesContext(connection) as ctx:
+            response = web_as(officer).get(reverse("work-queue"))
+        assert sorted(numbers(response)) == sorted(t.number for t in expected)
+        queue = [q["sql"] for q in ctx.captured_queries if "tickets_ticket" in q["sql"] and "ORDER BY" in q["sql"]]
+        assert queue and all("EXISTS" not in sql for sql in queue)
+    assert mine.number in numbers(web_as(world.chief).get(reverse("work-queue")))
+
+
 def test_overdue_rows_are_red_and_at_risk_rows_yellow(world, web_as, new_ticket, clock):
     ticket = new_ticket()
     now = ticket.created_at
