@@ -213,3 +213,30 @@ def test_hand_overs_and_supervision_orders_in_a_batch_run_a_constant_number_of_q
     assert {order.addressed_to_id for order in orders} == {world.deputy.pk}
     assert all(list(order.managers.all()) == [world.park_manager] for order in orders)
     assert all(order.escalation_id is not None for order in orders)
+
+
+@pytest.mark.django_db
+def test_the_one_step_path_hands_over_as_the_batch_does(world, file_ticket, clock):
+    """`step_apply` (the sweep's fallback, one row at a time) gives the same hand-over."""
+    from tickets.sla import deadlines
+    from tickets.sla.escalation import step_apply
+
+    tid = file_ticket()["id"]
+    clock.move_to(WARNING_AT)
+    assert escalation_sweep() == 1
+    clock.move_to(BREACH_AT)
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().get(pk=tid)
+        deadline = SlaDeadline.objects.select_for_update().get(ticket_id=tid, kind="accept")
+        assert step_apply(deadline=deadline, ticket=ticket, now=BREACH_AT, wt=deadlines.working_time())
+    ticket = Ticket.objects.get(pk=tid)
+    assert (ticket.assignee_id, ticket.owner_id, ticket.overdue) == (world.deputy.pk, world.chief.pk, True)
+    transfer = TicketEvent.objects.get(ticket_id=tid, kind=EventKind.TRANSFERRED)
+    assert transfer.data == {
+        "reason": "breach",
+        "from_assignee": world.chief.pk,
+        "from_department": world.chief.department_id,
+        "to_assignee": world.deputy.pk,
+        "to_department": world.deputy.department_id,
+    }
+    assert SlaDeadline.objects.get(pk=deadline.pk).next_level == "supervision"

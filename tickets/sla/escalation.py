@@ -360,27 +360,27 @@ def _fire(ticket: Ticket, deadline: SlaDeadline, level: str, now: datetime, wt: 
     _event(ticket, kind, level, deadline)
     if level == EscalationLevel.SUPERVISION:
         supervision_create(ticket=ticket, deadline=deadline, now=now, wt=wt, escalation=escalation)
-    if level == EscalationLevel.BREACH and deadline.kind == DeadlineKind.ACCEPT and ticket.status == Status.SUBMITTED:
-        deputy = breach_deputy(ticket)
-        if deputy is not None and deputy.department_id is not None:
-            from ..services import record_event
+    handover = _handover_to(deadline, ticket)
+    if handover is not None:
+        from ..services import record_event
 
-            previous = (ticket.assignee_id, ticket.department_id)
-            ticket.assignee, ticket.department_id = deputy, deputy.department_id
-            fields += ["assignee", "department"]
-            record_event(
-                ticket,
-                None,
-                EventKind.TRANSFERRED,
-                body=HANDOVER_NOTE,
-                public=False,
-                reason="breach",
-                from_assignee=previous[0],
-                from_department=previous[1],
-                to_assignee=deputy.pk,
-                to_department=deputy.department_id,
-            )
+        data = _hand_over(ticket, *handover)
+        fields += ["assignee", "department"]
+        record_event(ticket, None, EventKind.TRANSFERRED, body=HANDOVER_NOTE, public=False, **data)
     ticket.save(update_fields=fields)
+
+
+def _hand_over(ticket: Ticket, deputy: User, department: int) -> dict[str, Any]:
+    """Give the ticket to the deputy (in memory); the transfer event's data."""
+    data = {
+        "reason": "breach",
+        "from_assignee": ticket.assignee_id,
+        "from_department": ticket.department_id,
+        "to_assignee": deputy.pk,
+        "to_department": department,
+    }
+    ticket.assignee, ticket.department_id = deputy, department
+    return data
 
 
 def _still_running(ticket: Ticket, deadline: SlaDeadline) -> bool:
@@ -543,9 +543,7 @@ def _steps_apply(pairs: Sequence[tuple[SlaDeadline, Ticket]], now: datetime, wt:
                 )
             )
             if handover is not None:
-                deputy, department = handover
-                previous = (ticket.assignee_id, ticket.department_id)
-                ticket.assignee, ticket.department_id = deputy, department
+                data = _hand_over(ticket, *handover)
                 handed[ticket.pk] = ticket
                 events.append(
                     TicketEvent(
@@ -554,13 +552,7 @@ def _steps_apply(pairs: Sequence[tuple[SlaDeadline, Ticket]], now: datetime, wt:
                         kind=EventKind.TRANSFERRED,
                         body=HANDOVER_NOTE,
                         public=False,
-                        data={
-                            "reason": "breach",
-                            "from_assignee": previous[0],
-                            "from_department": previous[1],
-                            "to_assignee": deputy.pk,
-                            "to_department": department,
-                        },
+                        data=data,
                         created_at=created,
                     )
                 )
