@@ -50,7 +50,14 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             url = reverse(name)
         except NoReverseMatch:
             continue
-        items.append({"url": url, "label": label, "active": request.path.startswith(url)})
+        items.append({"url": url, "label": label, "active": False})
+    # the page's own item: the longest link the path starts with (/work/file/ is "File for an
+    # enterprise", not also "My queue" at /work/)
+    current = max(
+        (item for item in items if request.path.startswith(item["url"])), key=lambda i: len(i["url"]), default=None
+    )
+    if current is not None:
+        current["active"] = True
     return {"nav_items": items}
 
 

@@ -1,5 +1,7 @@
 """The web shell: sign-in (with CSRF), the home redirect by role, the language switch, the nav."""
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -63,3 +65,16 @@ def test_logout_is_a_post(client):
     assert client.get(reverse("logout")).status_code == 405
     assert client.post(reverse("logout")).status_code == 302
     assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.parametrize(
+    ("path", "current"),
+    [("/work/", "/work/"), ("/work/file/", "/work/file/"), ("/work/visits/new/", "/work/visits/")],
+)
+def test_the_nav_marks_only_the_pages_own_item(client, path, current):
+    """/work/file/ starts with /work/ too: only the longest matching link is the current one."""
+    officer = UserFactory(role="officer")
+    client.force_login(officer)
+    html = client.get(path).content.decode()
+    marked = re.findall(r'<a href="([^"]+)" aria-current="page"', html)
+    assert marked == [current]
