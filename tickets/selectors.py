@@ -36,17 +36,21 @@ def _scope_q(user: User) -> Q | None:
     return Q(pk__in=[])
 
 
+def _tickets() -> QuerySet[Ticket]:
+    """Tickets with what the web pages show of them: enterprise, service item, park,
+    department and the two officers."""
+    return Ticket.objects.select_related("enterprise", "service_item", "park", "department", "assignee", "owner")
+
+
 def ticket_list_for(user: User) -> QuerySet[Ticket]:
-    qs = Ticket.objects.select_related("enterprise", "service_item", "park", "department", "assignee", "owner")
     scope = _scope_q(user)
-    return qs if scope is None else qs.filter(scope)
+    return _tickets() if scope is None else _tickets().filter(scope)
 
 
 def officer_own_tickets(user: User) -> QuerySet[Ticket]:
     """The tickets an officer carries or owns (首问): the first two arms of their scope, so
     `ticket_list_for` adds nothing to them and its OR, join and subquery are left out."""
-    qs = Ticket.objects.select_related("enterprise", "service_item", "park", "department", "assignee", "owner")
-    return qs.filter(Q(assignee=user) | Q(owner=user))
+    return _tickets().filter(Q(assignee=user) | Q(owner=user))
 
 
 def ticket_api_list_for(user: User, *, assigned_to_self: bool = False) -> QuerySet[Ticket]:
