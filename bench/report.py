@@ -34,8 +34,8 @@ def main() -> int:
     from rest_framework.authtoken.models import Token
 
     from bench.queries import REPORT, REPORT_CSV
+    from reports import period_from_params, report_for
     from servicedesk.models import User
-    from servicedesk.reports import period_from_params, report_for
 
     manager = User.objects.filter(role=User.Role.MANAGER, park__isnull=True, department__isnull=True).order_by("pk")[0]
     token = str(Token.objects.get_or_create(user=manager)[0].key)

@@ -28,10 +28,10 @@ from tickets import supervision_api  # noqa: E402
 
 router.register("supervision-orders", supervision_api.SupervisionOrderViewSet, basename="supervision-order")
 
-from servicedesk import visits_api  # noqa: E402
+from visits import api as visits_api  # noqa: E402
 
 router.register("visits", visits_api.VisitViewSet, basename="visit")
 
-from servicedesk import reports_api  # noqa: E402
+from reports import api as reports_api  # noqa: E402
 
 router.register("reports", reports_api.ReportViewSet, basename="report")

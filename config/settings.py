@@ -82,6 +82,9 @@ INSTALLED_APPS = [
     "servicedesk",
     "tickets",
     "notifications",
+    "visits",
+    "web",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -114,8 +117,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "servicedesk.web.nav.navigation",
-                "notifications.context_processors.inbox_unread",
+                "web.nav.navigation",
+                "web.inbox.context_processors.inbox_unread",
             ],
         },
     },
@@ -343,7 +346,7 @@ NOTIFICATIONS_CLAIM_SECONDS = env_int("NOTIFICATIONS_CLAIM_SECONDS", 300)
 # Publishing a send task must never hold a request up long when the broker is down.
 NOTIFICATIONS_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 
-# --- reports (servicedesk.reports) --------------------------------------------------------
+# --- reports (reports/) ------------------------------------------------------------------
 # The ranking's weights, "acceptance,resolution,satisfaction" (on-time rates and 满意率).
 _REPORT_WEIGHTS = [float(w) for w in env_str("REPORT_WEIGHTS", "0.3,0.3,0.4").split(",")]
 REPORT_WEIGHTS = dict(zip(("acceptance", "resolution", "satisfaction"), _REPORT_WEIGHTS, strict=True))

@@ -7,7 +7,7 @@ from servicedesk import health
 from servicedesk.api.docs import DocsView
 from servicedesk.api.errors import api_not_found
 from servicedesk.api.views import TokenView
-from servicedesk.web import views as web_views
+from web import views as web_views
 
 from .api import router
 
@@ -23,13 +23,13 @@ urlpatterns = [
     # The web: sign-in, then each role's pages (portal, workspace, inbox, dashboard, reports).
     path("accounts/login/", web_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("", include("servicedesk.web.urls")),
-    path("", include("tickets.urls")),
-    path("", include("notifications.urls")),
-    path("", include("servicedesk.web.report_urls")),
+    path("", include("web.urls")),
+    path("", include("web.tickets.urls")),
+    path("", include("web.inbox.urls")),
+    path("", include("web.report_urls")),
     re_path(r"^api/(?P<path>[\s\S]*)\Z", api_not_found, name="api-not-found"),  # last: JSON 404 for the rest of /api/
 ]
 
 # The web's own 403 and 404 pages (in the site's layout); /api/ keeps its JSON answers.
-handler403 = "servicedesk.web.errors.permission_denied"
-handler404 = "servicedesk.web.errors.page_not_found"
+handler403 = "web.errors.permission_denied"
+handler404 = "web.errors.page_not_found"

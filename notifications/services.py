@@ -26,6 +26,7 @@ from django.utils import timezone
 from servicedesk import clock
 from servicedesk.models import User
 from tickets.models import OPEN_STATUSES, EventKind, Priority, Ticket, TicketEvent
+from tickets.notify_texts import render
 
 from .channels import sender_for
 from .models import (
@@ -37,7 +38,6 @@ from .models import (
     NotificationStatus,
     WebhookEndpoint,
 )
-from .templates import render
 
 logger = logging.getLogger(__name__)
 

@@ -1,5 +1,5 @@
 """`/api/v1/reports/officers|departments|parks/`: the managers' audit as JSON, CSV
-(streamed) or XLSX. Views parse, call one selector (servicedesk.reports), and render."""
+(streamed) or XLSX. Views parse, call one selector (reports.audit), and render."""
 
 from __future__ import annotations
 
@@ -15,11 +15,12 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from .api.actor import actor_of
-from .errors import Invalid
-from .permissions import IsManagerOrAdmin
-from .reports import Level, Report, period_from_params, report_for
-from .reports.exports import EXPORT_FORMATS, XLSX, export_response, report_stem, report_table
+from servicedesk.api.actor import actor_of
+from servicedesk.errors import Invalid
+from servicedesk.permissions import IsManagerOrAdmin
+
+from . import Level, Report, period_from_params, report_for
+from .exports import EXPORT_FORMATS, XLSX, export_response, report_stem, report_table
 
 FORMATS = ("json", *EXPORT_FORMATS)
 

@@ -1,5 +1,5 @@
 """The visit log (走访) and the 惠企日 coverage: `/api/v1/visits/`. Views parse, call one
-service or selector (servicedesk.visits), and render."""
+service or selector (visits.services), and render."""
 
 from __future__ import annotations
 
@@ -17,13 +17,14 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from servicedesk import clock
+from servicedesk.api.actor import actor_of
+from servicedesk.api.parsers import API_PARSERS
+from servicedesk.errors import Invalid, NotFound
+from servicedesk.models import Enterprise, ServiceItem, Visit, VisitMethod, VisitPhoto, VisitProblem
 from tickets.models import Kind, Priority
 
-from . import clock, visits
-from .api.actor import actor_of
-from .api.parsers import API_PARSERS
-from .errors import Invalid, NotFound
-from .models import Enterprise, ServiceItem, Visit, VisitMethod, VisitPhoto, VisitProblem
+from . import services as visits
 
 BIGINT_MAX = 2**63 - 1
 EARLIEST_VISIT = datetime(2000, 1, 1, tzinfo=UTC)

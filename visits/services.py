@@ -17,11 +17,11 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import clock
-from .errors import Forbidden, Invalid, NotFound
-from .files import atomic_deleting_files, file_save
-from .models import Enterprise, ServiceItem, User, Visit, VisitMethod, VisitPhoto, VisitProblem
-from .selectors import enterprise_list_for, is_admin, user_list_for
+from servicedesk import clock
+from servicedesk.errors import Forbidden, Invalid, NotFound
+from servicedesk.files import atomic_deleting_files, file_save
+from servicedesk.models import Enterprise, ServiceItem, User, Visit, VisitMethod, VisitPhoto, VisitProblem
+from servicedesk.selectors import enterprise_list_for, is_admin, user_list_for
 
 DEFAULT_VISIT_WEEKDAY = 4  # Thursday
 CLOCK_SKEW = timedelta(minutes=5)  # a phone's clock a little ahead is not a visit in the future

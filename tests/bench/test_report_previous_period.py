@@ -8,9 +8,9 @@ from datetime import date
 
 import pytest
 
-from servicedesk.reports import Period, report_for
-from servicedesk.reports import audit as reports
-from tests.servicedesk import test_reports as base
+from reports import Period, report_for
+from reports import audit as reports
+from tests.reports import test_reports as base
 from tickets.sla.worktime import WorkingTime
 
 pytestmark = pytest.mark.django_db

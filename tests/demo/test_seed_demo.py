@@ -204,7 +204,7 @@ def test_missing_calendar_data_is_a_warning(base_dir: Path, monkeypatch: pytest.
     def no_data(year: int) -> list[DayEntry]:
         raise CalendarDataMissing(f"no data for {year}")
 
-    monkeypatch.setattr("servicedesk.management.commands.seed_demo.chinesecalendar_entries", no_data)
+    monkeypatch.setattr("demo.management.commands.seed_demo.chinesecalendar_entries", no_data)
     _out, err = seed("--password", PASSWORD, "--quiet")
 
     assert "warning" in err and str(clock.today_local().year) in err

@@ -14,8 +14,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
+from reports import Period, period_containing, report_for
 from servicedesk.models import Visit
-from servicedesk.reports import Period, period_containing, report_for
 from tests.factories import EnterpriseUserFactory
 from tests.tickets import conftest as tickets_conftest
 from tickets.models import (

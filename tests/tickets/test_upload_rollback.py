@@ -13,12 +13,13 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
-from servicedesk import files, visits
+from servicedesk import files
 from servicedesk.errors import Invalid
 from servicedesk.models import VisitPhoto
 from tests.factories import PASSWORD
 from tickets import services
 from tickets.models import Attachment, Ticket, TicketEvent
+from visits import services as visits
 
 from .conftest import T0
 from .test_attachments import PDF, PNG

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.test import Client
 
 from servicedesk.models import User
-from tests.tickets.conftest import T0, World, clock, world  # noqa: F401  (the shared world)
+from tests.tickets.conftest import T0, World, clock, file_ticket, world  # noqa: F401  (the shared world)
 
 __all__ = ["T0", "World"]
 

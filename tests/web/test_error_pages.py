@@ -7,7 +7,7 @@ import pytest
 from django.test import RequestFactory
 from django.urls import reverse
 
-from servicedesk.web.errors import page_not_found, permission_denied
+from web.errors import page_not_found, permission_denied
 
 pytestmark = pytest.mark.django_db
 

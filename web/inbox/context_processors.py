@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
-from .models import Notification, NotificationChannel
+from notifications.models import Notification, NotificationChannel
 
 
 def unread_count(user_id: int) -> int:

@@ -12,10 +12,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from notifications import services
+from notifications.models import Notification, NotificationChannel
 from servicedesk.models import User
-
-from . import services
-from .models import Notification, NotificationChannel
 
 PAGE_SIZE = 25
 ORDERS = ("unread", "newest")

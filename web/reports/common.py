@@ -18,10 +18,10 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from reports import Period, period_following, period_name
+from reports.exports import EXPORT_FORMATS
 from servicedesk.errors import Invalid
 from servicedesk.models import User
-from servicedesk.reports import Period, period_following, period_name
-from servicedesk.reports.exports import EXPORT_FORMATS
 from servicedesk.selectors import is_admin
 
 ManagerView = Callable[[HttpRequest, User], HttpResponseBase]

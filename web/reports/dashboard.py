@@ -11,10 +11,8 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from servicedesk import clock
-from servicedesk.models import User
-from servicedesk.reports import SHANGHAI, period_containing, period_name, report_for
-from servicedesk.reports.sheets import (
+from reports import SHANGHAI, period_containing, period_name, report_for
+from reports.sheets import (
     OpenCount,
     open_counts,
     rectifications_in_progress,
@@ -22,6 +20,8 @@ from servicedesk.reports.sheets import (
     waiting_for,
     weekly_medians,
 )
+from servicedesk import clock
+from servicedesk.models import User
 
 from .charts import line_chart
 from .common import manager_page, safe_reverse

@@ -11,12 +11,12 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from reports import LEVELS, Level, period_from_page, period_name, report_for
+from reports.audit import COLUMN_LABELS
+from reports.exports import Table, export_response, labelled, report_table
+from reports.sheets import DISPATCH_COLUMNS, DISPATCH_LABELS, bulletin_for, dispatch_sheet
 from servicedesk.errors import Invalid
 from servicedesk.models import User
-from servicedesk.reports import LEVELS, Level, period_from_page, period_name, report_for
-from servicedesk.reports.audit import COLUMN_LABELS
-from servicedesk.reports.exports import Table, export_response, labelled, report_table
-from servicedesk.reports.sheets import DISPATCH_COLUMNS, DISPATCH_LABELS, bulletin_for, dispatch_sheet
 
 from .common import export_format, manager_page, period_nav
 

@@ -14,9 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from servicedesk.errors import Invalid, TooLarge
 from servicedesk.models import Department, Enterprise, ServiceItem, User
 from servicedesk.selectors import department_list, enterprise_list_for, service_item_list
-
-from .models import Channel, Kind, PraiseKind, Priority, ReturnVisitMethod, ReviewVerdict, Ticket
-from .uploads import check_upload
+from tickets.models import Channel, Kind, PraiseKind, Priority, ReturnVisitMethod, ReviewVerdict, Ticket
+from tickets.uploads import check_upload
 
 MAX_FILES = 5
 

@@ -27,10 +27,8 @@ from servicedesk.errors import Conflict, DomainError, Forbidden, Invalid, NotFou
 from servicedesk.files import atomic_deleting_files
 from servicedesk.models import Enterprise, User
 from servicedesk.selectors import department_list, is_admin, park_list
-
-from . import forms as f
-from . import ratings, selectors, services
-from .models import (
+from tickets import ratings, selectors, services
+from tickets.models import (
     BAD_SCORE_MAX,
     OPEN_STATUSES,
     DeadlineKind,
@@ -43,7 +41,9 @@ from .models import (
     Status,
     Ticket,
 )
-from .state import Facts, allowed_actions
+from tickets.state import Facts, allowed_actions
+
+from . import forms as f
 
 PAGE_SIZE = 25
 AT_RISK_WITHIN = timedelta(hours=4)  # yellow when the warning (75 %) fired or the due time is this close
@@ -259,7 +259,7 @@ def _facts(ticket: Ticket) -> Facts:
 
 def _supervision_exists() -> bool:
     try:
-        from .sla.escalation import supervision_issue  # noqa: F401
+        from tickets.sla.escalation import supervision_issue  # noqa: F401
     except ImportError:  # pragma: no cover - the service ships with the SLA engine
         return False
     return True
@@ -311,7 +311,7 @@ def _decide(ticket: Ticket, user: User, data: dict[str, Any]) -> Any:
 
 
 def _supervise(ticket: Ticket, user: User, data: dict[str, Any]) -> Any:
-    from .sla.escalation import supervision_issue
+    from tickets.sla.escalation import supervision_issue
 
     return supervision_issue(ticket_id=ticket.pk, actor=user, reason=data["reason"])
 

@@ -12,10 +12,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
-from servicedesk import clock, visits
+from servicedesk import clock
 from servicedesk.errors import DomainError, Invalid, NotFound
 from servicedesk.files import atomic_deleting_files
 from servicedesk.models import User
+from visits import services as visits
 
 from .common import actor, errors_to_form, is_manager, page_of, staff_required
 from .forms import MAX_PROBLEMS, ProblemFormSet, VisitForm

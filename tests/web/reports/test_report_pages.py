@@ -16,11 +16,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 from openpyxl import load_workbook
 
+from reports.audit import COLUMN_LABELS, COLUMNS
+from reports.sheets import DISPATCH_LABELS
 from servicedesk import clock as sd_clock
-from servicedesk.reports.audit import COLUMN_LABELS, COLUMNS
-from servicedesk.reports.sheets import DISPATCH_LABELS
 from tests.factories import OfficerFactory
-from tests.servicedesk.test_reports import at, audit, clock, rating, ticket, world  # noqa: F401  fixtures
+from tests.reports.test_reports import at, audit, clock, rating, ticket, world  # noqa: F401  fixtures
 from tickets.models import ExtensionRequest, Status, SupervisionOrder
 
 pytestmark = pytest.mark.django_db
@@ -308,7 +308,7 @@ def named(row: dict, labels: dict | None = None) -> dict:  # type: ignore[type-a
 # --- dashboard -------------------------------------------------------------------------------
 
 
-@pytest.mark.urls("tests.servicedesk.report_urls_stub")
+@pytest.mark.urls("tests.web.reports.report_urls_stub")
 def test_dashboard_counts_link_to_the_queue(audit) -> None:  # noqa: F811
     w = audit
     rectification = ticket(
@@ -515,7 +515,7 @@ def test_pages_render_in_chinese_by_default(audit, name) -> None:  # noqa: F811
     ],
 )
 def test_period_names_round_trip(settings, start_day, kind, name, previous, following, start, end) -> None:
-    from servicedesk.reports import period_following, period_from_page, period_name
+    from reports import period_following, period_from_page, period_name
 
     settings.ASSESSMENT_MONTH_START_DAY = start_day
     period = period_from_page({kind: name}, kind)

@@ -7,9 +7,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from tests.web.conftest import PNG
 from tickets.models import Attachment, Status, Ticket
-
-from .conftest import PNG
 
 pytestmark = pytest.mark.django_db
 

@@ -9,10 +9,9 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.factories import EnterpriseFactory
-from tickets import forms as ticket_forms
+from tests.web.conftest import PNG
 from tickets.models import Attachment, Channel, Ticket, TicketEvent
-
-from .conftest import PNG
+from web.tickets import forms as ticket_forms
 
 pytestmark = pytest.mark.django_db
 

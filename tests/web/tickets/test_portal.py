@@ -7,9 +7,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+from tests.web.conftest import PNG
 from tickets.models import Attachment, Ticket, TicketEvent
-
-from .conftest import PNG
 
 pytestmark = pytest.mark.django_db
 

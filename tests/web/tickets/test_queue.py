@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from tickets import services
 from tickets.models import SlaDeadline, Status, Ticket
-from tickets.views import sla_flag
+from web.tickets.views import sla_flag
 
 pytestmark = pytest.mark.django_db
 

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+from tests.web.conftest import PNG
 from tickets import ratings, services
 from tickets.models import (
     Attachment,
@@ -21,8 +22,6 @@ from tickets.models import (
     Ticket,
     TicketEvent,
 )
-
-from .conftest import PNG
 
 pytestmark = pytest.mark.django_db
 
