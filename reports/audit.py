@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from servicedesk import clock
 from servicedesk.errors import Forbidden, Invalid
-from servicedesk.models import Department, Park, User, Visit
+from servicedesk.models import Department, Park, User
 from servicedesk.selectors import is_admin, is_zone_manager
 from tickets.models import (
     BAD_SCORE_MAX,
@@ -35,6 +35,7 @@ from tickets.models import (
     Ticket,
 )
 from tickets.sla.worktime import WorkingTime
+from visits.models import Visit
 
 from .periods import Period
 

@@ -21,10 +21,11 @@ from servicedesk import clock
 from servicedesk.api.actor import actor_of
 from servicedesk.api.parsers import API_PARSERS
 from servicedesk.errors import Invalid, NotFound
-from servicedesk.models import Enterprise, ServiceItem, Visit, VisitMethod, VisitPhoto, VisitProblem
+from servicedesk.models import Enterprise, ServiceItem
 from tickets.models import Kind, Priority
 
 from . import services as visits
+from .models import Visit, VisitMethod, VisitPhoto, VisitProblem
 
 BIGINT_MAX = 2**63 - 1
 EARLIEST_VISIT = datetime(2000, 1, 1, tzinfo=UTC)

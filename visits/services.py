@@ -20,8 +20,10 @@ from django.utils.translation import gettext as _
 from servicedesk import clock
 from servicedesk.errors import Forbidden, Invalid, NotFound
 from servicedesk.files import atomic_deleting_files, file_save
-from servicedesk.models import Enterprise, ServiceItem, User, Visit, VisitMethod, VisitPhoto, VisitProblem
+from servicedesk.models import Enterprise, ServiceItem, User
 from servicedesk.selectors import enterprise_list_for, is_admin, user_list_for
+
+from .models import Visit, VisitMethod, VisitPhoto, VisitProblem
 
 DEFAULT_VISIT_WEEKDAY = 4  # Thursday
 CLOCK_SKEW = timedelta(minutes=5)  # a phone's clock a little ahead is not a visit in the future

@@ -15,7 +15,6 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from reports import Period, period_containing, report_for
-from servicedesk.models import Visit
 from tests.factories import EnterpriseUserFactory
 from tests.tickets import conftest as tickets_conftest
 from tickets.models import (
@@ -31,6 +30,7 @@ from tickets.models import (
     SupervisionOrder,
     Ticket,
 )
+from visits.models import Visit
 
 pytestmark = pytest.mark.django_db
 

@@ -15,11 +15,11 @@ from django.db import transaction
 
 from servicedesk import files
 from servicedesk.errors import Invalid
-from servicedesk.models import VisitPhoto
 from tests.factories import PASSWORD
 from tickets import services
 from tickets.models import Attachment, Ticket, TicketEvent
 from visits import services as visits
+from visits.models import VisitPhoto
 
 from .conftest import T0
 from .test_attachments import PDF, PNG

@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from servicedesk.models import Visit, VisitProblem
 from tests.factories import EnterpriseFactory, ManagerFactory, OfficerFactory
 from tests.tickets import conftest as tickets_conftest
 from tickets.models import EventKind, Ticket, TicketEvent
 from visits import services as visits
+from visits.models import Visit, VisitProblem
 
 pytestmark = pytest.mark.django_db
 

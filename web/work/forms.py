@@ -9,9 +9,10 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from servicedesk.errors import DomainError
-from servicedesk.models import Enterprise, ServiceItem, User, VisitMethod
+from servicedesk.models import Enterprise, ServiceItem, User
 from servicedesk.selectors import enterprise_list_for, service_item_list
 from tickets.models import Kind, Priority
+from visits.models import VisitMethod
 
 MAX_PROBLEMS = 50
 MAX_PHOTOS = 10

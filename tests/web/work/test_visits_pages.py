@@ -13,10 +13,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from servicedesk.models import Visit, VisitPhoto, VisitProblem
 from tests.tickets.conftest import T0
 from tickets.models import Ticket
 from visits import services as visits
+from visits.models import Visit, VisitPhoto, VisitProblem
 
 pytestmark = pytest.mark.django_db
 
