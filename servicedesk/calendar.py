@@ -1,5 +1,6 @@
-"""The working calendar: parsing its settings, and filling its dated exceptions from the
-`chinesecalendar` package or a CSV file. The working-time arithmetic lives in tickets/sla."""
+"""The working calendar: the default one, and filling its dated exceptions from the
+`chinesecalendar` package or a CSV file. Its settings are parsed in `servicedesk.validators`
+(`parse_periods`, `parse_weekdays`); the working-time arithmetic lives in tickets/sla."""
 
 from __future__ import annotations
 
@@ -14,41 +15,6 @@ from django.db import transaction
 from .models import CalendarDay, WorkCalendar
 
 DEFAULT_CALENDAR_NAME = "中国法定工作日"
-
-
-def parse_periods(text: str) -> list[tuple[dt.time, dt.time]]:
-    """`09:00-12:00,13:30-17:30` → [(09:00, 12:00), (13:30, 17:30)], ordered, not overlapping."""
-    periods: list[tuple[dt.time, dt.time]] = []
-    for chunk in (text or "").split(","):
-        chunk = chunk.strip()
-        if not chunk:
-            continue
-        try:
-            start_s, end_s = chunk.split("-")
-            start = dt.time.fromisoformat(start_s.strip())
-            end = dt.time.fromisoformat(end_s.strip())
-        except ValueError as exc:
-            raise ValueError(f"'{chunk}' is not a period like 09:00-12:00") from exc
-        if start >= end:
-            raise ValueError(f"'{chunk}' ends before it starts")
-        if periods and start < periods[-1][1]:
-            raise ValueError(f"'{chunk}' overlaps or precedes the period before it")
-        periods.append((start, end))
-    if not periods:
-        raise ValueError("a working day needs at least one period, e.g. 09:00-12:00")
-    return periods
-
-
-def parse_weekdays(text: str) -> frozenset[int]:
-    """`12345` → {1, 2, 3, 4, 5} (ISO weekdays, Monday is 1)."""
-    days = set()
-    for ch in text or "":
-        if ch not in "1234567":
-            raise ValueError(f"'{ch}' is not an ISO weekday number (1 = Monday … 7 = Sunday)")
-        days.add(int(ch))
-    if not days:
-        raise ValueError("name at least one working weekday")
-    return frozenset(days)
 
 
 def default_calendar() -> WorkCalendar:

@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from .validators import validate_credit_code, validate_limit
+from .validators import parse_periods, parse_weekdays, validate_credit_code, validate_limit
 
 
 class Zone(models.Model):
@@ -320,8 +320,6 @@ class WorkCalendar(models.Model):
         return self.name
 
     def clean(self) -> None:
-        from .calendar import parse_periods, parse_weekdays
-
         errors = {}
         try:
             parse_periods(self.working_hours)

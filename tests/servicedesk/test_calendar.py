@@ -22,11 +22,10 @@ from servicedesk.calendar import (
     chinesecalendar_entries,
     default_calendar,
     parse_calendar_csv,
-    parse_periods,
-    parse_weekdays,
 )
 from servicedesk.checks import calendar_years_loaded
 from servicedesk.models import CalendarDay, WorkCalendar
+from servicedesk.validators import parse_periods, parse_weekdays
 from tests.factories import AdminFactory, OfficerFactory
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

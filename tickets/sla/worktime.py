@@ -59,7 +59,7 @@ class WorkingTime:
         holidays: Iterable[dt.date] = (),
         workdays: Iterable[dt.date] = (),
     ) -> None:
-        from servicedesk.calendar import parse_periods, parse_weekdays
+        from servicedesk.validators import parse_periods, parse_weekdays
 
         try:
             self.tz = ZoneInfo(timezone)
