@@ -27,6 +27,7 @@ from servicedesk.errors import Conflict, Forbidden, Invalid
 from servicedesk.models import User
 
 from . import selectors
+from .events import record_event
 from .models import (
     BAD_SCORE_MAX,
     DEFAULT_SCORE,
@@ -42,7 +43,7 @@ from .models import (
     Status,
     Ticket,
 )
-from .services import _iso, _lock, _save, _text, back_to_work, record_event
+from .services import _iso, _lock, _save, _text, back_to_work
 from .sla import deadlines, escalation
 from .state import Rel
 

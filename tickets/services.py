@@ -20,6 +20,7 @@ from servicedesk.files import atomic_deleting_files, file_save
 from servicedesk.models import Department, Enterprise, ServiceItem, User
 
 from . import selectors, state
+from .events import record_event
 from .models import (
     OPEN_STATUSES,
     PRIORITY_RANK,
@@ -48,20 +49,6 @@ def _lock(*, ticket_id: int, actor: User) -> Ticket:
     if not selectors.ticket_visible_to(actor, ticket_id):
         raise NotFound(_("No such ticket."))
     return Ticket.objects.select_for_update(of=("self",)).get(pk=ticket_id)
-
-
-def record_event(
-    ticket: Ticket, actor: User | None, kind: str, *, body: str = "", public: bool = True, **data: Any
-) -> TicketEvent:
-    """Append an event to the audit trail, inside the caller's transaction. Every event of
-    every service goes through here (the notifications hook in at this one place)."""
-    from notifications.services import notify_event
-
-    event = TicketEvent.objects.create(
-        ticket=ticket, actor=actor, kind=kind, body=body, public=public, data=data, created_at=clock.now()
-    )
-    notify_event(event)
-    return event
 
 
 def _save(ticket: Ticket, *fields: str) -> None:

@@ -19,8 +19,8 @@ from servicedesk import clock
 from servicedesk.clock import now as clock_now
 from servicedesk.models import User
 from tests.notifications.conftest import SECRET
+from tickets.events import record_event
 from tickets.models import Ticket
-from tickets.services import record_event
 
 pytestmark = pytest.mark.django_db
 

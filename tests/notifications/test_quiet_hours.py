@@ -11,8 +11,8 @@ from notifications import services
 from notifications.models import Notification, NotificationPreference, NotificationSettings
 from servicedesk.models import User
 from tests.tickets.conftest import SHANGHAI
+from tickets.events import record_event
 from tickets.models import Ticket
-from tickets.services import record_event
 
 pytestmark = pytest.mark.django_db
 

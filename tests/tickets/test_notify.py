@@ -8,8 +8,8 @@ from notifications.models import Notification
 from servicedesk import clock
 from servicedesk.models import User
 from tests.factories import EnterpriseUserFactory, ManagerFactory
+from tickets.events import record_event
 from tickets.models import Ticket
-from tickets.services import record_event
 
 pytestmark = pytest.mark.django_db
 

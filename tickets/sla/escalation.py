@@ -33,6 +33,7 @@ from django.utils import timezone
 from servicedesk import clock as time_source
 from servicedesk.models import User
 
+from ..events import record_event
 from ..models import (
     DeadlineKind,
     Escalation,
@@ -271,8 +272,6 @@ def park_managers_of(park_ids: Iterable[int | None]) -> dict[int | None, list[Us
 
 
 def _event(ticket: Ticket, kind: str, level: str, deadline: SlaDeadline, actor: User | None = None) -> None:
-    from ..services import record_event  # services import this module: import at call time
-
     record_event(
         ticket,
         actor,
@@ -362,8 +361,6 @@ def _fire(ticket: Ticket, deadline: SlaDeadline, level: str, now: datetime, wt: 
         supervision_create(ticket=ticket, deadline=deadline, now=now, wt=wt, escalation=escalation)
     handover = _handover_to(deadline, ticket)
     if handover is not None:
-        from ..services import record_event
-
         data = _hand_over(ticket, *handover)
         fields += ["assignee", "department"]
         record_event(ticket, None, EventKind.TRANSFERRED, body=HANDOVER_NOTE, public=False, **data)
@@ -699,7 +696,6 @@ def supervision_answer(*, order_id: int, actor: User, answer: str) -> Supervisio
     from servicedesk.errors import Conflict, Forbidden, Invalid, NotFound
 
     from .. import selectors
-    from ..services import record_event
 
     with transaction.atomic():
         ticket_id = SupervisionOrder.objects.filter(pk=order_id).values_list("ticket_id", flat=True).first()
