@@ -326,7 +326,8 @@ class Seeder:
         r_cols += ["review_verdict", "review_reason", "reviewed_by_id", "reviewed_at"]
         s_cols = ["id", "ticket_id", "escalation_id", "deadline_kind", "reason", "addressed_to_id", "issued_by_id"]
         s_cols += ["answer_due_at", "answer", "answered_by_id", "answered_at", "created_at"]
-        n_cols = ["id", "recipient_id", "channel", "event_kind", "ticket_id", "event_id", "subject", "body"]
+        n_cols = ["id", "recipient_id", "channel", "event_kind", "topic_type", "topic_id", "topic_label", "event_id"]
+        n_cols += ["subject", "body"]
         n_cols += ["language", "urgent", "status", "attempts", "next_attempt_at", "last_error", "dedup_key"]
         n_cols += ["created_at", "sent_at", "read_at"]
 
@@ -350,6 +351,7 @@ class Seeder:
             return ev_id
 
         def notify(tid: int, eid: int, user: int, kind: str, at: float, read: bool) -> None:
+            """An inbox row about ticket `tid`, the one being written (its number is the loop's `number`)."""
             nonlocal note_id
             if at < notify_from:
                 return
@@ -361,7 +363,9 @@ class Seeder:
                     user,
                     "inbox",
                     kind,
+                    "ticket",
                     tid,
+                    number,
                     eid,
                     "工单通知",
                     "",

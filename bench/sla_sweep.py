@@ -159,10 +159,10 @@ def main() -> None:
 
     print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
     if args.no_notify:
-        import notifications.services
+        import tickets.notify
 
-        notifications.services.notify_event = lambda event: []  # type: ignore[assignment]
-        notifications.services.notify_events = lambda events: []  # type: ignore[assignment]  # the sweep's
+        tickets.notify.notify_event = lambda event: []  # type: ignore[assignment]
+        tickets.notify.notify_events = lambda events: []  # type: ignore[assignment]  # the sweep's
         print("notifications hook: off")
     call_command("migrate", verbosity=0)
     year = timezone.localdate().year  # the statutory holidays, as a deployment has them loaded

@@ -201,7 +201,7 @@ CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "sla-sweep": {"task": "tickets.tasks.sla_sweep", "schedule": env_float("SLA_SWEEP_SECONDS", 60.0)},
     "notification-retry": {"task": "notifications.tasks.notification_retry_pending", "schedule": 60.0},
-    "notification-digest": {"task": "notifications.tasks.notification_daily_digest", "schedule": crontab(0, 8)},
+    "notification-digest": {"task": "tickets.tasks.notification_daily_digest", "schedule": crontab(0, 8)},
     "rating-auto-close": {"task": "tickets.tasks.rating_auto_close", "schedule": crontab(minute="*/15")},
 }
 

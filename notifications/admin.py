@@ -15,10 +15,20 @@ from .models import Notification, NotificationPreference, NotificationSettings, 
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin[Notification]):
-    list_display = ["id", "channel", "event_kind", "recipient", "endpoint", "status", "attempts", "created_at"]
+    list_display = [
+        "id",
+        "channel",
+        "event_kind",
+        "topic_label",
+        "recipient",
+        "endpoint",
+        "status",
+        "attempts",
+        "created_at",
+    ]
     list_filter = ["channel", "status", "urgent", "event_kind"]
-    search_fields = ["dedup_key", "subject", "recipient__username"]
-    raw_id_fields = ["recipient", "ticket", "event", "endpoint"]
+    search_fields = ["dedup_key", "subject", "topic_label", "recipient__username"]
+    raw_id_fields = ["recipient", "endpoint"]
     date_hierarchy = "created_at"
 
 

@@ -20,7 +20,16 @@ from . import services
 from .models import Notification, NotificationChannel, NotificationPreference, NotificationSettings
 
 
+class _TicketOf(serializers.IntegerField):
+    """The ticket's id when the notification is about a ticket, else null: the API's `ticket`
+    field from before the outbox named its topics ("ticket" is the type tickets.notify writes)."""
+
+    def get_attribute(self, instance: Notification) -> int | None:
+        return instance.topic_id if instance.topic_type == "ticket" else None
+
+
 class NotificationSerializer(serializers.ModelSerializer[Notification]):
+    ticket = _TicketOf(read_only=True, allow_null=True)
     read = serializers.SerializerMethodField()
 
     class Meta:

@@ -29,7 +29,9 @@ DIGEST_KIND = "digest"
 
 class Notification(models.Model):
     """An outbox row; the inbox rows are also what the user reads in the app. Written in
-    the transaction of the event that causes it; sent at most once (`dedup_key`)."""
+    the transaction of the event that causes it; sent at most once (`dedup_key`). What it is
+    about is named by its sender (`topic_type`, `topic_id`, `topic_label`), not a foreign key:
+    the outbox serves any app without importing it."""
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -49,12 +51,13 @@ class Notification(models.Model):
     )
     channel = models.CharField(_("channel"), max_length=10, choices=NotificationChannel.choices)
     event_kind = models.CharField(_("event kind"), max_length=30)
-    ticket = models.ForeignKey(
-        "tickets.Ticket", on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
-    )
-    event = models.ForeignKey(
-        "tickets.TicketEvent", on_delete=models.DO_NOTHING, null=True, blank=True, related_name="notifications"
-    )
+    # What the notification is about, as its sender names it (the outbox knows no other app's
+    # models): a type ("ticket"), the id in the sender's table, and how to show it (the number).
+    topic_type = models.CharField(_("topic type"), max_length=30, blank=True)
+    topic_id = models.BigIntegerField(_("topic id"), null=True, blank=True)
+    topic_label = models.CharField(_("topic"), max_length=60, blank=True)
+    # The sender's event that caused it (a ticket event's id), when there is one.
+    event_id = models.BigIntegerField(_("event id"), null=True, blank=True)
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("body"), blank=True)
     language = models.CharField(_("language"), max_length=10, default="zh-hans")

@@ -8,6 +8,7 @@ from typing import Any
 from servicedesk import clock
 from servicedesk.models import User
 
+from . import notify
 from .models import Ticket, TicketEvent
 
 
@@ -15,11 +16,10 @@ def record_event(
     ticket: Ticket, actor: User | None, kind: str, *, body: str = "", public: bool = True, **data: Any
 ) -> TicketEvent:
     """Append an event to the audit trail, inside the caller's transaction. Every event of
-    every service goes through here (the notifications hook in at this one place)."""
-    from notifications.services import notify_event
-
+    every service goes through here (the notifications hook in at this one place:
+    tickets.notify decides who is told)."""
     event = TicketEvent.objects.create(
         ticket=ticket, actor=actor, kind=kind, body=body, public=public, data=data, created_at=clock.now()
     )
-    notify_event(event)
+    notify.notify_event(event)
     return event

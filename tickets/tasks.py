@@ -30,3 +30,12 @@ def rating_auto_close() -> int:
     from . import ratings
 
     return ratings.rating_auto_close()
+
+
+@shared_task(acks_late=True)
+def notification_daily_digest() -> int:
+    """Daily at 08:00: each opted-in officer's and manager's open queue and what is due
+    today, in their inbox (and by email). Once a day: a second run adds nothing."""
+    from . import notify
+
+    return len(notify.notifications_daily_digest())

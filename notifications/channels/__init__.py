@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from .base import DeliveryError
+
 if TYPE_CHECKING:
     from notifications.models import Notification
 
-
-class DeliveryError(Exception):
-    """A delivery that failed and may succeed later (the row is retried with backoff)."""
+__all__ = ["DeliveryError", "sender_for"]
 
 
 def sender_for(channel: str) -> Callable[[Notification], None]:

@@ -8,7 +8,7 @@ from django.utils.html import escape, linebreaks
 
 from notifications.models import Notification
 
-from . import DeliveryError
+from .base import DeliveryError
 
 
 def send(notification: Notification) -> None:

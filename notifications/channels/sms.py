@@ -11,7 +11,7 @@ from django.utils.module_loading import import_string
 
 from notifications.models import Notification
 
-from . import DeliveryError
+from .base import DeliveryError
 
 
 class SmsBackend(Protocol):

@@ -14,7 +14,7 @@ from django.conf import settings
 
 from notifications.models import Notification, WebhookEndpoint
 
-from . import DeliveryError
+from .base import DeliveryError
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:

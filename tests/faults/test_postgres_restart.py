@@ -232,7 +232,7 @@ def test_a_postgres_restart_under_load_loses_no_ticket_and_halves_none(
         "SELECT t.id FROM tickets_ticket t WHERE"
         " (SELECT count(*) FROM tickets_ticketevent e WHERE e.ticket_id = t.id AND e.kind = 'created') <> 1"
         " OR (SELECT count(*) FROM tickets_sladeadline d WHERE d.ticket_id = t.id) <> 2"
-        " OR NOT EXISTS (SELECT 1 FROM notifications_notification n WHERE n.ticket_id = t.id)",
+        " OR NOT EXISTS (SELECT 1 FROM notifications_notification n WHERE n.topic_id = t.id)",
     )
     assert not _rows(db, "SELECT id, status, last_error FROM notifications_notification WHERE status <> 'sent'")
     hooks = sorted(

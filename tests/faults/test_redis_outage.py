@@ -75,7 +75,7 @@ def test_tickets_and_escalations_during_a_redis_outage_happen_exactly_once_after
     in_outage = [pk for pk, due in deadlines.values_list("ticket_id", "due_at") if down_at < due]
     assert len(in_outage) >= LATE_TICKETS - 1  # (a slow start may let the first fall due before)
     assert not breaches.filter(ticket_id__in=in_outage).exists(), "a breach fired while the broker was down"
-    assert Notification.objects.filter(ticket_id__in=filed[1:], status="pending").exists()
+    assert Notification.objects.filter(topic_id__in=filed[1:], status="pending").exists()
 
     broker.start()  # same port: worker and beat reconnect
     up_at = timezone.now()

@@ -16,6 +16,8 @@ from notifications.models import Notification, NotificationSettings
 from servicedesk import clock
 from servicedesk.models import User
 from tests.tickets.conftest import SHANGHAI
+from tickets import notify
+from tickets import tasks as ticket_tasks
 from tickets.models import Ticket, TicketEvent
 
 pytestmark = pytest.mark.django_db
@@ -67,7 +69,7 @@ def test_the_sweep_sends_what_the_outage_left_behind(world, file_ticket, publish
 
 
 def test_the_sweep_puts_back_what_it_could_not_publish(world, file_ticket, clock, settings, monkeypatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(services, "notifications_enqueue", lambda ids: 0)
+    monkeypatch.setattr(tasks, "notifications_enqueue", lambda ids: 0)
     file_ticket()
     clock.shift(timedelta(seconds=settings.NOTIFICATIONS_SWEEP_GRACE))
     (pk,) = services.notifications_release_due()
@@ -104,7 +106,7 @@ def test_the_dedup_key_refuses_a_second_row_for_the_same_event(world, file_ticke
     file_ticket()
     event = TicketEvent.objects.get(kind="created")
     with pytest.raises(IntegrityError), transaction.atomic():
-        services.notify_event(event)
+        notify.notify_event(event)
     assert Notification.objects.count() == 1
 
 
@@ -117,7 +119,7 @@ def test_the_daily_digest_lists_the_queue_and_what_is_due_today(world, file_tick
     file_ticket(title="以后到期")
     Ticket.objects.filter(pk=first["id"]).update(resolve_due_at=datetime(2026, 11, 17, 17, 0, tzinfo=SHANGHAI))
     published.clear()
-    assert tasks.notification_daily_digest() == 2  # inbox + email of the chief
+    assert ticket_tasks.notification_daily_digest() == 2  # inbox + email of the chief
     rows = Notification.objects.filter(event_kind="digest")
     assert {(r.recipient_id, r.channel) for r in rows} == {(world.chief.pk, "inbox"), (world.chief.pk, "email")}
     digest = rows.get(channel="inbox")
@@ -125,10 +127,10 @@ def test_the_daily_digest_lists_the_queue_and_what_is_due_today(world, file_tick
     assert "今天到期" in digest.body
     assert "以后到期" not in digest.body
     assert sorted(published) == sorted(r.pk for r in rows)
-    assert tasks.notification_daily_digest() == 2  # still pending: published again, not duplicated
+    assert ticket_tasks.notification_daily_digest() == 2  # still pending: published again, not duplicated
     assert rows.count() == 2
     NotificationSettings.objects.all().update(daily_digest=False)
-    assert tasks.notification_daily_digest() == 0
+    assert ticket_tasks.notification_daily_digest() == 0
 
 
 # --- many events at once (a sweep batch) -------------------------------------------------
@@ -166,9 +168,9 @@ def test_the_notifications_of_many_events_at_once_are_those_of_each_alone(world,
         ]
     ]
     with transaction.atomic():
-        alone = _outbox_rows([row for event in events for row in services.notify_event(event)])
+        alone = _outbox_rows([row for event in events for row in notify.notify_event(event)])
         transaction.set_rollback(True)
-    together = services.notify_events(events)
+    together = notify.notify_events(events)
     assert _outbox_rows(together) == alone
     assert {r.channel for r in together} == {"inbox", "email", "sms", "webhook"}
     assert {r.status for r in together} == {"pending", "held"}
@@ -206,7 +208,7 @@ def test_a_broker_outage_midway_leaves_the_rest_for_the_sweep(world, monkeypatch
         calls.append(args[0])
 
     monkeypatch.setattr(tasks.notification_send_batch, "apply_async", flaky)
-    monkeypatch.setattr(services, "PUBLISH_CHUNK", 2)
+    monkeypatch.setattr(tasks, "PUBLISH_CHUNK", 2)
     assert services.notifications_enqueue_groups([[1, 2, 3], [4]]) == 2
     assert calls == [[1, 2]]
 
@@ -231,7 +233,7 @@ def test_a_batch_marks_its_inbox_rows_sent_together_and_sends_the_rest_one_by_on
 
 
 def test_the_inbox_rows_go_in_one_task_the_remote_channels_in_small_ones(monkeypatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(services, "REMOTE_CHUNK", 2)
+    monkeypatch.setattr(tasks, "REMOTE_CHUNK", 2)
     rows = [
         (1, "inbox", None),
         (2, "email", None),

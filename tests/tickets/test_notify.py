@@ -8,6 +8,7 @@ from notifications.models import Notification
 from servicedesk import clock
 from servicedesk.models import User
 from tests.factories import EnterpriseUserFactory, ManagerFactory
+from tests.notifications.conftest import _notification_settings, published, receiver  # noqa: F401  fixtures (the outbox, no broker)
 from tickets.events import record_event
 from tickets.models import Ticket
 
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.django_db
 def told(kind: str, *, ticket_id: int | None = None) -> set[tuple[str, str]]:
     rows = Notification.objects.filter(event_kind=kind).select_related("recipient", "endpoint")
     if ticket_id is not None:
-        rows = rows.filter(ticket_id=ticket_id)
+        rows = rows.filter(topic_id=ticket_id)
     return {(r.recipient.username if r.recipient else f"webhook:{r.endpoint_id}", r.channel) for r in rows}
 
 
@@ -121,7 +122,7 @@ def test_an_unassigned_ticket_tells_the_department_head(world):  # type: ignore[
     assert people("created") == {world.dept_head.username}
 
 
-def test_notify_event_is_cheap(world, file_ticket, django_assert_max_num_queries, receiver):  # type: ignore[no-untyped-def]
+def test_notify_event_is_cheap(world, file_ticket, django_assert_max_num_queries, receiver):  # type: ignore[no-untyped-def]  # noqa: F811
     from notifications.models import WebhookEndpoint
 
     for _ in range(3):

@@ -139,7 +139,7 @@ def test_a_sweep_publishes_the_notifications_of_a_batch_at_once_after_its_commit
     for callback in callbacks:
         callback()
     assert [len(ids_) for ids_ in published] == [4, 2]  # one publish per batch: the chief's inbox rows
-    warned = Notification.objects.filter(ticket_id__in=ids, event_kind=EventKind.ESCALATED, status="pending")
+    warned = Notification.objects.filter(topic_id__in=ids, event_kind=EventKind.ESCALATED, status="pending")
     assert sorted(pk for batch in published for pk in batch) == sorted(warned.values_list("pk", flat=True))
 
 
@@ -197,12 +197,14 @@ def test_hand_overs_and_supervision_orders_in_a_batch_run_a_constant_number_of_q
         (world.chief.pk, world.deputy.pk, "breach")
     }
     # the breach is told to the chief who held the ticket, the hand-over to both of them
-    inbox = Notification.objects.filter(ticket_id__in=ids, channel="inbox")
-    breach = inbox.filter(event__kind=EventKind.ESCALATED, event__data__level="breach")
+    inbox = Notification.objects.filter(topic_id__in=ids, channel="inbox")
+    breach = inbox.filter(
+        event_id__in=TicketEvent.objects.filter(kind=EventKind.ESCALATED, data__level="breach").values("pk")
+    )
     told = set(breach.values_list("recipient_id", flat=True))
     assert world.chief.pk in told and world.deputy.pk not in told
     assert set(User.objects.filter(pk__in=told - {world.chief.pk}).values_list("role", flat=True)) <= {"manager"}
-    handed = inbox.filter(event__kind=EventKind.TRANSFERRED)
+    handed = inbox.filter(event_id__in=TicketEvent.objects.filter(kind=EventKind.TRANSFERRED).values("pk"))
     assert sorted(handed.values_list("recipient_id", flat=True)) == sorted([world.deputy.pk, world.chief.pk] * count)
 
     clock.move_to(SUPERVISION_AT)

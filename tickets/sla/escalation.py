@@ -33,6 +33,7 @@ from django.utils import timezone
 from servicedesk import clock as time_source
 from servicedesk.models import User
 
+from .. import notify
 from ..events import record_event
 from ..models import (
     DeadlineKind,
@@ -466,8 +467,6 @@ def _steps_apply(pairs: Sequence[tuple[SlaDeadline, Ticket]], now: datetime, wt:
     already, one read of the officers of the tickets handed to a deputy, one insert each of
     the Escalation rows, the events, their notifications and the supervision orders, and a
     few updates of the tickets and the deadlines. Returns the steps fired."""
-    from notifications.services import notify_events
-
     stale: list[SlaDeadline] = []
     batch: list[tuple[SlaDeadline, Ticket]] = []
     for deadline, ticket in pairs:
@@ -554,7 +553,7 @@ def _steps_apply(pairs: Sequence[tuple[SlaDeadline, Ticket]], now: datetime, wt:
                     )
                 )
         TicketEvent.objects.bulk_create(events)
-        notify_events(events)
+        notify.notify_events(events)
         supervisions = [
             (ticket, deadline.kind, escalation)
             for (deadline, ticket), escalation in zip(todo, escalations, strict=True)

@@ -21,8 +21,9 @@ ORDERS = ("unread", "newest")
 
 
 def inbox_list_for(user: User, *, order: str = "unread") -> QuerySet[Notification]:
-    """The user's own inbox rows (never anyone else's), with their ticket's number."""
-    rows = Notification.objects.filter(recipient_id=user.pk, channel=NotificationChannel.INBOX).select_related("ticket")
+    """The user's own inbox rows (never anyone else's); each names its ticket's number itself
+    (`topic_label`), so the page joins nothing."""
+    rows = Notification.objects.filter(recipient_id=user.pk, channel=NotificationChannel.INBOX)
     if order == "unread":
         return rows.order_by(F("read_at").desc(nulls_first=True), "-created_at", "-id")
     return rows.order_by("-created_at", "-id")

@@ -1,0 +1,232 @@
+"""Who is told about a ticket event, and what (the outbox, notifications, is told the
+recipients, the kind and the texts; it knows nothing of tickets).
+
+Assignee and owner (首问) hear of every change; the enterprise's users of its public events;
+department heads of breaches, extension and assist requests and of tickets nobody carries;
+park managers of supervision orders. Supervision orders and urgent tickets break through
+quiet hours. Every ticket event goes through `notify_event`, called by
+`tickets.events.record_event` in the transaction of the change; the SLA sweep calls
+`notify_events` for a whole batch. The texts are in tickets.notify_texts; the daily digest
+(each subscriber's open queue) is built here too and sent by the outbox."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import datetime, time, timedelta
+from functools import partial
+from zoneinfo import ZoneInfo
+
+from django.db.models import Q
+from django.utils import timezone
+
+from notifications.models import DIGEST_KIND, Notification
+from notifications.services import (
+    Audience,
+    Digest,
+    Message,
+    Topic,
+    Webhook,
+    digest_subscribers,
+    digests_send,
+    notify,
+)
+from servicedesk import clock
+
+from .models import OPEN_STATUSES, EventKind, Priority, Ticket, TicketEvent
+from .notify_texts import render
+
+#: The outbox's name for what a ticket's notifications are about (Notification.topic_type);
+#: the web links it to the ticket page.
+TOPIC = "ticket"
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+
+# What the enterprise is told about (public events of these kinds only; never notes).
+ENTERPRISE_KINDS = frozenset(
+    {
+        EventKind.CREATED,
+        EventKind.ACCEPTED,
+        EventKind.REPLIED,
+        EventKind.SUSPENDED,
+        EventKind.RESUMED,
+        EventKind.RESOLVED,
+        EventKind.WITHDRAWN,
+        EventKind.CLOSED,
+        EventKind.REOPENED,
+        EventKind.EXTENSION_APPROVED,
+        EventKind.RETURN_VISIT,
+    }
+)
+
+
+# --- who is told ------------------------------------------------------------------------
+
+
+def is_urgent(event: TicketEvent) -> bool:
+    """Supervision orders and urgent-priority tickets break through quiet hours."""
+    return event.kind == EventKind.SUPERVISED or event.ticket.priority == Priority.URGENT
+
+
+def audience_of(event: TicketEvent) -> Audience:
+    """Assignee and owner (首问: every change); the enterprise's users for its public events;
+    department heads for breaches, extension requests, assist requests and tickets nobody
+    carries; park managers for supervision orders."""
+    ticket = event.ticket
+    kind = event.kind
+    data = event.data if isinstance(event.data, dict) else {}
+    ids = {pk for pk in (ticket.assignee_id, ticket.owner_id) if pk is not None}
+    heads: set[int] = set()
+    if kind == EventKind.TRANSFERRED and isinstance(data.get("from_assignee"), int):
+        ids.add(data["from_assignee"])  # told that it is no longer theirs
+    if kind == EventKind.ESCALATED and data.get("level") == "breach":
+        heads.add(ticket.department_id)
+    if kind == EventKind.EXTENSION_REQUESTED:
+        heads.add(ticket.department_id)
+    if kind == EventKind.ASSIST_REQUESTED and isinstance(data.get("department"), int):
+        heads.add(data["department"])
+    if kind in (EventKind.CREATED, EventKind.RETURNED, EventKind.TRANSFERRED) and ticket.assignee_id is None:
+        heads.add(ticket.department_id)  # somebody has to dispatch it
+    return Audience(
+        user_ids=frozenset(ids),
+        enterprise_id=ticket.enterprise_id if event.public and kind in ENTERPRISE_KINDS else None,
+        head_of_departments=frozenset(heads),
+        managers_of_park=ticket.park_id if kind == EventKind.SUPERVISED else None,
+    )
+
+
+def _actor_name(event: TicketEvent, language: str) -> str:
+    if event.actor is None:
+        return "系统" if language.startswith("zh") else "the system"
+    return str(event.actor)
+
+
+def _context(event: TicketEvent, language: str) -> dict[str, object]:
+    ticket = event.ticket
+    data = event.data if isinstance(event.data, dict) else {}
+    return {
+        "number": ticket.number,
+        "title": ticket.title,
+        "actor": _actor_name(event, language),
+        "body": (event.body or "")[:1000],
+        "level": data.get("level", ""),
+        "deadline": data.get("deadline", ""),
+    }
+
+
+def webhook_payload(event: TicketEvent) -> str:
+    ticket = event.ticket
+    return json.dumps(
+        {
+            "event": event.kind,
+            "event_id": event.pk,
+            "public": event.public,
+            "body": event.body,
+            "data": event.data,
+            "created_at": timezone.localtime(event.created_at).isoformat(),
+            "ticket": {
+                "id": ticket.pk,
+                "number": ticket.number,
+                "title": ticket.title,
+                "status": ticket.status,
+                "priority": ticket.priority,
+                "enterprise": ticket.enterprise_id,
+                "department": ticket.department_id,
+                "assignee": ticket.assignee_id,
+                "owner": ticket.owner_id,
+            },
+        },
+        ensure_ascii=False,
+        sort_keys=True,
+    )
+
+
+def _enterprise_sees(event: TicketEvent) -> bool:
+    return event.public and event.kind in ENTERPRISE_KINDS
+
+
+def _render(event: TicketEvent, language: str) -> tuple[str, str]:
+    return render(event.kind, language, **_context(event, language))
+
+
+def message_for(event: TicketEvent) -> Message:
+    """The outbox's message for a ticket event: its audience, its texts, and its signed JSON
+    for the webhooks of the ticket's department (and of its enterprise for what the
+    enterprise is told)."""
+    ticket = event.ticket
+    return Message(
+        kind=event.kind,
+        audience=audience_of(event),
+        render=partial(_render, event),
+        key=str(event.pk),
+        urgent=is_urgent(event),
+        actor_id=event.actor_id,
+        topic=Topic(type=TOPIC, id=ticket.pk, label=ticket.number),
+        event_id=event.pk,
+        webhook=Webhook(
+            department_id=ticket.department_id,
+            enterprise_id=ticket.enterprise_id if _enterprise_sees(event) else None,
+            subject=f"{ticket.number} {event.kind}",
+            body=partial(webhook_payload, event),
+        ),
+    )
+
+
+def notify_event(event: TicketEvent) -> list[Notification]:
+    """Write the notifications of a ticket event in the caller's transaction and schedule
+    their dispatch after commit (`notify_events` of one event)."""
+    return notify_events([event])
+
+
+def notify_events(events: Sequence[TicketEvent]) -> list[Notification]:
+    """The notifications of any number of ticket events (a sweep batch), in the caller's
+    transaction: two reads and one insert whatever the number of events and recipients
+    (notifications.services.notify)."""
+    return notify([message_for(event) for event in events])
+
+
+# --- the daily digest -------------------------------------------------------------------
+
+
+def _digest_lines(tickets: Iterable[Ticket], language: str) -> str:
+    zone = ZoneInfo(DEFAULT_TIMEZONE)
+    lines = []
+    for ticket in tickets:
+        due = ticket.resolve_due_at.astimezone(zone).strftime("%m-%d %H:%M") if ticket.resolve_due_at else "-"
+        lines.append(f"- {ticket.number} {ticket.title} ({'期限' if language.startswith('zh') else 'due'} {due})")
+    return "\n".join(lines)
+
+
+def notifications_daily_digest() -> list[int]:
+    """One digest per officer or manager who opted in: their open queue, and what is due
+    today. Inbox, and email where email is on for them. Once a day (dedup key)."""
+    today = clock.today_local()
+    zone = ZoneInfo(DEFAULT_TIMEZONE)
+    end_of_day = datetime.combine(today + timedelta(days=1), time(0, 0), tzinfo=zone)
+    users = digest_subscribers()
+    if not users:
+        return []
+    user_ids = [user.pk for user in users]
+    queue: dict[int, list[Ticket]] = {pk: [] for pk in user_ids}
+    open_tickets = Ticket.objects.filter(
+        Q(assignee_id__in=user_ids) | Q(owner_id__in=user_ids), status__in=OPEN_STATUSES
+    ).order_by("resolve_due_at", "pk")
+    for ticket in open_tickets:
+        for pk in {ticket.assignee_id, ticket.owner_id}:
+            if pk in queue:
+                queue[pk].append(ticket)
+    digests = []
+    for user in users:
+        tickets = queue[user.pk]
+        if not tickets:
+            continue
+        language = user.language or "zh-hans"
+        due_today = [t for t in tickets if t.resolve_due_at is not None and t.resolve_due_at < end_of_day]
+        subject, body = render(
+            DIGEST_KIND,
+            language,
+            count=len(tickets),
+            due_today=len(due_today),
+            body=_digest_lines(due_today or tickets[:20], language),
+        )
+        digests.append(Digest(user=user, subject=subject, body=body, language=language))
+    return digests_send(digests, day=today)
