@@ -38,11 +38,14 @@ fault: $(STAMP)
 load: $(STAMP)
 	$(PY) bench/load/run.py
 
-## make lint: ruff, formatting, mypy, missing migrations, system checks
+## make lint: ruff, formatting, mypy, the layers (import-linter) and no import cycles,
+## missing migrations, system checks
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports --no-cache
+	$(PY) scripts/import_cycles.py
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check
 
@@ -64,4 +67,4 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format .
 
 clean:
-	rm -rf $(VENV) .run .coverage htmlcov .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .run .coverage htmlcov .mypy_cache .ruff_cache .pytest_cache .import_linter_cache .grimp_cache
