@@ -1,4 +1,4 @@
-"""Web pages of this app (server-rendered, htmx); included from config/urls.py."""
+"""The inbox page (server-rendered, htmx); included from config/urls.py."""
 
 from django.urls import path
 

@@ -1,4 +1,4 @@
-"""Web pages of this app (server-rendered, htmx); included from config/urls.py.
+"""The ticket pages (server-rendered, htmx): the portal, the queue, the ticket page; included from config/urls.py.
 
 The url names are a contract with the other pages (dashboard, reports, inbox):
 portal-home, portal-new, ticket-page, ticket-action, work-queue, work-file."""
