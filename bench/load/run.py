@@ -7,7 +7,7 @@ unless LOAD_KEEP_DB=1), starts a Redis of its own, migrates, seeds the demo worl
 (`manage.py seed_demo`) and gives every user an API token, then starts gunicorn (2 sync
 workers, as in the Dockerfile) and a Celery worker and runs locust headless: LOAD_USERS users
 (200) for LOAD_SECONDS (120). Results go to .run/load/ (locust's CSV, result.json); the last
-line printed is the Markdown row for the README. Exits non-zero on any failed request.
+line printed is the Markdown row for docs/benchmarks.md. Exits non-zero on any failed request.
 Refuses SQLite."""
 
 from __future__ import annotations
