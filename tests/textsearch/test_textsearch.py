@@ -1,0 +1,114 @@
+"""The search machinery on its own: words, documents, queries, and the search over a real
+table of its own (made and dropped by the test), on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from django.db import connection, models
+
+import textsearch
+
+
+def test_tokens_cut_chinese_in_search_mode_and_drop_punctuation() -> None:
+    words = textsearch.tokens("申请高新技术企业认定需要哪些材料？")
+    assert "高新技术" in words
+    assert {"高新", "技术", "企业", "认定", "材料"} <= set(words)
+    assert "？" not in words
+
+
+def test_tokens_keep_latin_words_and_numbers_whole_and_lower_case() -> None:
+    assert textsearch.tokens("VPN 无法连接 ERR-651") == ["vpn", "无法", "连接", "err", "651"]
+
+
+@pytest.mark.parametrize("text", ["", "   ", "？！。", "的了"])
+def test_a_text_without_words_gives_no_query(text: str) -> None:
+    assert textsearch.tsquery(text) is None
+
+
+def test_tsquery_ands_prefixes_and_strips_operators() -> None:
+    assert textsearch.tsquery("污水 & 堵塞 | !") == "污水:* & 堵塞:*"
+
+
+def test_a_long_query_is_capped() -> None:
+    text = " ".join(f"w{i}" for i in range(40))
+    query = textsearch.tsquery(text)
+    assert query is not None
+    assert query.count("&") == textsearch.MAX_QUERY_WORDS - 1
+
+
+def test_document_joins_the_words_of_every_part() -> None:
+    assert textsearch.document("污水管道堵塞", None, "请疏通") == "污水 管道 堵塞 疏通"
+
+
+def test_gin_index_sql_names_the_same_expression_search_uses() -> None:
+    create, drop = textsearch.gin_index_sql("t", "doc", "t_doc_fts")
+    assert "USING gin (to_tsvector('simple'::regconfig, \"doc\"))" in create
+    assert drop == 'DROP INDEX IF EXISTS "t_doc_fts"'
+
+
+class Note(models.Model):
+    title = models.CharField(max_length=100)
+    search_document = models.TextField(default="")
+
+    class Meta:
+        app_label = "textsearch_tests"
+        db_table = "textsearch_test_note"
+
+    def __str__(self) -> str:
+        return self.title
+
+
+@pytest.fixture
+def notes(transactional_db: None) -> Iterator[dict[str, Note]]:
+    with connection.schema_editor() as editor:
+        editor.create_model(Note)
+        if connection.vendor == "postgresql":
+            create, _ = textsearch.gin_index_sql(Note._meta.db_table, "search_document", "textsearch_test_note_fts")
+            editor.execute(create)
+    try:
+        texts = {
+            "drain": "厂区门口污水管道堵塞，雨后积水严重，请尽快疏通",
+            "drain2": "污水井冒水",
+            "permit": "高新技术企业认定咨询：需要准备哪些申报材料",
+            "power": "配电房跳闸，车间停电，生产线停工",
+        }
+        yield {k: Note.objects.create(title=k, search_document=textsearch.document(t)) for k, t in texts.items()}
+    finally:
+        with connection.schema_editor() as editor:
+            editor.delete_model(Note)
+
+
+def found(text: str) -> list[str]:
+    return [n.title for n in textsearch.search(Note.objects.all(), text)]
+
+
+def test_every_word_of_the_query_must_match(notes: dict[str, Note]) -> None:
+    assert found("污水 疏通") == ["drain"]
+    assert found("污水 停电") == []
+
+
+def test_words_match_as_prefixes_and_across_word_boundaries(notes: dict[str, Note]) -> None:
+    assert found("高新技术企业") == ["permit"]
+    assert sorted(found("污水")) == ["drain", "drain2"]
+
+
+def test_a_query_without_words_finds_nothing(notes: dict[str, Note]) -> None:
+    assert found("？？") == []
+
+
+def test_postgresql_ranks_the_better_match_first_and_uses_the_index(notes: dict[str, Note]) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("ranking and the GIN index are PostgreSQL's")
+    Note.objects.create(title="drain3", search_document=textsearch.document("污水 污水 污水管道 管道 堵塞"))
+    ranked = found("污水管道")
+    assert ranked[0] == "drain3"
+    assert set(ranked) == {"drain", "drain3"}
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        sql, params = textsearch.search(Note.objects.all(), "污水", rank=False).query.sql_with_params()
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("RESET enable_seqscan")
+    assert "textsearch_test_note_fts" in plan

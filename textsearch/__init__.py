@@ -1,0 +1,128 @@
+"""Search that understands Chinese: one machinery for every searchable text in the desk.
+
+A searchable row keeps a *search document*: its texts cut into words by jieba (search mode,
+so 高新技术企业 also yields 高新 / 技术 / 企业), lower-cased, joined by spaces, in a text
+column. A query is cut the same way; a row matches when it holds every word of the query
+(as a prefix, so 疏 finds 疏通), ranked by how well it matches.
+
+- PostgreSQL: ``to_tsvector('simple', document)`` under a GIN index (made by
+  :func:`gin_index_sql` in a migration) and ``ts_rank`` for the order.
+- SQLite (the one-machine default): every word as a substring of the document, no rank.
+
+The package knows nothing of tickets or articles: they store ``document(...)`` of their
+texts and call :func:`search` on their own querysets, already scoped to the caller.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+import threading
+from collections.abc import Iterable
+from typing import TypeVar
+
+from django.db import connections
+from django.db.models import BooleanField, F, FloatField, Model, Q, QuerySet, Value
+from django.db.models.expressions import RawSQL
+
+__all__ = ["MAX_QUERY_WORDS", "document", "gin_index_sql", "search", "tokens", "tsquery"]
+
+M = TypeVar("M", bound=Model)
+
+MAX_QUERY_WORDS = 12
+"""A query is cut to this many distinct words: longer texts say nothing more to a search."""
+
+_WORD = re.compile(r"\w", re.UNICODE)
+_TSQUERY_UNSAFE = re.compile(r"[^\w]", re.UNICODE)
+_STOPWORDS = frozenset(
+    "的 了 和 与 及 或 是 在 有 我 我们 你 您 请 吗 呢 吧 啊 把 被 就 都 也 还 这 那 个 一个 什么 怎么 如何".split()  # noqa: SIM905
+)
+_lock = threading.Lock()
+
+
+@functools.cache
+def _jieba():  # type: ignore[no-untyped-def]
+    """jieba with its dictionary loaded once per process (about half a second)."""
+    with _lock:
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+        jieba.initialize()
+        return jieba
+
+
+def tokens(text: str) -> list[str]:
+    """The words of ``text`` in order, in search mode, lower-cased; punctuation, white space
+    and the commonest function words dropped. Latin words and numbers stay whole."""
+    if not text:
+        return []
+    out: list[str] = []
+    for raw in _jieba().cut_for_search(text):
+        word = raw.strip().lower()
+        if word and _WORD.search(word) and word not in _STOPWORDS:
+            out.append(word)
+    return out
+
+
+def document(*parts: str | None) -> str:
+    """The search document of a row made of these texts (store it in a TextField)."""
+    return " ".join(word for part in parts if part for word in tokens(part))
+
+
+def _query_words(text: str) -> list[str]:
+    words: list[str] = []
+    for word in tokens(text):
+        clean = _TSQUERY_UNSAFE.sub("", word)
+        if clean and clean not in words:
+            words.append(clean)
+    return words[:MAX_QUERY_WORDS]
+
+
+def tsquery(text: str) -> str | None:
+    """A PostgreSQL ``to_tsquery('simple', …)`` string: every word, each as a prefix, ANDed.
+    None when the text holds no word (then nothing should be searched)."""
+    words = _query_words(text)
+    return " & ".join(f"{w}:*" for w in words) if words else None
+
+
+def search(queryset: QuerySet[M], text: str, *, field: str = "search_document", rank: bool = True) -> QuerySet[M]:
+    """Rows of ``queryset`` whose ``field`` holds every word of ``text``.
+
+    On PostgreSQL the rows are annotated with ``search_rank`` and, when ``rank`` is true,
+    ordered by it (best first). A text without any word returns no rows."""
+    words = _query_words(text)
+    if not words:
+        return queryset.none()
+    db_table = queryset.model._meta.db_table
+    column = queryset.model._meta.get_field(field).column  # type: ignore[union-attr]  # a concrete field
+    if connections[queryset.db].vendor == "postgresql":
+        query = " & ".join(f"{w}:*" for w in words)
+        vector = f'to_tsvector(\'simple\'::regconfig, "{db_table}"."{column}")'
+        # names come from the model's meta, the query is a parameter
+        hit = RawSQL(  # noqa: S611
+            f"{vector} @@ to_tsquery('simple'::regconfig, %s)", (query,), BooleanField()
+        )
+        score = RawSQL(  # noqa: S611
+            f"ts_rank({vector}, to_tsquery('simple'::regconfig, %s))", (query,), FloatField()
+        )
+        matched = queryset.filter(hit).annotate(search_rank=score)
+        return matched.order_by(F("search_rank").desc(), "-pk") if rank else matched  # type: ignore[return-value]
+    condition = Q()
+    for word in words:
+        condition &= Q(**{f"{field}__icontains": word})
+    return queryset.filter(condition).annotate(search_rank=Value(0.0, FloatField()))  # type: ignore[return-value]
+
+
+def gin_index_sql(table: str, column: str, name: str) -> tuple[str, str]:
+    """(create, drop) SQL of the GIN index that :func:`search` uses on PostgreSQL; run it in
+    a migration only when ``schema_editor.connection.vendor == "postgresql"``."""
+    create = (
+        f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" USING gin (to_tsvector(\'simple\'::regconfig, "{column}"))'
+    )
+    return create, f'DROP INDEX IF EXISTS "{name}"'
+
+
+def documents(texts: Iterable[Iterable[str | None]]) -> list[str]:
+    """:func:`document` of many rows at once (for backfills and bulk writes)."""
+    return [document(*parts) for parts in texts]
