@@ -44,7 +44,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
-	$(VENV)/bin/lint-imports --no-cache
+	$(VENV)/bin/lint-imports --no-cache --no-logo
 	$(PY) scripts/import_cycles.py
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check
