@@ -138,7 +138,8 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": str(BASE_DIR / "db.sqlite3"),
+            # SQLITE_PATH: the development database file (tests never use this one)
+            "NAME": env_str("SQLITE_PATH") or str(BASE_DIR / "db.sqlite3"),
             # IMMEDIATE transactions + WAL let web, worker and beat share the file safely.
             "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"},
         }

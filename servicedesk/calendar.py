@@ -173,3 +173,13 @@ def decode_calendar_csv(data: bytes) -> str:
 
 def years_with_data(calendar: WorkCalendar) -> set[int]:
     return {d.year for d in calendar.days.dates("date", "year")}
+
+
+def years_missing(today: dt.date) -> list[int]:
+    """The years the default calendar should hold and does not: this year, and from November
+    next year too (the State Council publishes it in the autumn). Managers see these on their
+    dashboard; the system check fails deployment only for the year already under way."""
+    calendar = WorkCalendar.objects.filter(is_default=True).first()
+    loaded = years_with_data(calendar) if calendar else set()
+    wanted = [today.year] + ([today.year + 1] if today.month >= 11 else [])
+    return [year for year in wanted if year not in loaded]

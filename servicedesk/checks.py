@@ -1,4 +1,6 @@
-"""System checks: a year without calendar data is a warning now, not a crash in January."""
+"""System checks: a year under way without calendar data is a warning now, not a crash in
+January. Next year's data, due from November, is a warning on the managers' dashboard: a
+deployment in December must not fail because the State Council has not published yet."""
 
 from __future__ import annotations
 
@@ -12,15 +14,12 @@ from . import clock
 
 @register()
 def calendar_years_loaded(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
-    """Warn when this year (and, from November, next year) has no holidays loaded."""
-    from .calendar import years_with_data
-    from .models import WorkCalendar
+    """Warn when this year has no holidays loaded."""
+    from .calendar import years_missing
 
     today = clock.today_local()
-    wanted = [today.year] + ([today.year + 1] if today.month >= 11 else [])
     try:
-        calendar = WorkCalendar.objects.filter(is_default=True).first()
-        loaded = years_with_data(calendar) if calendar else set()
+        missing = [year for year in years_missing(today) if year == today.year]
     except DatabaseError:
         return []  # no tables yet (before the first migrate): nothing to check
     return [
@@ -34,6 +33,5 @@ def calendar_years_loaded(app_configs: Any = None, **kwargs: Any) -> list[CheckM
             ),
             id="servicedesk.W001",
         )
-        for year in wanted
-        if year not in loaded
+        for year in missing
     ]

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -22,6 +24,12 @@ def _production_env(**extra: str) -> dict[str, str]:
     )
     env.update(extra)
     return env
+
+
+@pytest.fixture(autouse=True)
+def _scratch_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Never the development database that `make run` created: a fresh file of the test's own."""
+    monkeypatch.setenv("SQLITE_PATH", str(tmp_path / "db.sqlite3"))
 
 
 def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:

@@ -17,11 +17,13 @@ from django.db import ProgrammingError
 from django.test import Client
 from django.urls import reverse
 
+from servicedesk import clock
 from servicedesk.calendar import (
     CalendarCSVError,
     chinesecalendar_entries,
     default_calendar,
     parse_calendar_csv,
+    years_missing,
 )
 from servicedesk.checks import calendar_years_loaded
 from servicedesk.models import CalendarDay, WorkCalendar
@@ -378,28 +380,29 @@ def test_check_warns_about_the_current_year_until_it_is_loaded() -> None:
         assert calendar_years_loaded() == []
 
 
-def test_check_warns_about_next_year_from_november() -> None:
+def test_next_year_is_a_dashboard_warning_from_november_not_a_failing_check() -> None:
     load(2026)
     with time_machine.travel(dt.datetime(2026, 10, 31, 23, 59, tzinfo=SHANGHAI), tick=False):
-        assert calendar_years_loaded() == []
+        assert years_missing(clock.today_local()) == []
     # 2026-11-01 00:30 in Shanghai is still October 31st in UTC: the local date counts.
     with time_machine.travel(dt.datetime(2026, 11, 1, 0, 30, tzinfo=SHANGHAI), tick=False):
-        assert len(w001_years()) == 1
+        assert years_missing(clock.today_local()) == [2027]
+        assert calendar_years_loaded() == []  # a deployment in November still passes
     with time_machine.travel(dt.datetime(2026, 11, 24, 10, 0, tzinfo=SHANGHAI), tick=False):
-        messages = calendar_years_loaded()
-        assert [m.id for m in messages] == ["servicedesk.W001"]
-        assert "2027" in messages[0].msg
-        assert "2026" not in messages[0].msg
-
         CalendarDay.objects.create(calendar=default_calendar(), date=dt.date(2027, 1, 1), kind=HOLIDAY, name="元旦")
-        assert calendar_years_loaded() == []
+        assert years_missing(clock.today_local()) == []
+    # once 2027 is under way without data, the check fails deployment
+    CalendarDay.objects.filter(date__year=2027).delete()
+    with time_machine.travel(dt.datetime(2027, 1, 2, 10, 0, tzinfo=SHANGHAI), tick=False):
+        assert w001_years() and "2027" in w001_years()[0]
 
 
-def test_check_warns_about_both_years_in_december_when_nothing_is_loaded() -> None:
+def test_check_warns_only_about_the_current_year_in_december_when_nothing_is_loaded() -> None:
     with time_machine.travel(dt.datetime(2026, 12, 31, 12, 0, tzinfo=SHANGHAI), tick=False):
         msgs = w001_years()
-    assert len(msgs) == 2
-    assert "2026" in msgs[0] and "2027" in msgs[1]
+        assert years_missing(clock.today_local()) == [2026, 2027]
+    assert len(msgs) == 1
+    assert "2026" in msgs[0] and "2027" not in msgs[0]
 
 
 def test_check_survives_a_database_without_tables(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -21,6 +21,7 @@ from reports.sheets import (
     weekly_medians,
 )
 from servicedesk import clock
+from servicedesk.calendar import years_missing
 from servicedesk.models import User
 
 from .charts import line_chart
@@ -92,5 +93,7 @@ def dashboard(request: HttpRequest, user: User) -> HttpResponseBase:
         "rectifications": rectifications,
         "charts": charts,
         "weeks": weeks,
+        # next year's holidays, due from November: a warning here, not a failing deploy check
+        "calendar_missing": ", ".join(str(y) for y in years_missing(today)),
     }
     return render(request, "web/dashboard.html", context)

@@ -544,3 +544,18 @@ def test_dashboard_scope_of_a_department_head(audit) -> None:  # noqa: F811
     assert page.context["totals"] == {"open": 1, "due_today": 1, "overdue": 0}
     assert [item["ticket"].department_id for item in page.context["rectifications"]] == [w.power_dept.pk]
     assert {r.unit_id for r in page.context["red_list"] + page.context["black_list"]} <= {w.power_officer.pk}
+
+
+def test_dashboard_warns_managers_about_next_years_calendar_from_november(audit) -> None:  # noqa: F811
+    from servicedesk.calendar import default_calendar
+    from servicedesk.models import CalendarDay
+
+    page = browser(audit.admin).get(reverse("dashboard"))  # November 2026, only 2026 loaded
+    assert page.context["calendar_missing"] == "2027"
+    assert "no holidays or make-up working days for 2027" in body(page)
+    CalendarDay.objects.create(
+        calendar=default_calendar(), date=sd_clock.today_local().replace(year=2027, month=1, day=1), kind="holiday"
+    )
+    page = browser(audit.admin).get(reverse("dashboard"))
+    assert page.context["calendar_missing"] == ""
+    assert "make-up working days" not in body(page)
