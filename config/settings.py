@@ -351,6 +351,7 @@ NOTIFICATIONS_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "in
 # The ranking's weights, "acceptance,resolution,satisfaction" (on-time rates and 满意率).
 _REPORT_WEIGHTS = [float(w) for w in env_str("REPORT_WEIGHTS", "0.3,0.3,0.4").split(",")]
 REPORT_WEIGHTS = dict(zip(("acceptance", "resolution", "satisfaction"), _REPORT_WEIGHTS, strict=True))
-REPORT_LIST_SIZE = env_int("REPORT_LIST_SIZE", 5)  # red list (top) and black list (bottom)
+REPORT_LIST_SIZE = env_int("REPORT_LIST_SIZE", 5)  # honour roll 红榜 (top) and watch list 黑榜 (bottom)
+REPORT_MIN_TICKETS = env_int("REPORT_MIN_TICKETS", 3)  # tickets received in the period to be ranked
 # The assessment month runs from this day to the day before it next month (19 → 19th–18th).
 ASSESSMENT_MONTH_START_DAY = env_int("ASSESSMENT_MONTH_START_DAY", 1)

@@ -128,6 +128,11 @@ class ReportRow:
     def return_visit_rate(self) -> float | None:
         return _rate(self.return_visits, self.valid_bad_reviews)
 
+    @property
+    def score_points(self) -> float | None:
+        """The score as points out of 100, one decimal: how the pages and sheets show it."""
+        return None if self.score is None else round(self.score * 100, 1)
+
     def as_dict(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in COLUMNS}
 
@@ -198,8 +203,8 @@ COLUMN_LABELS: dict[str, Any] = {
     "visits": gettext_lazy("Enterprise visits"),
     "score": gettext_lazy("Score"),
     "rank": gettext_lazy("Rank"),
-    "red_list": gettext_lazy("Red list"),
-    "black_list": gettext_lazy("Black list"),
+    "red_list": gettext_lazy("Honour roll"),
+    "black_list": gettext_lazy("Watch list"),
     "flagged_last": gettext_lazy("Last place"),
     "flagged_talk": gettext_lazy("Called to a talk"),
 }
@@ -399,25 +404,52 @@ def _score(row: ReportRow, weights: dict[str, float]) -> float | None:
     return round(sum(w * r for w, r in present) / total, 4)
 
 
+def list_rules() -> tuple[int, int]:
+    """(REPORT_LIST_SIZE, REPORT_MIN_TICKETS): the places on each list, and the tickets a unit
+    must have received in the period to be ranked at all."""
+    return int(getattr(settings, "REPORT_LIST_SIZE", 5)), int(getattr(settings, "REPORT_MIN_TICKETS", 3))
+
+
 def _rank(rows: list[ReportRow], weights: dict[str, float]) -> list[int]:
-    """Scores, competition ranks (1, 2, 2, 4), red list (top 5), black list (bottom 5 not
-    already red), the last place(s). Returns the ids in last place."""
-    size = int(getattr(settings, "REPORT_LIST_SIZE", 5))
+    """Scores, ranks, the honour roll (红榜), the watch list (黑榜) and the last place (末位).
+    Returns the ids in last place. The rules:
+
+    - Ranked: a unit that received at least REPORT_MIN_TICKETS tickets in the period and has
+      a score. The others keep their figures and score but get no rank, list or flag.
+    - Ranks are competition ranks by score (1, 2, 2, 4): a tie shares the rank.
+    - Each list has k = min(REPORT_LIST_SIZE, ranked // 2) places, so the two never meet and
+      a single ranked unit is on neither. A tie at a list's edge takes the whole tie group.
+    - Honour roll: fewer than k ranked units score higher. Watch list: fewer than k score lower.
+      A tie group that reaches into both goes on the watch list when it holds the last place,
+      on the honour roll when it holds the first, and otherwise on neither; when everybody
+      ties there is no list at all. Nobody is on both.
+    - Never on the honour roll: a score of 0, or a satisfaction rate of 0 %.
+    - Last place: the lowest score, when at least two units are ranked and not all tie.
+    """
+    size, min_tickets = list_rules()
     for row in rows:
         row.score = _score(row, weights)
-    ranked = sorted((r for r in rows if r.score is not None), key=lambda r: (-(r.score or 0), r.name, r.unit_id))
-    previous_score: float | None = None
-    for position, row in enumerate(ranked, start=1):
-        row.rank = position if row.score != previous_score else ranked[position - 2].rank
-        previous_score = row.score
-    for row in ranked[:size]:
-        row.red_list = True
-    for row in [r for r in ranked if not r.red_list][-size:]:
-        row.black_list = True
-    if len(ranked) < 2:
+    ranked = sorted(
+        (r for r in rows if r.score is not None and r.received >= max(min_tickets, 1)),
+        key=lambda r: (-(r.score or 0), r.name, r.unit_id),
+    )
+    scores = [r.score or 0.0 for r in ranked]
+    for row in ranked:
+        row.rank = 1 + sum(1 for s in scores if s > (row.score or 0))
+    if len(ranked) < 2 or scores[0] == scores[-1]:
         return []
-    last_rank = ranked[-1].rank
-    return [r.unit_id for r in ranked if r.rank == last_rank and r.rank != 1]
+    k = min(size, len(ranked) // 2)
+    top, bottom = scores[0], scores[-1]
+    for row in ranked:
+        score = row.score or 0.0
+        higher = sum(1 for s in scores if s > score)
+        lower = sum(1 for s in scores if s < score)
+        honour, watch = higher < k, lower < k
+        if honour and watch:  # a tie group reaching into both lists
+            honour, watch = score == top, score == bottom
+        row.black_list = watch
+        row.red_list = honour and score > 0 and row.satisfaction_rate != 0
+    return [r.unit_id for r in ranked if r.score == bottom]
 
 
 def _build(

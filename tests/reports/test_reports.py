@@ -34,6 +34,14 @@ from visits.models import Visit
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _rank_small_worlds(settings):  # type: ignore[no-untyped-def]
+    """These worlds give each officer one or two tickets: rank from one (the rule's own cases,
+    with the default minimum, are in test_ranking_rules.py)."""
+    settings.REPORT_MIN_TICKETS = 1
+
+
 SH = ZoneInfo("Asia/Shanghai")
 NUMBERS = count(1)
 # the fixtures of the tickets' tests: `world` (an organisation) on a controlled `clock`
@@ -255,8 +263,8 @@ def test_officer_figures_by_hand(audit, api_as) -> None:
         "visits": 0,
         "score": 0.5,
         "rank": 3,
-        "red_list": True,
-        "black_list": False,
+        "red_list": False,
+        "black_list": True,
         "flagged_last": False,
         "flagged_talk": False,
     }
@@ -293,15 +301,24 @@ def test_officer_figures_by_hand(audit, api_as) -> None:
     # last in the previous period too (T0 late, T0b on time): the admonishing talk
     assert other["flagged_talk"] is True
     assert [r["unit_id"] for r in body["results"]] == [w.power_officer.pk, w.deputy.pk, w.chief.pk, w.other_officer.pk]
-    assert body["red_list"] == [w.power_officer.pk, w.deputy.pk, w.chief.pk, w.other_officer.pk]
-    assert body["black_list"] == []
+    # four ranked: two places on each list, the last place (score 0) on the watch list
+    assert body["red_list"] == [w.power_officer.pk, w.deputy.pk]
+    assert body["black_list"] == [w.chief.pk, w.other_officer.pk]
 
 
 def test_red_and_black_lists_follow_the_list_size(audit, api_as, settings) -> None:
-    settings.REPORT_LIST_SIZE = 2
+    settings.REPORT_LIST_SIZE = 1
     body = get(api_as, audit.admin, "officers").json()
-    assert body["red_list"] == [audit.power_officer.pk, audit.deputy.pk]
-    assert body["black_list"] == [audit.chief.pk, audit.other_officer.pk]
+    assert body["red_list"] == [audit.power_officer.pk]
+    assert body["black_list"] == [audit.other_officer.pk]
+
+
+def test_too_few_tickets_are_not_ranked(audit, api_as, settings) -> None:
+    settings.REPORT_MIN_TICKETS = 2  # the power officer received one ticket
+    rows = rows_by_id(get(api_as, audit.admin, "officers").json())
+    power = rows[audit.power_officer.pk]
+    assert (power["score"], power["rank"], power["red_list"], power["black_list"]) == (1.0, None, False, False)
+    assert rows[audit.deputy.pk]["rank"] == 1 and rows[audit.deputy.pk]["red_list"] is True
 
 
 def test_weights_are_a_setting(audit, settings) -> None:
