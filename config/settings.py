@@ -193,11 +193,16 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Any number of beat processes may run: the one holding the lease (an advisory lock on its own
+# connection, scaleout.beat) sends the periodic tasks, the others take over when it dies.
+CELERY_BEAT_SCHEDULER = "scaleout.beat:LeasedDatabaseScheduler"
+# The lease needs a session of its own: a direct PostgreSQL URL when DATABASE_URL is PgBouncer.
+BEAT_LEASE_DATABASE_URL = env_str("BEAT_LEASE_DATABASE_URL")
+BEAT_LEASE_RETRY_SECONDS = env_float("BEAT_LEASE_RETRY_SECONDS", 5.0)  # how often a standby beat asks
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 # Several desks (or test runs) can share one Redis when each has its own queue.
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
-# Periodic tasks, installed into django-celery-beat's tables by its DatabaseScheduler.
+# Periodic tasks, installed into django-celery-beat's tables by the scheduler.
 # One entry per line, each app its own.
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "sla-sweep": {"task": "tickets.tasks.sla_sweep", "schedule": env_float("SLA_SWEEP_SECONDS", 60.0)},

@@ -1,0 +1,99 @@
+"""Celery beat that may run more than once: every beat process asks for one lease, and only
+the one holding it sends the periodic tasks. The others check it every few seconds and
+take over when its holder is gone (killed: at once; its machine lost: within ~30 s).
+
+    CELERY_BEAT_SCHEDULER = "scaleout.beat:LeasedDatabaseScheduler"
+
+It is django-celery-beat's `DatabaseScheduler` with two changes: `tick()` sends nothing
+without the lease, and the holder writes each entry's `last_run_at` right after sending it,
+so a beat that takes over reads from the database where the last one stopped (rather than
+the schedule it loaded at start) and does not send again what was just sent. A lease lost
+between sending and writing can still send one task twice: every periodic task is
+idempotent on its own for that."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import time
+from typing import Any
+
+from django.conf import settings
+from django.db import connections
+from django_celery_beat.schedulers import DatabaseScheduler
+
+from .lease import Lease, lease_for
+
+logger = logging.getLogger(__name__)
+
+LEASE_NAME = "celery-beat"
+
+
+def beat_lease() -> Lease:
+    """The beat's lease: on `BEAT_LEASE_DATABASE_URL` when set (a direct PostgreSQL
+    connection, when `DATABASE_URL` goes through PgBouncer), else on the default database."""
+    return lease_for(
+        LEASE_NAME,
+        url=getattr(settings, "BEAT_LEASE_DATABASE_URL", ""),
+        settings_dict=connections["default"].settings_dict,
+    )
+
+
+class LeasedDatabaseScheduler(DatabaseScheduler):  # type: ignore[misc]
+    #: how often the holder re-checks its lease between ticks (seconds)
+    lease_check_every = 1.0
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.lease = beat_lease()
+        self.leading = False
+        self._lease_checked_at = 0.0
+        self._waiting_logged = False
+        super().__init__(*args, **kwargs)
+        self.sync_every_tasks = 1  # last_run_at to the database after every send
+        self.lease_retry_seconds = float(getattr(settings, "BEAT_LEASE_RETRY_SECONDS", 5))
+
+    def tick(self, *args: Any, **kwargs: Any) -> float:
+        if not self.lead():
+            return min(self.lease_retry_seconds, float(self.max_interval))
+        return float(super().tick(*args, **kwargs))
+
+    def lead(self) -> bool:
+        """Hold the lease or find out that another beat does; True when this beat ticks."""
+        now = time.monotonic()
+        if self.leading and now - self._lease_checked_at < self.lease_check_every:
+            return True
+        held = self.lease.hold()
+        self._lease_checked_at = now
+        if held and not self.leading:
+            logger.info("beat: holding the lease %r, sending the periodic tasks", self.lease.name)
+            self._take_over()
+        elif not held and self.leading:
+            logger.warning("beat: lost the lease %r, sending nothing until it is ours again", self.lease.name)
+            self._dirty.clear()
+        elif not held and not self._waiting_logged:
+            logger.info("beat: another beat holds the lease %r; standing by", self.lease.name)
+            self._waiting_logged = True
+        self.leading = held
+        return held
+
+    def _take_over(self) -> None:
+        """Start from what the database says was sent last, not from what this process read
+        when it started."""
+        self._dirty.clear()
+        self._schedule = self.all_as_schedule()
+        self._last_full_sync = datetime.datetime.now()
+        self._heap = None  # rebuilt from the fresh schedule at the next tick
+        self._waiting_logged = False
+
+    def sync(self) -> None:
+        if self.leading:
+            super().sync()
+        else:
+            self._dirty.clear()
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self.lease.release()
+            self.leading = False
