@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 
 from scaleout.lease import FileLease, PostgresLease, lease_for, lease_key
+from tests.procs import wait_for
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +71,8 @@ def test_a_holder_whose_session_dies_gives_up_and_the_other_takes_over(postgres_
         # the holder's backend is terminated (a server restart, a network cut, an admin)
         with psycopg.connect(first.conninfo, autocommit=True) as admin:
             admin.execute("SELECT pg_terminate_backend(%s)", [first._pid])
-        assert second.hold()
+        # (the signal is asynchronous: the backend exits, and its locks go, a moment later)
+        wait_for(second.hold, 10, "the other lease to take over")
         assert not first.hold()  # it notices and does not claim a lock it lost
     finally:
         first.release()
