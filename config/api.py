@@ -35,3 +35,7 @@ router.register("visits", visits_api.VisitViewSet, basename="visit")
 from reports import api as reports_api  # noqa: E402
 
 router.register("reports", reports_api.ReportViewSet, basename="report")
+
+from knowledge import api as knowledge_api  # noqa: E402
+
+router.register("articles", knowledge_api.ArticleViewSet, basename="article")

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "tickets",
     "notifications",
     "visits",
+    "knowledge",
     "web",
     "demo",
 ]
@@ -258,6 +259,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "TicketKindEnum": "tickets.models.Kind",
         "EventKindEnum": "tickets.models.EventKind",
+        "ArticleStatusEnum": "knowledge.models.ArticleStatus",
     },
 }
 

@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import functools
 import logging
+import operator
 import re
 import threading
 from collections.abc import Iterable
 from typing import TypeVar
 
 from django.db import connections
-from django.db.models import BooleanField, F, FloatField, Model, Q, QuerySet, Value
+from django.db.models import BooleanField, Case, F, FloatField, Model, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 
 __all__ = ["MAX_QUERY_WORDS", "document", "gin_index_sql", "search", "tokens", "tsquery"]
@@ -86,18 +87,23 @@ def tsquery(text: str) -> str | None:
     return " & ".join(f"{w}:*" for w in words) if words else None
 
 
-def search(queryset: QuerySet[M], text: str, *, field: str = "search_document", rank: bool = True) -> QuerySet[M]:
-    """Rows of ``queryset`` whose ``field`` holds every word of ``text``.
+def search(
+    queryset: QuerySet[M], text: str, *, field: str = "search_document", rank: bool = True, any_word: bool = False
+) -> QuerySet[M]:
+    """Rows of ``queryset`` whose ``field`` holds every word of ``text`` (with ``any_word``:
+    at least one, for ranking candidates against a long text such as a draft ticket).
 
     On PostgreSQL the rows are annotated with ``search_rank`` and, when ``rank`` is true,
-    ordered by it (best first). A text without any word returns no rows."""
+    ordered by it (best first); on SQLite the rank is the number of the words held. A text
+    without any word returns no rows."""
     words = _query_words(text)
     if not words:
         return queryset.none()
+    joiner = " | " if any_word else " & "
     db_table = queryset.model._meta.db_table
     column = queryset.model._meta.get_field(field).column  # type: ignore[union-attr]  # a concrete field
     if connections[queryset.db].vendor == "postgresql":
-        query = " & ".join(f"{w}:*" for w in words)
+        query = joiner.join(f"{w}:*" for w in words)
         vector = f'to_tsvector(\'simple\'::regconfig, "{db_table}"."{column}")'
         # names come from the model's meta, the query is a parameter
         hit = RawSQL(  # noqa: S611
@@ -107,6 +113,13 @@ def search(queryset: QuerySet[M], text: str, *, field: str = "search_document", 
             f"ts_rank({vector}, to_tsquery('simple'::regconfig, %s))", (query,), FloatField()
         )
         matched = queryset.filter(hit).annotate(search_rank=score)
+        return matched.order_by(F("search_rank").desc(), "-pk") if rank else matched  # type: ignore[return-value]
+    if any_word:
+        held = [Case(When(Q(**{f"{field}__icontains": word}), then=Value(1.0)), default=Value(0.0)) for word in words]
+        condition = functools.reduce(operator.or_, (Q(**{f"{field}__icontains": word}) for word in words))
+        matched = queryset.filter(condition).annotate(
+            search_rank=functools.reduce(operator.add, held, Value(0.0, FloatField()))  # type: ignore[arg-type]
+        )
         return matched.order_by(F("search_rank").desc(), "-pk") if rank else matched  # type: ignore[return-value]
     condition = Q()
     for word in words:

@@ -15,6 +15,7 @@ NAV: dict[str, list[tuple[str, Any]]] = {
     User.Role.ENTERPRISE: [
         ("portal-home", _("My tickets")),
         ("portal-new", _("File a ticket")),
+        ("guides", _("Guides")),
         ("inbox", _("Inbox")),
     ],
     User.Role.OFFICER: [
@@ -22,6 +23,7 @@ NAV: dict[str, list[tuple[str, Any]]] = {
         ("work-file", _("File for an enterprise")),
         ("work-visits", _("Visits")),
         ("work-supervision", _("Supervision orders")),
+        ("guides", _("Guides")),
         ("inbox", _("Inbox")),
     ],
     User.Role.MANAGER: [
@@ -34,6 +36,7 @@ NAV: dict[str, list[tuple[str, Any]]] = {
         ("work-extensions", _("Extensions")),
         ("work-supervision", _("Supervision orders")),
         ("work-visits", _("Visits")),
+        ("guides", _("Guides")),
         ("inbox", _("Inbox")),
     ],
 }

@@ -10,6 +10,7 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 
+from knowledge.models import Article
 from servicedesk import clock
 from servicedesk.calendar import CalendarDataMissing, DayEntry, chinesecalendar_entries, default_calendar
 from servicedesk.models import CalendarDay, Department, Enterprise, Park, ServiceItem, User, WorkCalendar, Zone
@@ -42,6 +43,7 @@ def snapshot() -> dict[str, object]:
         "enterprises": Enterprise.objects.count(),
         "calendars": WorkCalendar.objects.count(),
         "days": CalendarDay.objects.count(),
+        "articles": Article.objects.count(),
         "users": dict(User.objects.values_list("username", "password")),
     }
 
@@ -57,6 +59,7 @@ def test_seed_creates_the_demo_organisation(base_dir: Path) -> None:
     assert not Department.objects.filter(park__isnull=False).exists()
     assert Department.objects.filter(name="企业服务中心").exists()
     assert 18 <= ServiceItem.objects.count() <= 24
+    assert Article.objects.filter(status="published", park__isnull=True).count() == 12
     repair = ServiceItem.objects.get(code="power-repair")
     assert (repair.name, repair.clock, repair.accept_limit) == ("停电抢修", "natural", "2h")
     policy = ServiceItem.objects.get(name="政策咨询")

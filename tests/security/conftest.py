@@ -54,6 +54,8 @@ class Seeded:
     item: str
     assist_department: int
     deputy: int
+    article: int
+    article_attachment: int
 
     def client(self, role: str) -> APIClient:
         client = APIClient()
@@ -101,6 +103,17 @@ def seeded(world, api_as, file_ticket) -> Seeded:  # noqa: F811
         format="multipart",
     )
     assert photo.status_code == 201, photo.json()
+    article = chief.post(
+        "/api/v1/articles/", {"title": "用电报装指南", "body": "材料清单", "park": world.park.pk}, format="json"
+    )
+    assert article.status_code == 201, article.json()
+    assert chief.post(f"/api/v1/articles/{article.json()['id']}/publish/").status_code == 200
+    article_file = chief.post(
+        f"/api/v1/articles/{article.json()['id']}/attachments/",
+        {"file": SimpleUploadedFile("申请表.pdf", PDF, content_type="application/pdf")},
+        format="multipart",
+    )
+    assert article_file.status_code == 201, article_file.json()
     notification = Notification.objects.filter(recipient=world.company, channel=NotificationChannel.INBOX).first()
     assert notification is not None
     return Seeded(
@@ -129,4 +142,6 @@ def seeded(world, api_as, file_ticket) -> Seeded:  # noqa: F811
         item=world.item.code,
         assist_department=assist_department.pk,
         deputy=world.deputy.pk,
+        article=article.json()["id"],
+        article_attachment=article_file.json()["id"],
     )

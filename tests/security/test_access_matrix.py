@@ -52,6 +52,8 @@ SUPERVISOR = row(401, 403, 404, 403, 404, OK, 404, OK)
 MANAGERS = row(401, 403, 403, 403, 403, OK, OK, OK)
 ZONE_MANAGER = row(401, 403, 403, 403, 403, 403, 403, OK)  # park managers may not edit the catalogue
 STAFF_ROLES = row(401, 403, 403, OK, OK, OK, OK, OK)
+PUBLISHED_IN_A = row(401, OK, 404, OK, OK, OK, OK, OK)  # a published guide of A's park
+ARTICLE_EDITOR = row(401, 403, 404, OK, 403, OK, 403, OK)  # its author, A's park manager, admin
 
 
 @dataclass(frozen=True)
@@ -211,6 +213,25 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("reports/officers/", "GET"): Case(MANAGERS, lambda s: {"period": "month"}),
     ("reports/departments/", "GET"): Case(MANAGERS, lambda s: {"period": "month"}),
     ("reports/parks/", "GET"): Case(MANAGERS, lambda s: {"period": "month"}),
+    # --- the knowledge base: A's park's published guide, written by A's chief officer ---
+    ("articles/", "GET"): Case(SIGNED_IN, why="published ones in the reader's park and the zone; drafts by scope"),
+    ("articles/", "POST"): Case(STAFF_ROLES, lambda s: {"title": "新指南", "body": "正文"}),
+    ("articles/from-ticket/", "POST"): Case(
+        row(401, 403, 403, OK, 404, OK, 404, OK), lambda s: {"ticket": s.ticket}, why="writers, a ticket in scope"
+    ),
+    ("articles/suggest/", "POST"): Case(SIGNED_IN, lambda s: {"title": "用电报装", "description": "材料"}),
+    ("articles/{pk}/", "GET"): Case(PUBLISHED_IN_A, why="published: every officer and manager reads it"),
+    ("articles/{pk}/", "PATCH"): Case(ARTICLE_EDITOR, lambda s: {"body": "新的材料清单"}),
+    ("articles/{pk}/publish/", "POST"): Case(ARTICLE_EDITOR, _none),
+    ("articles/{pk}/archive/", "POST"): Case(ARTICLE_EDITOR, _none),
+    ("articles/{pk}/unpublish/", "POST"): Case(ARTICLE_EDITOR, _none),
+    ("articles/{pk}/restore/", "POST"): Case(ARTICLE_EDITOR, lambda s: {"version": 1}),
+    ("articles/{pk}/versions/", "GET"): Case(ARTICLE_EDITOR, why="the history is the writers'"),
+    ("articles/{pk}/attachments/", "POST"): Case(ARTICLE_EDITOR, _pdf, multipart=True),
+    ("articles/{pk}/attachments/{attachment_id}/", "GET"): Case(PUBLISHED_IN_A),
+    ("articles/{pk}/solved/", "POST"): Case(
+        row(401, OK, 404, 403, 403, 403, 403, 403), _none, why="an enterprise that can read it"
+    ),
 }
 
 # The id each {pk} stands for, by the route's first segment.
@@ -225,6 +246,7 @@ PK_OF: dict[str, Callable[[Seeded], object]] = {
     "supervision-orders": lambda s: s.supervision,
     "notifications": lambda s: s.notification,
     "visits": lambda s: s.visit,
+    "articles": lambda s: s.article,
 }
 
 
@@ -274,7 +296,7 @@ def _url(route: str, s: Seeded) -> str:
     values = {
         "pk": PK_OF[route.split("/")[0]](s) if "{pk}" in route else "",
         "code": s.item,
-        "attachment_id": s.attachment,
+        "attachment_id": s.article_attachment if route.startswith("articles/") else s.attachment,
         "photo_id": s.photo,
     }
     return "/" + API_PREFIX + route.format(**values)

@@ -112,3 +112,10 @@ def test_postgresql_ranks_the_better_match_first_and_uses_the_index(notes: dict[
         plan = "\n".join(row[0] for row in cursor.fetchall())
         cursor.execute("RESET enable_seqscan")
     assert "textsearch_test_note_fts" in plan
+
+
+def test_any_word_finds_rows_holding_some_words_the_fuller_match_first(notes: dict[str, Note]) -> None:
+    ranked = [n.title for n in textsearch.search(Note.objects.all(), "污水管道堵塞 停电 了", any_word=True)]
+    assert set(ranked) == {"drain", "drain2", "power"}
+    assert ranked[0] == "drain"  # holds 污水, 管道 and 堵塞
+    assert textsearch.search(Note.objects.all(), "？？", any_word=True).count() == 0

@@ -18,6 +18,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
+from demo.knowledge import seed_guides
 from servicedesk import clock
 from servicedesk.calendar import (
     CalendarDataMissing,
@@ -389,6 +390,7 @@ class Seeder:
         self.enterprises = self._enterprises()
         self._enterprise_users()
         self._calendar()
+        self._count("guides", seed_guides(author=self.users["zone"]))
         return self.outcome
 
     def _parks(self, zone: Zone) -> dict[str, Park]:
