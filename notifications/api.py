@@ -29,8 +29,12 @@ class _TicketOf(serializers.IntegerField):
 
 
 class NotificationSerializer(serializers.ModelSerializer[Notification]):
+    """`subject` and `body` are the sentence of the row's kind in the request's language."""
+
     ticket = _TicketOf(read_only=True, allow_null=True)
     read = serializers.SerializerMethodField()
+    subject = serializers.SerializerMethodField()
+    body = serializers.SerializerMethodField()
 
     class Meta:
         model = Notification
@@ -50,6 +54,12 @@ class NotificationSerializer(serializers.ModelSerializer[Notification]):
 
     def get_read(self, obj: Notification) -> bool:
         return obj.read_at is not None
+
+    def get_subject(self, obj: Notification) -> str:
+        return obj.sentence.subject
+
+    def get_body(self, obj: Notification) -> str:
+        return obj.sentence.body
 
 
 class PreferenceSerializer(serializers.Serializer[Any]):

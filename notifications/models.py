@@ -4,10 +4,15 @@ per-user preferences and quiet hours, and the webhook endpoints."""
 from __future__ import annotations
 
 from datetime import time
+from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+
+from .sentences import DIGEST_KIND as DIGEST_KIND
+from .sentences import Rendered, render
 
 
 class NotificationChannel(models.TextChoices):
@@ -22,9 +27,6 @@ class NotificationStatus(models.TextChoices):
     HELD = "held", _("held (quiet hours)")
     SENT = "sent", _("sent")
     FAILED = "failed", _("failed")
-
-
-DIGEST_KIND = "digest"
 
 
 class Notification(models.Model):
@@ -58,6 +60,10 @@ class Notification(models.Model):
     topic_label = models.CharField(_("topic"), max_length=60, blank=True)
     # The sender's event that caused it (a ticket event's id), when there is one.
     event_id = models.BigIntegerField(_("event id"), null=True, blank=True)
+    # What the sentence says, language-neutral (the topic's number and title, who did it, an
+    # excerpt, codes such as a level): rendered when read, in the reader's language.
+    payload = models.JSONField(_("payload"), default=dict, blank=True)
+    # the texts as written for the recipient's language when the row was made (email, webhook)
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("body"), blank=True)
     language = models.CharField(_("language"), max_length=10, default="zh-hans")
@@ -84,6 +90,16 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} {self.dedup_key} {self.status}"
+
+    def sentence_payload(self) -> dict[str, Any]:
+        """The payload, with the topic's number for rows written before payloads existed."""
+        base: dict[str, Any] = {"number": self.topic_label} if self.topic_label else {}
+        return {**base, **(self.payload if isinstance(self.payload, dict) else {})}
+
+    @cached_property
+    def sentence(self) -> Rendered:
+        """Subject and body in the language active now: the reader's (never a raw code)."""
+        return render(self.event_kind, self.sentence_payload())
 
 
 class NotificationPreference(models.Model):

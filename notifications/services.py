@@ -18,8 +18,8 @@ here: this module is the app's interface)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import partial
 from zoneinfo import ZoneInfo
@@ -43,6 +43,7 @@ from .models import (
     NotificationStatus,
     WebhookEndpoint,
 )
+from .sentences import render
 from .tasks import PUBLISH_CHUNK as PUBLISH_CHUNK
 from .tasks import REMOTE_CHUNK as REMOTE_CHUNK
 from .tasks import notifications_enqueue as notifications_enqueue
@@ -151,13 +152,14 @@ class Webhook:
 @dataclass(frozen=True)
 class Message:
     """One thing to tell: its `kind` (the key of the recipients' preferences), who to tell,
-    and how to say it in a language (`render(language) -> (subject, body)`). `key` is unique
-    per message and makes each row's dedup key (`<key>:<user>:<channel>`); the actor is never
-    told of their own action; `urgent` messages break through quiet hours."""
+    and what its sentence needs (`payload`, rendered by notifications.sentences: in the
+    reader's language when read, in the recipient's for email). `key` is unique per message
+    and makes each row's dedup key (`<key>:<user>:<channel>`); the actor is never told of
+    their own action; `urgent` messages break through quiet hours."""
 
     kind: str
     audience: Audience
-    render: Callable[[str], tuple[str, str]]
+    payload: Mapping[str, object]
     key: str
     urgent: bool = False
     actor_id: int | None = None
@@ -303,7 +305,8 @@ def notify(messages: Sequence[Message]) -> list[Notification]:
                 continue  # never the actor themself
             language = user.language or "zh-hans"
             if language not in texts:
-                texts[language] = message.render(language)
+                rendered = render(message.kind, message.payload, language)
+                texts[language] = (rendered.subject, rendered.body)
             subject, body = texts[language]
             if user.pk not in quiet:
                 quiet[user.pk] = _quiet_until_for(user, now)
@@ -322,6 +325,7 @@ def notify(messages: Sequence[Message]) -> list[Notification]:
                         channel=channel,
                         event_kind=message.kind,
                         **about,
+                        payload=dict(message.payload),
                         subject=subject,
                         body=body,
                         language=language,
@@ -395,6 +399,7 @@ class Digest:
     subject: str
     body: str
     language: str
+    payload: Mapping[str, object] = field(default_factory=dict)
 
 
 def digests_send(digests: Sequence[Digest], *, day: date) -> list[int]:
@@ -415,6 +420,7 @@ def digests_send(digests: Sequence[Digest], *, day: date) -> list[int]:
                     recipient=user,
                     channel=channel,
                     event_kind=DIGEST_KIND,
+                    payload=dict(digest.payload),
                     subject=digest.subject,
                     body=digest.body,
                     language=digest.language,

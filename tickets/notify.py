@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from notifications.models import DIGEST_KIND, Notification
+from notifications.sentences import render
 from notifications.services import (
     Audience,
     Digest,
@@ -34,7 +35,7 @@ from notifications.services import (
 from servicedesk import clock
 
 from .models import OPEN_STATUSES, EventKind, Priority, Ticket, TicketEvent
-from .notify_texts import render
+from .notify_texts import register_all as _register_sentences  # noqa: F401  the sentences, registered
 
 #: The outbox's name for what a ticket's notifications are about (Notification.topic_type);
 #: the web links it to the ticket page.
@@ -94,23 +95,36 @@ def audience_of(event: TicketEvent) -> Audience:
     )
 
 
-def _actor_name(event: TicketEvent, language: str) -> str:
-    if event.actor is None:
-        return "系统" if language.startswith("zh") else "the system"
-    return str(event.actor)
+def _local(value: object) -> str:
+    """An ISO timestamp from an event's data as Shanghai's "YYYY-MM-DD HH:MM" (else "")."""
+    if not isinstance(value, str) or not value:
+        return ""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return ""
+    return moment.astimezone(ZoneInfo(DEFAULT_TIMEZONE)).strftime("%Y-%m-%d %H:%M")
 
 
-def _context(event: TicketEvent, language: str) -> dict[str, object]:
+def payload_of(event: TicketEvent) -> dict[str, object]:
+    """What the sentence of a ticket event needs, language-neutral (notifications.sentences
+    renders it when read): number, title, actor, excerpt and the codes of the event's data."""
     ticket = event.ticket
     data = event.data if isinstance(event.data, dict) else {}
-    return {
+    payload: dict[str, object] = {
         "number": ticket.number,
         "title": ticket.title,
-        "actor": _actor_name(event, language),
-        "body": (event.body or "")[:1000],
-        "level": data.get("level", ""),
-        "deadline": data.get("deadline", ""),
+        "actor": str(event.actor) if event.actor is not None else "",
+        "excerpt": (event.body or "")[:1000],
     }
+    for key in ("level", "deadline", "verdict"):
+        if isinstance(data.get(key), str):
+            payload[key] = data[key]
+    if isinstance(data.get("score"), int):
+        payload["score"] = str(data["score"])
+    if due := _local(data.get("resolve_due_at")):
+        payload["due"] = due
+    return payload
 
 
 def webhook_payload(event: TicketEvent) -> str:
@@ -144,10 +158,6 @@ def _enterprise_sees(event: TicketEvent) -> bool:
     return event.public and event.kind in ENTERPRISE_KINDS
 
 
-def _render(event: TicketEvent, language: str) -> tuple[str, str]:
-    return render(event.kind, language, **_context(event, language))
-
-
 def message_for(event: TicketEvent) -> Message:
     """The outbox's message for a ticket event: its audience, its texts, and its signed JSON
     for the webhooks of the ticket's department (and of its enterprise for what the
@@ -156,7 +166,7 @@ def message_for(event: TicketEvent) -> Message:
     return Message(
         kind=event.kind,
         audience=audience_of(event),
-        render=partial(_render, event),
+        payload=payload_of(event),
         key=str(event.pk),
         urgent=is_urgent(event),
         actor_id=event.actor_id,
@@ -187,13 +197,16 @@ def notify_events(events: Sequence[TicketEvent]) -> list[Notification]:
 # --- the daily digest -------------------------------------------------------------------
 
 
-def _digest_lines(tickets: Iterable[Ticket], language: str) -> str:
+def _digest_lines(tickets: Iterable[Ticket]) -> list[dict[str, str]]:
     zone = ZoneInfo(DEFAULT_TIMEZONE)
-    lines = []
-    for ticket in tickets:
-        due = ticket.resolve_due_at.astimezone(zone).strftime("%m-%d %H:%M") if ticket.resolve_due_at else "-"
-        lines.append(f"- {ticket.number} {ticket.title} ({'期限' if language.startswith('zh') else 'due'} {due})")
-    return "\n".join(lines)
+    return [
+        {
+            "number": ticket.number,
+            "title": ticket.title,
+            "due": ticket.resolve_due_at.astimezone(zone).strftime("%m-%d %H:%M") if ticket.resolve_due_at else "-",
+        }
+        for ticket in tickets
+    ]
 
 
 def notifications_daily_digest() -> list[int]:
@@ -221,12 +234,11 @@ def notifications_daily_digest() -> list[int]:
             continue
         language = user.language or "zh-hans"
         due_today = [t for t in tickets if t.resolve_due_at is not None and t.resolve_due_at < end_of_day]
-        subject, body = render(
-            DIGEST_KIND,
-            language,
-            count=len(tickets),
-            due_today=len(due_today),
-            body=_digest_lines(due_today or tickets[:20], language),
-        )
-        digests.append(Digest(user=user, subject=subject, body=body, language=language))
+        payload = {
+            "count": len(tickets),
+            "due_today": len(due_today),
+            "lines": _digest_lines(due_today or tickets[:20]),
+        }
+        texts = render(DIGEST_KIND, payload, language)
+        digests.append(Digest(user=user, subject=texts.subject, body=texts.body, language=language, payload=payload))
     return digests_send(digests, day=today)

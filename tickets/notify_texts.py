@@ -1,111 +1,126 @@
-"""Subject and text per event kind, in Simplified Chinese and English; chosen by the
-recipient's `language`. Placeholders: {number} {title} {actor} {body} {level} {deadline}."""
+"""What each ticket event says in a notification, registered with the outbox's sentences
+(notifications.sentences) and translated through gettext: rendered when read, in the reader's
+language. Payload keys (tickets.notify.payload_of): number, title, actor, excerpt, level,
+deadline, score, verdict, due. A subject names only the number and fixed words (it is the SMS)."""
 
 from __future__ import annotations
 
-from typing import Any
+from django.utils.translation import gettext_lazy as _
 
-ZH = "zh-hans"
-EN = "en"
+from notifications.sentences import Sentence, register
 
-# kind → language → (subject, body)
-TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
-    "created": {
-        ZH: ("新工单 {number}：{title}", "{actor} 提交了工单 {number}「{title}」。\n{body}"),
-        EN: ("New ticket {number}: {title}", "{actor} filed ticket {number} “{title}”.\n{body}"),
-    },
-    "accepted": {
-        ZH: ("工单 {number} 已签收", "工单 {number}「{title}」已由 {actor} 签收办理。"),
-        EN: ("Ticket {number} accepted", "Ticket {number} “{title}” was accepted by {actor}."),
-    },
-    "returned": {
-        ZH: ("工单 {number} 被退回待重新分派", "{actor} 退回了工单 {number}「{title}」：{body}"),
-        EN: ("Ticket {number} returned for re-dispatch", "{actor} returned ticket {number} “{title}”: {body}"),
-    },
-    "replied": {
-        ZH: ("工单 {number} 有新回复", "{actor} 回复了工单 {number}「{title}」：\n{body}"),
-        EN: ("New reply on ticket {number}", "{actor} replied on ticket {number} “{title}”:\n{body}"),
-    },
-    "noted": {
-        ZH: ("工单 {number} 有内部备注", "{actor} 在工单 {number}「{title}」添加了内部备注：\n{body}"),
-        EN: (
-            "Internal note on ticket {number}",
-            "{actor} added an internal note on ticket {number} “{title}”:\n{body}",
-        ),
-    },
-    "transferred": {
-        ZH: ("工单 {number} 已转办", "{actor} 转办了工单 {number}「{title}」：{body}"),
-        EN: ("Ticket {number} transferred", "{actor} transferred ticket {number} “{title}”: {body}"),
-    },
-    "suspended": {
-        ZH: ("工单 {number} 已挂起，等待企业补充", "工单 {number}「{title}」已挂起：{body}"),
-        EN: ("Ticket {number} is waiting on the enterprise", "Ticket {number} “{title}” was suspended: {body}"),
-    },
-    "resumed": {
-        ZH: ("工单 {number} 已恢复办理", "工单 {number}「{title}」已恢复办理。"),
-        EN: ("Ticket {number} resumed", "Ticket {number} “{title}” is being handled again."),
-    },
-    "resolved": {
-        ZH: ("工单 {number} 已办结", "工单 {number}「{title}」已办结：\n{body}\n欢迎评价。"),
-        EN: ("Ticket {number} resolved", "Ticket {number} “{title}” was resolved:\n{body}\nPlease rate it."),
-    },
-    "withdrawn": {
-        ZH: ("工单 {number} 已撤回", "工单 {number}「{title}」已被企业撤回。{body}"),
-        EN: ("Ticket {number} withdrawn", "Ticket {number} “{title}” was withdrawn by the enterprise. {body}"),
-    },
-    "rated": {
-        ZH: ("工单 {number} 收到评价", "工单 {number}「{title}」收到评价。{body}"),
-        EN: ("Ticket {number} was rated", "Ticket {number} “{title}” was rated. {body}"),
-    },
-    "reopened": {
-        ZH: ("工单 {number} 已重新打开", "工单 {number}「{title}」已重新打开：{body}"),
-        EN: ("Ticket {number} reopened", "Ticket {number} “{title}” was reopened: {body}"),
-    },
-    "extension_approved": {
-        ZH: ("工单 {number} 延期已批准", "工单 {number}「{title}」的办理期限已延长。{body}"),
-        EN: (
-            "Extension approved for ticket {number}",
-            "The deadline of ticket {number} “{title}” was extended. {body}",
-        ),
-    },
-    "escalated": {
-        ZH: ("【预警】工单 {number} {level}", "工单 {number}「{title}」{deadline}期限{level}，请尽快处理。"),
-        EN: ("[Alert] Ticket {number}: {level}", "Ticket {number} “{title}”: {deadline} deadline {level}. Act now."),
-    },
-    "supervised": {
-        ZH: ("【督办】工单 {number}", "工单 {number}「{title}」已被督办，请立即处理并书面答复。{body}"),
-        EN: ("[Supervision] Ticket {number}", "Ticket {number} “{title}” is under a supervision order. {body}"),
-    },
-    "digest": {
-        ZH: ("今日待办：{count} 件", "您有 {count} 件在办工单，其中今日到期 {due_today} 件：\n{body}"),
-        EN: ("Your queue today: {count}", "You have {count} open tickets, {due_today} due today:\n{body}"),
-    },
+from .models import EventKind
+
+SENTENCES: dict[str, Sentence] = {
+    EventKind.CREATED: Sentence(
+        _("New ticket %(number)s"),
+        _("%(actor)s filed ticket %(number)s “%(title)s”."),
+    ),
+    EventKind.ACCEPTED: Sentence(
+        _("Ticket %(number)s accepted"),
+        _("%(actor)s accepted ticket %(number)s “%(title)s” and is handling it."),
+    ),
+    EventKind.RETURNED: Sentence(
+        _("Ticket %(number)s returned for re-dispatch"),
+        _("%(actor)s returned ticket %(number)s “%(title)s” for re-dispatch."),
+    ),
+    EventKind.REPLIED: Sentence(
+        _("New reply on ticket %(number)s"),
+        _("%(actor)s replied on ticket %(number)s “%(title)s”:"),
+    ),
+    EventKind.NOTED: Sentence(
+        _("Internal note on ticket %(number)s"),
+        _("%(actor)s added an internal note on ticket %(number)s “%(title)s”:"),
+    ),
+    EventKind.TRANSFERRED: Sentence(
+        _("Ticket %(number)s transferred"),
+        _("Ticket %(number)s “%(title)s” was transferred by %(actor)s."),
+    ),
+    EventKind.ASSIST_REQUESTED: Sentence(
+        _("Assistance requested on ticket %(number)s"),
+        _("%(actor)s asks your department to assist (协办) with ticket %(number)s “%(title)s”."),
+    ),
+    EventKind.ASSIST_ANSWERED: Sentence(
+        _("Assistance answered on ticket %(number)s"),
+        _("%(actor)s answered the request for assistance on ticket %(number)s “%(title)s”."),
+    ),
+    EventKind.SUSPENDED: Sentence(
+        _("Ticket %(number)s waits for the enterprise"),
+        _("Ticket %(number)s “%(title)s” is on hold until the enterprise sends what is missing."),
+    ),
+    EventKind.RESUMED: Sentence(
+        _("Ticket %(number)s resumed"),
+        _("Ticket %(number)s “%(title)s” is being handled again."),
+    ),
+    EventKind.RESOLVED: Sentence(
+        _("Ticket %(number)s resolved"),
+        _("Ticket %(number)s “%(title)s” was resolved. Please rate the service."),
+    ),
+    EventKind.WITHDRAWN: Sentence(
+        _("Ticket %(number)s withdrawn"),
+        _("The enterprise withdrew ticket %(number)s “%(title)s”."),
+    ),
+    EventKind.RATED: Sentence(
+        _("Ticket %(number)s was rated"),
+        _("Ticket %(number)s “%(title)s” was rated."),
+        {"score": _("The rating: %(score)s.")},
+    ),
+    EventKind.CLOSED: Sentence(
+        _("Ticket %(number)s closed"),
+        _("Ticket %(number)s “%(title)s” is closed."),
+    ),
+    EventKind.REOPENED: Sentence(
+        _("Ticket %(number)s reopened"),
+        _("Ticket %(number)s “%(title)s” was reopened."),
+        {"due": _("It is due by %(due)s.")},
+    ),
+    EventKind.EXTENSION_REQUESTED: Sentence(
+        _("Extension requested on ticket %(number)s"),
+        _("%(actor)s asks for more time on ticket %(number)s “%(title)s”."),
+    ),
+    EventKind.EXTENSION_APPROVED: Sentence(
+        _("Extension approved for ticket %(number)s"),
+        _("The deadline of ticket %(number)s “%(title)s” was extended."),
+        {"due": _("The new deadline is %(due)s.")},
+    ),
+    EventKind.EXTENSION_REJECTED: Sentence(
+        _("Extension refused for ticket %(number)s"),
+        _("The request for more time on ticket %(number)s “%(title)s” was refused."),
+    ),
+    EventKind.ATTACHMENT_ADDED: Sentence(
+        _("New attachment on ticket %(number)s"),
+        _("%(actor)s added an attachment to ticket %(number)s “%(title)s”."),
+    ),
+    EventKind.ESCALATED: Sentence(
+        _("[Alert] Ticket %(number)s: the %(deadline)s deadline %(level)s"),
+        _("The %(deadline)s deadline of ticket %(number)s “%(title)s” %(level)s. Please act now."),
+    ),
+    EventKind.SUPERVISED: Sentence(
+        _("[Supervision] Ticket %(number)s"),
+        _("Ticket %(number)s “%(title)s” is under a supervision order (督办): handle it now and answer in writing."),
+    ),
+    EventKind.RATING_REVIEWED: Sentence(
+        _("Bad review of ticket %(number)s checked"),
+        _("%(actor)s checked the bad review of ticket %(number)s “%(title)s”."),
+        {
+            "verdict=valid": _("It was found valid: the ticket is reopened for rectification."),
+            "verdict=dismissed": _("It was dismissed."),
+        },
+    ),
+    EventKind.RETURN_VISIT: Sentence(
+        _("Return visit on ticket %(number)s"),
+        _("%(actor)s made a return visit (回访) about ticket %(number)s “%(title)s”."),
+    ),
+    EventKind.PRAISED: Sentence(
+        _("Praise for ticket %(number)s"),
+        _("The handling of ticket %(number)s “%(title)s” was praised."),
+    ),
 }
 
-GENERIC = {
-    ZH: ("工单 {number} 有新动态：{kind}", "工单 {number}「{title}」：{actor} {kind}。{body}"),
-    EN: ("Ticket {number}: {kind}", "Ticket {number} “{title}”: {kind} by {actor}. {body}"),
-}
 
-LEVELS = {
-    ZH: {"warning": "即将超时", "breach": "已超时"},
-    EN: {"warning": "is about to be missed", "breach": "was missed"},
-}
-DEADLINES = {ZH: {"accept": "签收", "resolve": "办结"}, EN: {"accept": "acceptance", "resolve": "resolution"}}
+def register_all() -> None:
+    for kind, sentence in SENTENCES.items():
+        register(str(kind), sentence)
 
 
-class _Safe(dict[str, Any]):
-    def __missing__(self, key: str) -> str:
-        return ""
-
-
-def render(kind: str, language: str, **context: Any) -> tuple[str, str]:
-    """(subject, body) for an event kind in a language (English when not Chinese)."""
-    lang = ZH if language.lower().startswith("zh") else EN
-    subject, body = TEMPLATES.get(kind, GENERIC)[lang]
-    values = _Safe(kind=kind, **context)
-    if "level" in context:
-        values["level"] = LEVELS[lang].get(str(context["level"]), str(context["level"]))
-    if "deadline" in context:
-        values["deadline"] = DEADLINES[lang].get(str(context["deadline"]), str(context["deadline"]))
-    return subject.format_map(values)[:200], body.format_map(values).strip()
+register_all()

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.utils.module_loading import import_string
 
 from notifications.models import Notification
+from notifications.sentences import sms_text
 
 from .base import DeliveryError
 
@@ -40,4 +41,6 @@ def send(notification: Notification) -> None:
     recipient = notification.recipient
     if recipient is None or not recipient.phone:
         raise DeliveryError("the recipient has no mobile phone number")
-    get_backend().send(recipient.phone, f"{notification.subject} {notification.body}"[:300])
+    # fixed words and the ticket's number only: no title, reply or other user text by SMS
+    text = sms_text(notification.event_kind, notification.sentence_payload(), notification.language or None)
+    get_backend().send(recipient.phone, text)

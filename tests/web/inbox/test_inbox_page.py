@@ -27,6 +27,7 @@ def _note(user: User, subject: str, *, minutes_ago: int = 0, read: bool = False,
         topic_type="ticket" if ticket else "",
         topic_id=ticket.pk if ticket else None,
         topic_label=ticket.number if ticket else "",
+        payload={"number": subject, "title": "t", "actor": "某企业"},  # the page says the kind's sentence
         subject=subject,
         body=f"{subject} body",
         status=NotificationStatus.SENT,
@@ -44,8 +45,8 @@ def test_the_inbox_lists_own_rows_unread_first_and_bold(world, web_as):
     _note(world.deputy, "not yours")
     body = web_as(world.chief).get(reverse("inbox")).content.decode()
     assert body.index("newest unread") < body.index("old unread") < body.index("new but read")
-    assert "<strong>newest unread</strong>" in body
-    assert "<strong>new but read</strong>" not in body
+    assert "<strong>New ticket newest unread</strong>" in body
+    assert "<strong>New ticket new but read</strong>" not in body
     assert "not yours" not in body
     newest = web_as(world.chief).get(reverse("inbox"), {"order": "newest"}).content.decode()
     assert newest.index("newest unread") < newest.index("new but read") < newest.index("old unread")
