@@ -95,6 +95,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "scaleout.replica.PrimaryAfterWriteMiddleware",  # who just wrote reads the primary (with a replica)
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -145,6 +146,19 @@ else:
             "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"},
         }
     }
+# A hot standby for the heavy reads (reports, rankings, sheets, exports): scaleout.replica.
+# Without DATABASE_REPLICA_URL everything reads from the default database.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+REPLICA_MAX_LAG_SECONDS = env_float("REPLICA_MAX_LAG_SECONDS", 30.0)  # further behind: read the primary
+REPLICA_CHECK_SECONDS = env_float("REPLICA_CHECK_SECONDS", 5.0)  # how often each process asks the standby
+REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 30)  # who just wrote reads the primary this long
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True
+    )
+    DATABASES["replica"]["OPTIONS"] = {"connect_timeout": 2, "application_name": "servicedesk-replica"}
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["scaleout.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "servicedesk.User"
 

@@ -15,6 +15,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from scaleout.replica import replica_read
 from servicedesk.api.actor import actor_of
 from servicedesk.errors import Invalid
 from servicedesk.permissions import IsManagerOrAdmin
@@ -74,7 +75,10 @@ class ReportViewSet(viewsets.ViewSet):
                 _("format is json, csv or xlsx."),
                 detail={"format": [_("json, csv or xlsx.")]},
             )
-        report = report_for(user=actor_of(request), level=level, period=period_from_params(request.query_params))
+        # the figures read from the standby when there is one (scaleout.replica)
+        report = replica_read(
+            report_for, user=actor_of(request), level=level, period=period_from_params(request.query_params)
+        )
         if fmt in EXPORT_FORMATS:
             return export_response(fmt, [report_table(report)], report_stem(report))
         return Response(_json(report))

@@ -1,4 +1,5 @@
-"""`/healthz`: the process answers. `/readyz`: the database and the broker answer too."""
+"""`/healthz`: the process answers. `/readyz`: the database and the broker answer too (and,
+with a read replica, whether the heavy reads go to it or fall back to the primary)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from scaleout.replica import replica_status
 
 
 @require_GET
@@ -44,7 +47,10 @@ def readyz(request: HttpRequest) -> JsonResponse:
     checks = {"database": _check_database(), "broker": _check_broker()}
     ready = all(v == "ok" for v in checks.values())
     failed = [name for name, v in checks.items() if v != "ok"]
-    return JsonResponse(
-        {"status": "ok" if ready else "unavailable", "checks": checks, "failed": failed},
-        status=200 if ready else 503,
-    )
+    body: dict[str, object] = {"status": "ok" if ready else "unavailable", "checks": checks, "failed": failed}
+    replica = replica_status(fresh=True)
+    if replica.configured:
+        # a standby that is down or behind is not a reason to stop serving: the heavy reads
+        # go to the primary meanwhile, and this says so
+        body["replica"] = replica.detail
+    return JsonResponse(body, status=200 if ready else 503)

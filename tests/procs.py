@@ -175,6 +175,28 @@ class PostgresCluster:
     def stop(self, mode: str = "fast") -> None:
         self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "-t", "60", "stop")
 
+    def standby(self) -> PostgresCluster:
+        """A hot standby of this cluster (pg_basebackup, streaming), on a port of its own;
+        `start()` it. This cluster must be running."""
+        standby = PostgresCluster(self.bindir)
+        self._run(
+            str(self.bindir / "pg_basebackup"),
+            *("-D", str(standby.data), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres"),
+            *("-X", "stream", "-R", "-c", "fast", "--no-sync"),
+            timeout=120,
+        )
+        with open(standby.data / "postgresql.conf", "a", encoding="utf-8") as conf:
+            conf.write(f"\nport = {standby.port}\nunix_socket_directories = '{standby.dir}'\nhot_standby = on\n")
+        return standby
+
+    def psql(self, sql: str, database: str = "postgres") -> list[tuple[object, ...]]:
+        """Run one statement on this cluster (autocommit); the rows it returns."""
+        import psycopg
+
+        with psycopg.connect(self.url(database), autocommit=True, connect_timeout=5) as conn:
+            cursor = conn.execute(sql)  # type: ignore[arg-type]  # the tests' own statements
+            return list(cursor.fetchall()) if cursor.description else []
+
     def create_database(self, name: str) -> None:
         import psycopg
 

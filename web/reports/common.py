@@ -20,6 +20,7 @@ from django.views.decorators.http import require_safe
 
 from reports import Period, period_following, period_name
 from reports.exports import EXPORT_FORMATS
+from scaleout.replica import replica_read
 from servicedesk.errors import Invalid
 from servicedesk.models import User
 from servicedesk.selectors import is_admin
@@ -40,7 +41,7 @@ def manager_page(view: ManagerView) -> Callable[[HttpRequest], HttpResponseBase]
         if not isinstance(user, User) or not (is_admin(user) or user.role == User.Role.MANAGER):
             raise PermissionDenied
         try:
-            return view(request, user)
+            return replica_read(view, request, user)  # the figures read from the standby when there is one
         except Invalid as exc:
             return render(
                 request, "web/reports/bad_request.html", {"message": exc.message, "detail": exc.detail}, status=400
