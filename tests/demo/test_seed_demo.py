@@ -30,7 +30,7 @@ def base_dir(settings, tmp_path: Path) -> Path:  # type: ignore[no-untyped-def]
 
 def seed(*args: str) -> tuple[str, str]:
     out, err = StringIO(), StringIO()
-    call_command("seed_demo", *args, stdout=out, stderr=err)
+    call_command("seed_demo", "--no-history", *args, stdout=out, stderr=err)  # the history: test_history.py
     return out.getvalue(), err.getvalue()
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import random
 import secrets
+import time
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
+from demo.history import WEEKS, seed_history
 from demo.knowledge import seed_guides
 from servicedesk import clock
 from servicedesk.calendar import (
@@ -619,6 +621,11 @@ class Command(BaseCommand):
             "Users that already exist keep theirs.",
         )
         parser.add_argument("--quiet", action="store_true", help="Print nothing but warnings.")
+        parser.add_argument(
+            "--no-history",
+            action="store_true",
+            help=f"Only the organisation: no {WEEKS} weeks of tickets, ratings and visits.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         quiet: bool = options["quiet"]
@@ -626,6 +633,16 @@ class Command(BaseCommand):
         plan = build_plan(random.Random(SEED))
         with transaction.atomic():
             outcome = Seeder(plan, password).run()
+        if not options["no_history"]:
+            started = time.monotonic()
+            history = seed_history(seed=SEED)
+            if history is None:
+                outcome.warnings.append("time-machine is not installed: the demo has no history of tickets")
+            elif history.counts.get("tickets") and not quiet:
+                made = ", ".join(f"{what}: {n}" for what, n in history.counts.items() if n)
+                self.stdout.write(
+                    self.style.SUCCESS(f"{WEEKS} weeks of history in {time.monotonic() - started:.0f} s: {made}.")
+                )
 
         for warning in outcome.warnings:
             self.stderr.write(self.style.WARNING(f"warning: {warning}"))
