@@ -17,6 +17,8 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from scaleout.redis import parse_sentinel_url
+
 # Lets the admin and querysets be written with type parameters (ModelAdmin[Park]) at run time.
 django_stubs_ext.monkeypatch()
 
@@ -200,9 +202,17 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # --- Redis and Celery --------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
-CELERY_BROKER_URL = REDIS_URL
+# Redis behind Sentinel: REDIS_URL=sentinel://host:26379;sentinel://host2:26379;…/0 (scaleout.redis)
+REDIS_SENTINEL_MASTER = env_str("REDIS_SENTINEL_MASTER", "mymaster")
+REDIS_SENTINEL_PASSWORD = env_str("REDIS_SENTINEL_PASSWORD")
+REDIS_SENTINEL = parse_sentinel_url(REDIS_URL, master=REDIS_SENTINEL_MASTER, sentinel_password=REDIS_SENTINEL_PASSWORD)
+CELERY_BROKER_URL = REDIS_SENTINEL.broker_url() if REDIS_SENTINEL else REDIS_URL
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 2}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    "socket_connect_timeout": 2,
+    **(REDIS_SENTINEL.broker_transport_options() if REDIS_SENTINEL else {}),
+}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -278,11 +288,20 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Throttle counters must be shared by every web process: Redis, except in tests.
+_CACHE_URL = env_str("CACHE_URL", REDIS_URL)
+# Behind Sentinel the cache keeps its backend; its connection pool asks the Sentinels for the master.
+_CACHE_SENTINEL = parse_sentinel_url(
+    _CACHE_URL, master=REDIS_SENTINEL_MASTER, sentinel_password=REDIS_SENTINEL_PASSWORD
+)
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": env_str("CACHE_URL", REDIS_URL),
-        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        "LOCATION": _CACHE_SENTINEL.cache_location() if _CACHE_SENTINEL else _CACHE_URL,
+        "OPTIONS": {
+            "socket_connect_timeout": 2,
+            "socket_timeout": 2,
+            **(_CACHE_SENTINEL.cache_options() if _CACHE_SENTINEL else {}),
+        },
     }
 }
 if env_bool("CACHE_LOCMEM", False):

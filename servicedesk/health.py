@@ -3,13 +3,13 @@ with a read replica, whether the heavy reads go to it or fall back to the primar
 
 from __future__ import annotations
 
-import redis
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from scaleout.redis import redis_client
 from scaleout.replica import replica_status
 
 
@@ -31,7 +31,13 @@ def _check_database() -> str:
 
 def _check_broker() -> str:
     try:
-        client = redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_connect_timeout=1, socket_timeout=1)
+        client = redis_client(
+            settings.CELERY_BROKER_URL,
+            master=settings.REDIS_SENTINEL_MASTER,
+            sentinel_password=settings.REDIS_SENTINEL_PASSWORD,
+            socket_connect_timeout=1,
+            socket_timeout=1,
+        )
         try:
             client.ping()
         finally:

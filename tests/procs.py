@@ -209,3 +209,120 @@ class PostgresCluster:
             with contextlib.suppress(subprocess.SubprocessError, OSError):
                 self.stop("immediate")
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+# --- Redis behind Sentinel: a master, a replica, three Sentinels -------------------------
+
+REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
+REDIS_SENTINEL = shutil.which("redis-sentinel") or "/usr/bin/redis-sentinel"
+
+
+def redis_info(port: int, section: str = "replication") -> dict[str, str]:
+    import redis
+
+    client = redis.Redis(port=port, socket_connect_timeout=1, socket_timeout=1)
+    try:
+        return {k: str(v) for k, v in client.info(section).items()}
+    finally:
+        client.close()
+
+
+class SentinelGroup:
+    """Debian's redis-server as master and replica and three redis-sentinel processes, all
+    on free 127.0.0.1 ports in a temporary directory; the Sentinels fail over one second
+    after the master stops answering."""
+
+    MASTER = "mymaster"
+
+    def __init__(self, data_dir: Path) -> None:
+        self.dir = data_dir
+        self.ports = [free_port(), free_port()]  # [master, replica] at the start
+        self.sentinel_ports = [free_port() for _ in range(3)]
+        self.procs: dict[int, subprocess.Popen[bytes]] = {}
+
+    @staticmethod
+    def available() -> bool:
+        return Path(REDIS_SERVER).exists() and Path(REDIS_SENTINEL).exists()
+
+    @property
+    def url(self) -> str:
+        return ";".join(f"sentinel://127.0.0.1:{port}" for port in self.sentinel_ports) + "/0"
+
+    def _spawn(self, port: int, args: list[str]) -> None:
+        log = open(self.dir / f"{port}.log", "ab")  # noqa: SIM115 - the child keeps it
+        self.procs[port] = subprocess.Popen(args, stdout=log, stderr=log)  # noqa: S603 - fixed arguments
+
+    def _server(self, port: int, *extra: str) -> None:
+        data = self.dir / str(port)
+        data.mkdir(parents=True, exist_ok=True)
+        self._spawn(
+            port,
+            [REDIS_SERVER, *("--bind", "127.0.0.1", "--port", str(port), "--dir", str(data), "--save", ""),
+             *("--appendonly", "no", "--daemonize", "no", *extra)],
+        )  # fmt: skip
+        wait_for(lambda: redis_pong(port), 10, f"redis on {port}")
+
+    def start(self) -> None:
+        self.dir.mkdir(parents=True, exist_ok=True)
+        master, replica = self.ports
+        self._server(master)
+        self._server(replica, "--replicaof", "127.0.0.1", str(master))
+        wait_for(lambda: redis_info(replica).get("master_link_status") == "up", 20, "the replica to sync")
+        for port in self.sentinel_ports:
+            conf = self.dir / f"sentinel-{port}.conf"
+            conf.write_text(
+                f"port {port}\nbind 127.0.0.1\ndaemonize no\ndir {self.dir}\n"
+                f"sentinel monitor {self.MASTER} 127.0.0.1 {master} 2\n"
+                f"sentinel down-after-milliseconds {self.MASTER} 1000\n"
+                f"sentinel failover-timeout {self.MASTER} 3000\n"
+                f"sentinel parallel-syncs {self.MASTER} 1\n",
+                encoding="utf-8",
+            )
+            self._spawn(port, [REDIS_SENTINEL, str(conf)])
+        for port in self.sentinel_ports:
+            wait_for(lambda p=port: redis_pong(p), 10, f"sentinel on {port}")  # type: ignore[misc]
+        # every Sentinel has found the other two and the replica (so a failover can be voted)
+        wait_for(lambda: all(self._sentinel_view(p) for p in self.sentinel_ports), 30, "the Sentinels to meet")
+
+    def _sentinel_view(self, port: int) -> bool:
+        import redis
+
+        client = redis.Redis(port=port, socket_connect_timeout=1, socket_timeout=1)
+        try:
+            state = client.sentinel_master(self.MASTER)
+            return int(state.get("num-other-sentinels", 0)) >= 2 and int(state.get("num-slaves", 0)) >= 1
+        except redis.RedisError:
+            return False
+        finally:
+            client.close()
+
+    def master_port(self) -> int | None:
+        import redis
+
+        for port in self.sentinel_ports:
+            client = redis.Redis(port=port, socket_connect_timeout=1, socket_timeout=1)
+            try:
+                _host, master = client.sentinel_get_master_addr_by_name(self.MASTER)
+                return int(master)
+            except (redis.RedisError, TypeError):
+                continue
+            finally:
+                client.close()
+        return None
+
+    def kill_master(self, timeout: float = 30) -> float:
+        """kill -9 the master; return how long the Sentinels took to promote the replica."""
+        old = self.master_port()
+        assert old is not None
+        self.procs[old].kill()  # only the server this group started
+        self.procs[old].wait(timeout=5)
+        started = time.monotonic()
+        wait_for(lambda: self.master_port() not in (None, old), timeout, "the Sentinels to promote the replica")
+        new = self.master_port()
+        assert new is not None
+        wait_for(lambda: redis_info(new).get("role") == "master", timeout, "the replica to become master")
+        return time.monotonic() - started
+
+    def stop(self) -> None:
+        for proc in self.procs.values():
+            stop(proc)
