@@ -201,7 +201,7 @@ COLUMN_LABELS: dict[str, Any] = {
     "return_visits": gettext_lazy("Return visits"),
     "return_visit_rate": gettext_lazy("Return visit rate"),
     "visits": gettext_lazy("Enterprise visits"),
-    "score": gettext_lazy("Score"),
+    "score": gettext_lazy("Score (of 100)"),
     "rank": gettext_lazy("Rank"),
     "red_list": gettext_lazy("Honour roll"),
     "black_list": gettext_lazy("Watch list"),
@@ -242,6 +242,17 @@ def ticket_scope(user: User, prefix: str = "") -> Q:
     if user.park_id:
         return Q(**{f"{prefix}park_id": user.park_id})
     return Q(**{f"{prefix}department_id": user.department_id})
+
+
+def scope_name(user: User) -> str:
+    """What a manager's figures cover, in words: the whole zone, their park or their department."""
+    if is_admin(user) or is_zone_manager(user):
+        return _("the whole zone")
+    if user.park_id:
+        park = Park.objects.filter(pk=user.park_id).values_list("name", flat=True).first()
+        return park or _("your park")
+    department = Department.objects.filter(pk=user.department_id or 0).values_list("name", flat=True).first()
+    return department or _("your department")
 
 
 def _visit_scope(user: User) -> Q:

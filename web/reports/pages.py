@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy
 
 from reports import LEVELS, Level, period_from_page, period_name, report_for
 from reports.audit import COLUMN_LABELS
-from reports.exports import Table, export_response, labelled, report_table
+from reports.exports import Table, caption, export_response, for_people, report_table
+from reports.periods import Period
 from reports.sheets import DISPATCH_COLUMNS, DISPATCH_LABELS, bulletin_for, dispatch_sheet
 from servicedesk.errors import Invalid
 from servicedesk.models import User
@@ -28,9 +29,11 @@ LEVEL_TITLES = {
 }
 
 
-def _people(table: Table) -> Table:
-    """A report table headed for people: the columns' labels and the level's title."""
-    return labelled(table, COLUMN_LABELS, LEVEL_TITLES.get(table.title, table.title))
+def _people(table: Table, *, what: str, user: User, period: Period) -> Table:
+    """A report table for people: the columns' labels, the level's title, a title row."""
+    level = LEVEL_TITLES.get(table.title, table.title)
+    title = caption(what=f"{what} · {level}", user=user, period=period, name=period_name(period))
+    return for_people(table, COLUMN_LABELS, level, title)
 
 
 @manager_page
@@ -40,8 +43,10 @@ def dispatch(request: HttpRequest, user: User) -> HttpResponseBase:
     rows = dispatch_sheet(user=user, period=period)
     if fmt:
         table = Table(title="dispatch", header=DISPATCH_COLUMNS, rows=(astuple(r) for r in rows))
+        what = _("Weekly dispatch")
+        title = caption(what=what, user=user, period=period, name=period_name(period))
         return export_response(
-            fmt, [labelled(table, DISPATCH_LABELS, _("Weekly dispatch"))], f"dispatch-{period_name(period)}"
+            fmt, [for_people(table, DISPATCH_LABELS, what, title)], f"dispatch-{period_name(period)}"
         )
     return render(request, "web/reports/dispatch.html", {"rows": rows, **period_nav(request, "week", period)})
 
@@ -61,7 +66,8 @@ def ranking(request: HttpRequest, user: User) -> HttpResponseBase:
     fmt = export_format(request)
     report = report_for(user=user, level=level, period=period)
     if fmt:
-        return export_response(fmt, [_people(report_table(report))], f"ranking-{period_name(period)}-{level}")
+        table = _people(report_table(report), what=_("Monthly ranking"), user=user, period=period)
+        return export_response(fmt, [table], f"ranking-{period_name(period)}-{level}")
     context = {"report": report, "level": level, "levels": LEVELS, **period_nav(request, "month", period)}
     return render(request, "web/reports/ranking.html", context)
 
@@ -72,10 +78,11 @@ def bulletin(request: HttpRequest, user: User) -> HttpResponseBase:
     fmt = export_format(request)
     result = bulletin_for(user=user, period=period)
     if fmt:
+        what = _("Quarterly bulletin")
         tables = [
-            _people(report_table(result.parks, "parks")),
-            _people(report_table(result.departments, "departments")),
-            _people(report_table(result.officers, "officers")),
+            _people(report_table(result.parks, "parks"), what=what, user=user, period=period),
+            _people(report_table(result.departments, "departments"), what=what, user=user, period=period),
+            _people(report_table(result.officers, "officers"), what=what, user=user, period=period),
         ]
         return export_response(fmt, tables, f"bulletin-{period_name(period)}")
     return render(request, "web/reports/bulletin.html", {"bulletin": result, **period_nav(request, "quarter", period)})

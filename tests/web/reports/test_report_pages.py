@@ -146,30 +146,46 @@ def test_ranking_scope_never_shows_another_park(audit) -> None:  # noqa: F811
 def test_ranking_downloads_parse_back(audit, api_as) -> None:  # noqa: F811
     client = browser(audit.admin)
     api = api_as(audit.admin).get("/api/v1/reports/officers/", {"period": "month", "at": "2026-10-15"}).json()
-    expected = {row["unit_id"]: row for row in api["results"]}
+    expected = {row["name"]: row for row in api["results"]}
+    other_name = expected_name(api, audit.other_officer.pk)
 
     response = client.get(reverse("reports-ranking"), {"month": "2026-10", "format": "csv"})
     assert response.status_code == 200 and response.streaming
     assert response["Content-Type"].startswith("text/csv")
     assert "ranking-2026-10-officers.csv" in response["Content-Disposition"]
     rows = [named(r) for r in csv.DictReader(io.StringIO(response.getvalue().decode("utf-8-sig")))]
-    assert {int(r["unit_id"]) for r in rows} == set(expected)
-    other = next(r for r in rows if int(r["unit_id"]) == audit.other_officer.pk)
-    assert (other["accepted_on_time"], other["acceptance_due"], other["flagged_talk"]) == ("0", "1", "1")
+    assert {r["name"] for r in rows} == set(expected)
+    assert "unit_id" not in rows[0]  # for people: no database ids
+    other = next(r for r in rows if r["name"] == other_name)
+    assert (other["accepted_on_time"], other["acceptance_due"], other["acceptance_rate"]) == ("0", "1", "0.0%")
+    assert (other["flagged_last"], other["flagged_talk"], other["red_list"]) == ("Last place", "Called to a talk", "")
 
     response = client.get(reverse("reports-ranking"), {"month": "2026-10", "level": "officers", "format": "xlsx"})
     assert response.status_code == 200 and response.streaming
     assert "ranking-2026-10-officers.xlsx" in response["Content-Disposition"]
-    sheet = load_workbook(io.BytesIO(response.getvalue()), read_only=True).active
-    header, *data = [list(r) for r in sheet.iter_rows(values_only=True)]
-    by_id = {r[0]: named(dict(zip(header, r, strict=True))) for r in data}
-    assert set(by_id) == set(expected)
-    power = by_id[audit.power_officer.pk]
+    workbook = load_workbook(io.BytesIO(response.getvalue()))
+    sheet = workbook.active
+    title, header, *data = [list(r) for r in sheet.iter_rows(values_only=True)]
+    assert title[0] == "Monthly ranking · Officers · the whole zone · 2026-10 (2026-10-01 – 2026-10-31)"
+    assert sheet.freeze_panes == "B3"
+    assert sheet["A2"].font.bold and sheet.column_dimensions["A"].width >= 10
+    by_name = {r[0]: named(dict(zip(header, r, strict=True))) for r in data}
+    assert set(by_name) == set(expected)
+    power_name = expected_name(api, audit.power_officer.pk)
+    power = by_name[power_name]
     assert (power["score"], power["rank"], power["red_list"]) == (
-        expected[audit.power_officer.pk]["score"],
-        expected[audit.power_officer.pk]["rank"],
-        1,
+        round(expected[power_name]["score"] * 100, 1),
+        expected[power_name]["rank"],
+        "Honour roll",
     )
+    rate_column = header.index(str(COLUMN_LABELS["acceptance_rate"])) + 1
+    power_row = next(i for i, r in enumerate(data, start=3) if r[0] == power_name)
+    assert sheet.cell(row=power_row, column=rate_column).number_format == "0.0%"
+    assert sheet.cell(row=power_row, column=rate_column).value == 1.0
+
+
+def expected_name(api: dict, pk: int) -> str:  # type: ignore[type-arg]
+    return next(row["name"] for row in api["results"] if row["unit_id"] == pk)
 
 
 # --- weekly dispatch -------------------------------------------------------------------------
@@ -249,9 +265,11 @@ def test_dispatch_downloads_parse_back(dispatch_world, fmt) -> None:
     else:
         sheet = load_workbook(io.BytesIO(response.getvalue()), read_only=True).active
         rows = [["" if v is None else str(v) for v in r] for r in sheet.iter_rows(values_only=True)]
+        title, *rows = rows
+        assert title[0].startswith("Weekly dispatch · the whole zone · 2026-W47 (2026-11-16 – 2026-11-22)")
     header, *data = rows
-    assert header[:2] == ["ID", "Officer"]  # for people: the page's own column names
-    chief = named(dict(zip(header, next(r for r in data if r[0] == str(w.chief.pk)), strict=True)), DISPATCH_LABELS)
+    assert header[:2] == ["Officer", "Received this week"]  # for people: the page's own names, no ids
+    chief = named(dict(zip(header, next(r for r in data if r[0] == "王首席"), strict=True)), DISPATCH_LABELS)
     assert (chief["name"], chief["open"], chief["pending_extensions"], chief["supervision_open"]) == (
         "王首席",
         "2",
@@ -286,7 +304,8 @@ def test_bulletin_xlsx_has_a_sheet_per_level_and_csv_a_section(audit) -> None:  
     workbook = load_workbook(io.BytesIO(response.getvalue()), read_only=True)
     assert workbook.sheetnames == ["Parks", "Departments", "Officers"]
     parks = [list(r) for r in workbook["Parks"].iter_rows(values_only=True)]
-    assert [r[0] for r in parks[1:]] == [audit.park.pk]  # scope
+    assert [r[0] for r in parks[2:]] == [audit.park.name]  # scope
+    assert audit.park.name in parks[0][0] and "2026-Q4" in parks[0][0]  # the title row names the scope
     text = client.get(reverse("reports-bulletin"), {"quarter": "2026-Q4", "format": "csv"}).getvalue()
     lines = list(csv.reader(io.StringIO(text.decode("utf-8-sig"))))
     assert ["Parks"] in lines and ["Departments"] in lines and ["Officers"] in lines
@@ -299,7 +318,7 @@ def test_the_pages_downloads_are_headed_in_the_readers_language_and_the_apis_by_
     del client.cookies[settings.LANGUAGE_COOKIE_NAME]  # the site's default language
     text = client.get(reverse("reports-ranking"), {"month": "2026-10", "format": "csv"}).getvalue().decode("utf-8-sig")
     header = next(csv.reader(io.StringIO(text)))
-    assert header[:3] == ["编号", "名称", "收件数"]
+    assert header[:2] == ["名称", "收件数"]
     assert "满意率" in header and "约谈" in header and "应签收数" in header  # not the ticket page's 受理截止时间
     workbook = load_workbook(io.BytesIO(client.get(reverse("reports-bulletin"), {"format": "xlsx"}).getvalue()))
     assert workbook.sheetnames == ["园区", "部门", "服务专员"]
