@@ -148,6 +148,13 @@ else:
             "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"},
         }
     }
+# Behind PgBouncer in transaction mode (DATABASE_PGBOUNCER=1): no server-side cursors (a
+# cursor lives in a session, and a pooled session changes between transactions). Django's
+# psycopg 3 binds on the client and prepares nothing; the beat lease needs a direct
+# connection (BEAT_LEASE_DATABASE_URL).
+DATABASE_PGBOUNCER = env_bool("DATABASE_PGBOUNCER", False)
+if DATABASE_PGBOUNCER and "postgresql" in DATABASES["default"]["ENGINE"]:
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 # A hot standby for the heavy reads (reports, rankings, sheets, exports): scaleout.replica.
 # Without DATABASE_REPLICA_URL everything reads from the default database.
 DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
@@ -160,6 +167,7 @@ if DATABASE_REPLICA_URL:
     )
     DATABASES["replica"]["OPTIONS"] = {"connect_timeout": 2, "application_name": "servicedesk-replica"}
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASES["replica"]["DISABLE_SERVER_SIDE_CURSORS"] = DATABASE_PGBOUNCER
 DATABASE_ROUTERS = ["scaleout.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "servicedesk.User"

@@ -326,3 +326,65 @@ class SentinelGroup:
     def stop(self) -> None:
         for proc in self.procs.values():
             stop(proc)
+
+
+# --- PgBouncer in front of a cluster -------------------------------------------------------
+
+PGBOUNCER = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
+
+
+class PgBouncer:
+    """Debian's pgbouncer in transaction pooling mode on a free port, in front of one
+    database of `cluster`; trust authentication for user postgres. PgBouncer refuses to run
+    as root: as root it runs as the `postgres` account, like the cluster."""
+
+    def __init__(self, cluster: PostgresCluster, database: str, pool_size: int = 2) -> None:
+        self.cluster = cluster
+        self.database = database
+        self.port = free_port()
+        self.dir = Path(tempfile.mkdtemp(prefix="pgbouncer-"))
+        self.proc: subprocess.Popen[bytes] | None = None
+        (self.dir / "userlist.txt").write_text('"postgres" ""\n', encoding="utf-8")
+        (self.dir / "pgbouncer.ini").write_text(
+            f"[databases]\n{database} = host=127.0.0.1 port={cluster.port} dbname={database}\n"
+            f"[pgbouncer]\nlisten_addr = 127.0.0.1\nlisten_port = {self.port}\nunix_socket_dir = {self.dir}\n"
+            f"auth_type = trust\nauth_file = {self.dir}/userlist.txt\npool_mode = transaction\n"
+            f"default_pool_size = {pool_size}\nmax_client_conn = 200\nadmin_users = postgres\n"
+            "ignore_startup_parameters = extra_float_digits,options\n"
+            f"logfile = {self.dir}/pgbouncer.log\n",
+            encoding="utf-8",
+        )
+        if os.geteuid() == 0:
+            account = pwd.getpwnam("postgres")
+            for path in (self.dir, *self.dir.iterdir()):
+                os.chown(path, account.pw_uid, account.pw_gid)
+
+    @staticmethod
+    def available() -> bool:
+        return Path(PGBOUNCER).exists()
+
+    def url(self) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/{self.database}"
+
+    def start(self) -> None:
+        as_user = self.cluster.as_user
+        self.proc = subprocess.Popen(  # noqa: S603 - Debian's pgbouncer, fixed arguments
+            [*as_user, PGBOUNCER, str(self.dir / "pgbouncer.ini")], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
+        wait_for(lambda: port_open(self.port), 15, "pgbouncer to listen")
+
+    def show(self, what: str) -> list[dict[str, object]]:
+        """`SHOW <what>` on PgBouncer's admin console."""
+        import psycopg
+
+        with psycopg.connect(
+            f"postgres://postgres@127.0.0.1:{self.port}/pgbouncer", autocommit=True, prepare_threshold=None
+        ) as conn:
+            cursor = psycopg.ClientCursor(conn)
+            cursor.execute(f"SHOW {what}")  # type: ignore[arg-type]  # the test's own word
+            names = [c.name for c in cursor.description or []]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def stop(self) -> None:
+        stop(self.proc)
+        shutil.rmtree(self.dir, ignore_errors=True)
