@@ -327,7 +327,7 @@ class Seeder:
         s_cols = ["id", "ticket_id", "escalation_id", "deadline_kind", "reason", "addressed_to_id", "issued_by_id"]
         s_cols += ["answer_due_at", "answer", "answered_by_id", "answered_at", "created_at"]
         n_cols = ["id", "recipient_id", "channel", "event_kind", "topic_type", "topic_id", "topic_label", "event_id"]
-        n_cols += ["subject", "body"]
+        n_cols += ["subject", "body", "payload"]
         n_cols += ["language", "urgent", "status", "attempts", "next_attempt_at", "last_error", "dedup_key"]
         n_cols += ["created_at", "sent_at", "read_at"]
 
@@ -369,6 +369,7 @@ class Seeder:
                     eid,
                     "工单通知",
                     "",
+                    f'{{"number": "{number}"}}',  # what the inbox's sentence says (COPY text: no escapes needed)
                     "zh-hans",
                     False,
                     "sent",
