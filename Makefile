@@ -6,7 +6,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint format fuzz clean install fault load bench bench-small
+.PHONY: run test lint format fuzz clean install fault scaleout load bench bench-small
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,12 @@ fault: $(STAMP)
 	FAULT_OUTAGE_SECONDS=$${FAULT_OUTAGE_SECONDS:-60} FAULT_LOAD_SECONDS=$${FAULT_LOAD_SECONDS:-40} \
 		$(PY) scripts/stack.py test tests/faults tests/e2e tests/notifications/test_e2e_outage.py \
 		-m e2e -v -o addopts="" -p no:cacheprovider $(ARGS)
+
+## make scaleout: two of everything (web, worker, beat; PostgreSQL + standby; Redis under Sentinel)
+## under load for MULTINODE_SECONDS (180) while one of each is killed; and the rest of tests/scaleout
+scaleout: $(STAMP)
+	MULTINODE_SECONDS=$${MULTINODE_SECONDS:-180} $(PY) scripts/stack.py test tests/scaleout \
+		-m e2e -v -s -o addopts="" -p no:cacheprovider $(ARGS)
 
 ## make load: 200 users for 2 minutes against gunicorn + a worker (LOAD_USERS, LOAD_SECONDS)
 load: $(STAMP)
