@@ -3,6 +3,7 @@ failover (Debian's redis-server and redis-sentinel on free ports, killed by the 
 
 from __future__ import annotations
 
+import importlib
 import time
 import uuid
 from collections.abc import Iterator
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.core.cache.backends.redis import RedisCache
+from django.utils.module_loading import import_string
 from kombu import Connection
 
 from scaleout.redis import parse_sentinel_url, redis_client
@@ -75,7 +77,10 @@ def test_the_cache_and_the_broker_go_on_after_the_master_is_killed(sentinels: Se
     config = parse_sentinel_url(sentinels.url)
     assert config is not None
     # given the desk's cache (Django's Redis cache with the Sentinel pool) and broker on Sentinel
-    cache = RedisCache(config.cache_location(), {"OPTIONS": {"socket_timeout": 2, **config.cache_options()}})
+    # the shipped backend, whichever it is (the tests' own settings put a memory cache there)
+    backend = import_string(importlib.import_module("config.settings").CACHES["default"]["BACKEND"])
+    assert issubclass(backend, RedisCache)
+    cache = backend(config.cache_location(), {"OPTIONS": {"socket_timeout": 2, **config.cache_options()}})
     cache.set("before", 1)
     queue = f"sentinel-{uuid.uuid4().hex[:8]}"
     with Connection(config.broker_url(), transport_options=config.broker_transport_options()) as conn:
