@@ -15,6 +15,11 @@ router.register("enterprises", org.EnterpriseViewSet, basename="enterprise")
 router.register("service-items", org.ServiceItemViewSet, basename="service-item")
 
 from tickets import api as tickets  # noqa: E402
+from triage import api as triage_api  # noqa: E402
+
+# before the tickets: `tickets/similar/` must not be read as the ticket with the id "similar"
+router.register("tickets", triage_api.SimilarTicketViewSet, basename="ticket-similar")
+router.register("triage", triage_api.TriageViewSet, basename="triage")
 
 router.register("tickets", tickets.TicketViewSet, basename="ticket")
 router.register("extensions", tickets.ExtensionViewSet, basename="extension")

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "notifications",
     "visits",
     "knowledge",
+    "triage",
     "web",
     "demo",
 ]
@@ -242,6 +243,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "notification-retry": {"task": "notifications.tasks.notification_retry_pending", "schedule": 60.0},
     "notification-digest": {"task": "tickets.tasks.notification_daily_digest", "schedule": crontab(0, 8)},
     "rating-auto-close": {"task": "tickets.tasks.rating_auto_close", "schedule": crontab(minute="*/15")},
+    # the routing model learns the day's tickets every night (Asia/Shanghai)
+    "routing-retrain": {"task": "triage.tasks.routing_retrain", "schedule": crontab(minute=30, hour=2)},
 }
 
 # --- REST API ----------------------------------------------------------------------------
@@ -403,3 +406,7 @@ REPORT_LIST_SIZE = env_int("REPORT_LIST_SIZE", 5)  # honour roll 红榜 (top) an
 REPORT_MIN_TICKETS = env_int("REPORT_MIN_TICKETS", 3)  # tickets received in the period to be ranked
 # The assessment month runs from this day to the day before it next month (19 → 19th–18th).
 ASSESSMENT_MONTH_START_DAY = env_int("ASSESSMENT_MONTH_START_DAY", 1)
+
+# --- triage --------------------------------------------------------------------------------
+# A service item is suggested only once the zone has this many confirmed tickets under it.
+TRIAGE_MIN_TICKETS_PER_ITEM = env_int("TRIAGE_MIN_TICKETS_PER_ITEM", 20)

@@ -3,6 +3,9 @@ with a read replica, whether the heavy reads go to it or fall back to the primar
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
@@ -47,6 +50,25 @@ def _check_broker() -> str:
     return "ok"
 
 
+_DETAILS: dict[str, Callable[[], Any]] = {}
+
+
+def readiness_detail(name: str, probe: Callable[[], Any]) -> None:
+    """Register a part's own report for /readyz's `details` (an app's `ready()` calls this):
+    shown, never a reason for 503 — the desk works without it."""
+    _DETAILS[name] = probe
+
+
+def _details() -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, probe in _DETAILS.items():
+        try:
+            out[name] = probe()
+        except Exception as exc:  # a detail must never break the readiness answer
+            out[name] = {"status": f"error: {exc.__class__.__name__}"}
+    return out
+
+
 @require_GET
 @never_cache
 def readyz(request: HttpRequest) -> JsonResponse:
@@ -54,6 +76,7 @@ def readyz(request: HttpRequest) -> JsonResponse:
     ready = all(v == "ok" for v in checks.values())
     failed = [name for name, v in checks.items() if v != "ok"]
     body: dict[str, object] = {"status": "ok" if ready else "unavailable", "checks": checks, "failed": failed}
+    body["details"] = _details()
     replica = replica_status(fresh=True)
     if replica.configured:
         # a standby that is down or behind is not a reason to stop serving: the heavy reads

@@ -88,17 +88,26 @@ def tsquery(text: str) -> str | None:
 
 
 def search(
-    queryset: QuerySet[M], text: str, *, field: str = "search_document", rank: bool = True, any_word: bool = False
+    queryset: QuerySet[M],
+    text: str,
+    *,
+    field: str = "search_document",
+    rank: bool = True,
+    any_word: bool = False,
+    also: Q | None = None,
 ) -> QuerySet[M]:
     """Rows of ``queryset`` whose ``field`` holds every word of ``text`` (with ``any_word``:
-    at least one, for ranking candidates against a long text such as a draft ticket).
+    at least one, for ranking candidates against a long text such as a draft ticket), or
+    that match ``also`` (e.g. an exact number).
 
     On PostgreSQL the rows are annotated with ``search_rank`` and, when ``rank`` is true,
     ordered by it (best first); on SQLite the rank is the number of the words held. A text
     without any word returns no rows."""
     words = _query_words(text)
     if not words:
-        return queryset.none()
+        if also is None:
+            return queryset.none()
+        return queryset.filter(also).annotate(search_rank=Value(0.0, FloatField()))  # type: ignore[return-value]
     joiner = " | " if any_word else " & "
     db_table = queryset.model._meta.db_table
     column = queryset.model._meta.get_field(field).column  # type: ignore[union-attr]  # a concrete field
@@ -112,11 +121,13 @@ def search(
         score = RawSQL(  # noqa: S611
             f"ts_rank({vector}, to_tsquery('simple'::regconfig, %s))", (query,), FloatField()
         )
-        matched = queryset.filter(hit).annotate(search_rank=score)
+        matched = queryset.filter(Q(hit) if also is None else Q(hit) | also).annotate(search_rank=score)
         return matched.order_by(F("search_rank").desc(), "-pk") if rank else matched  # type: ignore[return-value]
     if any_word:
         held = [Case(When(Q(**{f"{field}__icontains": word}), then=Value(1.0)), default=Value(0.0)) for word in words]
         condition = functools.reduce(operator.or_, (Q(**{f"{field}__icontains": word}) for word in words))
+        if also is not None:
+            condition |= also
         matched = queryset.filter(condition).annotate(
             search_rank=functools.reduce(operator.add, held, Value(0.0, FloatField()))  # type: ignore[arg-type]
         )
@@ -124,6 +135,8 @@ def search(
     condition = Q()
     for word in words:
         condition &= Q(**{f"{field}__icontains": word})
+    if also is not None:
+        condition |= also
     return queryset.filter(condition).annotate(search_rank=Value(0.0, FloatField()))  # type: ignore[return-value]
 
 

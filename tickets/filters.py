@@ -6,12 +6,13 @@ from typing import Any
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from rest_framework.filters import OrderingFilter
 
 from .models import AssistRequest, ExtensionRequest, Priority, Status, Ticket
+from .search import ticket_search
 
 BIGINT_MAX = 2**63 - 1
 
@@ -80,6 +81,13 @@ class TicketOrdering(OrderingFilter):
     def _aliases(self, view: Any) -> dict[str, str]:
         fields = getattr(view, "ordering_fields", None)
         return dict(fields) if isinstance(fields, dict) else {}
+
+    def get_default_ordering(self, view: Any) -> Any:
+        """A search without `ordering` keeps the search's order (best match first)."""
+        request = getattr(view, "request", None)
+        if request is not None and str(request.query_params.get("search") or "").strip():
+            return None
+        return super().get_default_ordering(view)
 
     def get_valid_fields(self, queryset: QuerySet[Any], view: Any, context: Mapping[str, Any] | None = None) -> Any:
         aliases = self._aliases(view)
@@ -150,10 +158,7 @@ class TicketFilter(StaticFormFilterSet):
         fields: list[str] = []
 
     def filter_search(self, qs: QuerySet[Ticket], name: str, value: str) -> QuerySet[Ticket]:
-        value = value.strip()
-        if not value:
-            return qs
-        return qs.filter(Q(title__icontains=value) | Q(description__icontains=value) | Q(number=value))
+        return ticket_search(qs, value)
 
 
 class ExtensionFilter(StaticFormFilterSet):

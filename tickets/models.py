@@ -164,6 +164,9 @@ class Ticket(models.Model):
     reopen_count = models.PositiveSmallIntegerField(_("reopened"), default=0)
     is_rectification = models.BooleanField(_("rectification"), default=False)
     rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
+    # the words of the number, title, description, enterprise name and public replies
+    # (tickets.search): PostgreSQL full text under a GIN index (migration 0007)
+    search_document = models.TextField(default="", blank=True, editable=False)
 
     created_at = models.DateTimeField(_("created at"), db_index=True)
     updated_at = models.DateTimeField(_("updated at"))

@@ -37,6 +37,7 @@ from .models import (
     TicketEvent,
     TicketNumberCounter,
 )
+from .search import document_with_reply, ticket_document
 from .sla import deadlines, escalation
 from .state import Action
 from .uploads import check_upload
@@ -191,10 +192,16 @@ def ticket_create(
         assignee: User | None = actor  # 代办: the officer who took it carries it (首问)
     else:
         assignee = route(enterprise=enterprise, service_item=service_item)
+    number = next_ticket_number(clock.today_local().year)
+    title = _text(title, "title", limit=200)
+    description = _text(description, "description")
     ticket = Ticket.objects.create(
-        number=next_ticket_number(clock.today_local().year),
-        title=_text(title, "title", limit=200),
-        description=_text(description, "description"),
+        number=number,
+        title=title,
+        description=description,
+        search_document=ticket_document(
+            number=number, title=title, description=description, enterprise_name=enterprise.name
+        ),
         kind=kind,
         priority=priority,
         priority_rank=PRIORITY_RANK[Priority(priority)],
@@ -266,12 +273,13 @@ def ticket_reply(*, ticket_id: int, actor: User, body: str) -> TicketEvent:
     ticket = _lock(ticket_id=ticket_id, actor=actor)
     _move(ticket, Action.REPLY, actor)
     body = _text(body, "body")
+    ticket.search_document = document_with_reply(ticket.search_document, body)
     if actor.role != User.Role.ENTERPRISE and ticket.first_response_at is None:
         ticket.first_response_at = clock.now()
-        _save(ticket, "first_response_at")
+        _save(ticket, "first_response_at", "search_document")
         escalation.deadline_stop(ticket=ticket, kinds=[escalation.DeadlineKind.ACCEPT])
     else:
-        _save(ticket)
+        _save(ticket, "search_document")
     return record_event(ticket, actor, EventKind.REPLIED, body=body)
 
 

@@ -135,6 +135,11 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("service-items/{code}/", "PATCH"): Case(ZONE_MANAGER, lambda s: {"name": "用电报装（新）"}),
     # --- tickets ---
     ("tickets/", "GET"): Case(SIGNED_IN, why="scoped list"),
+    ("tickets/similar/", "POST"): Case(
+        SIGNED_IN, lambda s: {"title": "用电报装", "description": "厂房接电"}, why="open tickets in the caller's scope"
+    ),
+    ("tickets/{pk}/similar/", "GET"): Case(SCOPED_READ),
+    ("triage/", "POST"): Case(SIGNED_IN, lambda s: {"title": "用电报装", "description": "厂房接电"}),
     ("tickets/", "POST"): Case(
         row(401, OK, 404, OK, 404, OK, 404, OK),
         lambda s: {

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from django.db import connection, models
+from django.db.models import Q
 
 import textsearch
 
@@ -119,3 +120,10 @@ def test_any_word_finds_rows_holding_some_words_the_fuller_match_first(notes: di
     assert set(ranked) == {"drain", "drain2", "power"}
     assert ranked[0] == "drain"  # holds 污水, 管道 and 堵塞
     assert textsearch.search(Note.objects.all(), "？？", any_word=True).count() == 0
+
+
+def test_also_adds_rows_that_match_another_condition(notes: dict[str, Note]) -> None:
+    rows = textsearch.search(Note.objects.all(), "停电", also=Q(title="permit"))
+    assert sorted(n.title for n in rows) == ["permit", "power"]
+    # a text without words finds only what `also` finds
+    assert [n.title for n in textsearch.search(Note.objects.all(), "？", also=Q(title="drain2"))] == ["drain2"]

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 
 from tests.factories import PASSWORD
+from tests.triage.conftest import history  # noqa: F401  (confirmed tickets to learn from)
 from tickets.models import Rating, Status, Ticket
 
 from .conftest import PNG
@@ -312,3 +313,39 @@ def test_the_three_main_pages_in_chinese(world, browser, live_server, new_ticket
             shot(page, shot_name)
         finally:
             context.close()
+
+
+def test_typing_a_problem_shows_suggested_services_and_a_similar_open_ticket(
+    world,
+    signed_in,
+    live_server,
+    history,  # noqa: F811
+    new_ticket,
+):
+    from django.core.files.storage import default_storage
+
+    from triage import routing
+
+    # given a zone whose history teaches a model, and an open ticket of the same company
+    routing.forget_loaded()
+    history(per_item=20)
+    model = routing.routing_train(evaluate_first=False)
+    assert model is not None
+    open_one = new_ticket(title="车间配电房跳闸", description="车间停电，配电房跳闸，影响生产")
+    try:
+        company = signed_in(world.company)
+        company.goto(live_server.url + reverse("portal-new"))
+        # when the enterprise types its problem (no click, no submit)
+        company.get_by_label("Title").fill("配电房跳闸了")
+        company.get_by_label("Description").press_sequentially("车间停电，配电房跳闸", delay=20)
+        # then the suggested services and the similar open ticket appear, and nothing is chosen
+        help_box = company.locator("#draft-help")
+        help_box.get_by_text("Suggested services").wait_for()
+        assert "power 服务" in help_box.inner_text()
+        assert help_box.get_by_role("link", name=open_one.number).is_visible()
+        assert company.get_by_label("Service").input_value() == ""
+        shot(company, "triage-draft-help")
+        assert Ticket.objects.count() == 61  # 60 of history and the open one: nothing filed
+    finally:
+        routing.forget_loaded()
+        default_storage.delete(model.file)

@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, Prefetch, QuerySet, Value, When
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -41,7 +41,9 @@ from tickets.models import (
     Status,
     Ticket,
 )
+from tickets.search import ticket_search
 from tickets.state import Facts, allowed_actions
+from triage.similar import similar_to_ticket
 
 from . import forms as f
 
@@ -514,6 +516,8 @@ def _page_context(
         "panels": panels,
         "bad_rating_unchecked": facts.bad_rating_unchecked,
         "is_staff_view": not selectors.is_enterprise_user(user),
+        # open tickets in the caller's scope that say the same thing (duplicates to link or merge)
+        "similar": similar_to_ticket(user, ticket) if not selectors.is_enterprise_user(user) else [],
     }
 
 
@@ -577,7 +581,7 @@ def _start_page(user: User) -> str:
 
 
 class QueueFilterForm(forms.Form):
-    q = forms.CharField(label=_("Number or title"), required=False, max_length=100)
+    q = forms.CharField(label=_("Search (number, words, enterprise)"), required=False, max_length=100)
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("any")), *Status.choices])
     park = forms.ModelChoiceField(label=_("Park"), required=False, queryset=park_list(), empty_label=_("any"))
     department = forms.ModelChoiceField(
@@ -588,8 +592,7 @@ class QueueFilterForm(forms.Form):
 
 def _manager_filter(qs: QuerySet[Ticket], data: dict[str, Any]) -> QuerySet[Ticket]:
     if data.get("q"):
-        q = data["q"].strip()
-        qs = qs.filter(Q(number__icontains=q) | Q(title__icontains=q))
+        qs = ticket_search(qs, data["q"])
     if data.get("status"):
         qs = qs.filter(status=data["status"])
     if data.get("park"):
@@ -616,7 +619,10 @@ def work_queue(request: HttpRequest) -> HttpResponseBase:
         if filters.is_bound:
             filters.is_valid()  # the filters that make sense apply; the others are shown as errors
             qs = _manager_filter(qs, filters.cleaned_data)
-    qs = qs.order_by(CLOSED_LAST.asc(), DUE.asc(nulls_last=True), "-created_at", "-id")
+    if filters is not None and filters.is_bound and (filters.cleaned_data.get("q") or "").strip():
+        qs = qs.order_by(F("search_rank").desc(), "-created_at", "-id")  # best match first
+    else:
+        qs = qs.order_by(CLOSED_LAST.asc(), DUE.asc(nulls_last=True), "-created_at", "-id")
     page = _page(request, with_deadlines(qs))
     context = {"page_obj": page, "rows": _rows(page), "filters": filters, "is_manager": filters is not None}
     template = "tickets/_queue_rows.html" if getattr(request, "htmx", False) else "tickets/work_queue.html"

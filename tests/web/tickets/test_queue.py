@@ -105,6 +105,9 @@ def test_manager_sees_the_scope_with_filters(world, web_as, new_ticket):
     assert numbers(zone.get(url, {"status": Status.IN_PROGRESS})) == [accepted.number]
     assert numbers(zone.get(url, {"q": "道路"})) == [accepted.number]
     assert numbers(zone.get(url, {"q": mine.number})) == [mine.number]
+    # words of the description and the enterprise's name, not only the title
+    assert set(numbers(zone.get(url, {"q": "厂房 电源"}))) == {mine.number, accepted.number}
+    assert set(numbers(zone.get(url, {"q": world.other_enterprise.name}))) == {theirs.number}
     assert numbers(zone.get(url, {"overdue": "1"})) == []
     Ticket.objects.filter(pk=mine.pk).update(overdue=True)
     assert numbers(zone.get(url, {"overdue": "1"})) == [mine.number]

@@ -1,0 +1,95 @@
+"""The tickets' search: words of the number, title, description, public replies and the
+enterprise's name, ranked on PostgreSQL, scoped like every list, in the API and the queue."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+
+from tickets.models import Ticket
+from tickets.search import ticket_search
+
+pytestmark = pytest.mark.django_db
+
+
+def _ids(client, text: str, **params) -> list[int]:  # type: ignore[no-untyped-def]
+    response = client.get("/api/v1/tickets/", {"search": text, **params})
+    assert response.status_code == 200, response.json()
+    return [row["id"] for row in response.json()["results"]]
+
+
+@pytest.fixture
+def filed(world, api_as, file_ticket):  # type: ignore[no-untyped-def]
+    drain = file_ticket(title="厂区污水管道堵塞", description="雨后门口积水严重，请尽快疏通")
+    power = file_ticket(title="车间停电", description="配电房跳闸，生产线停工")
+    permit = file_ticket(title="施工许可咨询", description="二期工程需要哪些手续")
+    chief = api_as(world.chief)
+    assert chief.post(f"/api/v1/tickets/{power['id']}/reply/", {"body": "已安排电工检修变压器"}).status_code == 201
+    assert chief.post(f"/api/v1/tickets/{permit['id']}/note/", {"body": "内部：变压器另案"}).status_code == 201
+    return {"drain": drain["id"], "power": power["id"], "permit": permit["id"]}
+
+
+def test_words_of_title_and_description_in_any_order(world, api_as, filed):
+    zone = api_as(world.zone_manager)
+    assert _ids(zone, "疏通 污水") == [filed["drain"]]
+    assert _ids(zone, "跳闸") == [filed["power"]]
+    assert _ids(zone, "污水 跳闸") == []  # every word must match
+
+
+def test_public_replies_are_searched_internal_notes_are_not(world, api_as, filed):
+    zone = api_as(world.zone_manager)
+    assert _ids(zone, "变压器") == [filed["power"]]
+
+
+def test_the_enterprise_name_and_the_number(world, api_as, filed):
+    zone = api_as(world.zone_manager)
+    assert set(_ids(zone, world.enterprise.name)) == set(filed.values())
+    number = Ticket.objects.get(pk=filed["permit"]).number
+    assert _ids(zone, number) == [filed["permit"]]
+    assert _ids(zone, number.lower()) == [filed["permit"]]
+    assert _ids(zone, number.rsplit("-", 1)[1]) == [filed["permit"]]  # the serial alone
+
+
+def test_a_substring_of_the_title(world, api_as, filed):
+    zone = api_as(world.zone_manager)
+    assert _ids(zone, "区污水") == [filed["drain"]]
+
+
+def test_scoped_like_every_list(world, api_as, filed):
+    assert _ids(api_as(world.other_company), "污水") == []
+    assert _ids(api_as(world.other_park_manager), "污水") == []
+    assert _ids(api_as(world.company), "污水") == [filed["drain"]]
+
+
+def test_bad_and_empty_texts(world, api_as, filed):
+    zone = api_as(world.zone_manager)
+    assert _ids(zone, "？！") == []
+    assert len(_ids(zone, "   ")) == 3
+    assert zone.get("/api/v1/tickets/", {"search": "x" * 101}).status_code == 400
+    assert _ids(zone, "' OR 1=1 --") == []
+    assert _ids(zone, "污水 & | ! :*") == [filed["drain"]]
+
+
+def test_postgresql_ranks_the_best_match_first(world, api_as, file_ticket, filed, clock):
+    if connection.vendor != "postgresql":
+        pytest.skip("ranking is PostgreSQL's")
+    clock.shift(timedelta(minutes=5))
+    better = file_ticket(title="污水管道堵塞，污水外溢", description="污水管道堵塞三天，污水漫到马路")
+    zone = api_as(world.zone_manager)
+    assert _ids(zone, "污水管道")[:2] == [better["id"], filed["drain"]]
+    # an explicit ordering wins over the rank
+    assert _ids(zone, "污水管道", ordering="created_at") == [filed["drain"], better["id"]]
+
+
+def test_the_search_uses_the_gin_index(world, filed):
+    if connection.vendor != "postgresql":
+        pytest.skip("the GIN index is PostgreSQL's")
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        sql, params = ticket_search(Ticket.objects.all(), "污水").query.sql_with_params()
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("RESET enable_seqscan")
+    assert "ticket_search_document_fts" in plan

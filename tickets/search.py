@@ -1,0 +1,46 @@
+"""Finding tickets by what they say: their search document (textsearch) and the search of
+the queue and the API (number, title, description, public replies, enterprise name)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from django.db.models import Q, QuerySet
+
+import textsearch
+
+from .models import Ticket
+
+MIN_SUBSTRING = 3
+NUMBER = re.compile(r"SD-\d{4}-\d{1,9}", re.IGNORECASE)
+
+
+def ticket_document(
+    *, number: str, title: str, description: str, enterprise_name: str = "", replies: Iterable[str] = ()
+) -> str:
+    """The search document of a ticket: the words of its texts (textsearch.document)."""
+    return textsearch.document(number, title, description, enterprise_name, *replies)
+
+
+def document_with_reply(current: str, body: str) -> str:
+    """The document after a public reply: the reply's words appended."""
+    words = textsearch.document(body)
+    return f"{current} {words}".strip() if words else current
+
+
+def ticket_search(queryset: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
+    """Tickets of `queryset` (already scoped) that hold every word of `text` (as prefixes),
+    or whose title holds `text` as a substring (from three characters: the trigram index
+    serves no shorter pattern), best first on PostgreSQL; a full ticket number finds that
+    ticket. Nothing for a text without words."""
+    text = (text or "").strip()
+    if not text:
+        return queryset
+    if NUMBER.fullmatch(text):
+        also: Q | None = Q(number=text.upper())
+    elif len(text) >= MIN_SUBSTRING:
+        also = Q(title__icontains=text)
+    else:
+        also = None
+    return textsearch.search(queryset, text, also=also)

@@ -1,0 +1,153 @@
+"""Similar open tickets: what else in the caller's scope says the same thing.
+
+Candidates are the open tickets in scope that share at least one word with the text (the
+tickets' search documents, under their GIN index on PostgreSQL), best first; they are
+scored by the likeness of their title and description to the text — `pg_trgm`'s
+`similarity` on PostgreSQL, the same measure (shared character trigrams) in Python on
+SQLite — plus small bonuses for the same service item and the same park.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connections
+from django.db.models import FloatField, Func, QuerySet, Value
+from django.db.models.functions import Substr
+
+import textsearch
+from servicedesk.models import User
+from tickets import selectors
+from tickets.models import OPEN_STATUSES, Status, Ticket
+
+CANDIDATES = 40
+"""How many open tickets sharing a word with the text are scored."""
+MIN_SIMILARITY = 0.3
+"""Below this a ticket is not shown as similar (see docs/triage.md for the labelled sample)."""
+SAME_ITEM_BONUS = 0.1
+SAME_PARK_BONUS = 0.05
+DESCRIPTION_CHARS = 400
+MIN_TEXT = 2
+
+
+@dataclass(frozen=True)
+class SimilarTicket:
+    id: int
+    number: str
+    title: str
+    status: str
+    similarity: float
+
+    @property
+    def status_label(self) -> str:
+        return str(Status(self.status).label)
+
+    @property
+    def percent(self) -> int:
+        return round(self.similarity * 100)
+
+
+class _Similarity(Func):
+    function = "similarity"
+    output_field = FloatField()
+
+
+def _trigrams(text: str) -> set[str]:
+    """pg_trgm's trigrams of a text: each word padded with two blanks in front and one
+    behind, lower-cased (Chinese characters count as word characters, as in a UTF-8 database)."""
+    grams: set[str] = set()
+    for word in "".join(c if c.isalnum() else " " for c in text.lower()).split():
+        padded = f"  {word} "
+        grams.update(padded[i : i + 3] for i in range(len(padded) - 2))
+    return grams
+
+
+def trigram_similarity(a: str, b: str) -> float:
+    """pg_trgm's `similarity(a, b)`: shared trigrams over all trigrams of the two texts."""
+    left, right = _trigrams(a), _trigrams(b)
+    if not left or not right:
+        return 0.0
+    return len(left & right) / len(left | right)
+
+
+def _score(title_sim: float, description_sim: float, same_item: bool, same_park: bool) -> float:
+    text = 0.6 * max(title_sim, description_sim) + 0.4 * min(title_sim, description_sim)
+    bonus = (SAME_ITEM_BONUS if same_item else 0.0) + (SAME_PARK_BONUS if same_park else 0.0)
+    return round(min(1.0, text + bonus), 3) if text > 0 else 0.0
+
+
+def similar_open_tickets(
+    user: User,
+    *,
+    title: str,
+    description: str = "",
+    service_item_id: int | None = None,
+    park_id: int | None = None,
+    exclude_id: int | None = None,
+    limit: int = 5,
+    within: QuerySet[Ticket] | None = None,
+) -> list[SimilarTicket]:
+    """The open tickets in `user`'s scope most like the text, best first (at most `limit`).
+    A text of fewer than two characters gets nothing."""
+    title = (title or "").strip()[:200]
+    description = (description or "").strip()[:DESCRIPTION_CHARS]
+    if len((title + description).strip()) < MIN_TEXT:
+        return []
+    scoped = within if within is not None else selectors.ticket_list_for(user)
+    qs = scoped.select_related(None).filter(status__in=OPEN_STATUSES)
+    if exclude_id is not None:
+        qs = qs.exclude(pk=exclude_id)
+    candidates = textsearch.search(qs, f"{title} {description}", any_word=True)
+    if connections[qs.db].vendor == "postgresql":
+        candidates = candidates.annotate(
+            title_sim=_Similarity("title", Value(title)),
+            description_sim=_Similarity(Substr("description", 1, DESCRIPTION_CHARS), Value(description or title)),
+        )
+        rows: list[dict[str, Any]] = [
+            dict(row)
+            for row in candidates.values(
+                "id", "number", "title", "status", "service_item_id", "park_id", "title_sim", "description_sim"
+            )[:CANDIDATES]
+        ]
+    else:
+        rows = [
+            dict(row)
+            for row in candidates.order_by("-created_at", "-id")
+            .annotate(head=Substr("description", 1, DESCRIPTION_CHARS))
+            .values("id", "number", "title", "status", "service_item_id", "park_id", "head")[: CANDIDATES * 5]
+        ]
+        for row in rows:
+            row["title_sim"] = trigram_similarity(row["title"], title)
+            row["description_sim"] = trigram_similarity(row["head"], description or title)
+    found = [
+        SimilarTicket(
+            id=row["id"],
+            number=row["number"],
+            title=row["title"],
+            status=row["status"],
+            similarity=_score(
+                float(row["title_sim"] or 0),
+                float(row["description_sim"] or 0),
+                service_item_id is not None and row["service_item_id"] == service_item_id,
+                park_id is not None and row["park_id"] == park_id,
+            ),
+        )
+        for row in rows
+    ]
+    found = [t for t in found if t.similarity >= MIN_SIMILARITY]
+    found.sort(key=lambda t: (-t.similarity, -t.id))
+    return found[:limit]
+
+
+def similar_to_ticket(user: User, ticket: Ticket, *, limit: int = 5) -> list[SimilarTicket]:
+    """The open tickets in `user`'s scope that say what `ticket` says (itself excluded)."""
+    return similar_open_tickets(
+        user,
+        title=ticket.title,
+        description=ticket.description,
+        service_item_id=ticket.service_item_id,
+        park_id=ticket.park_id,
+        exclude_id=ticket.pk,
+        limit=limit,
+    )
