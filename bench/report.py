@@ -27,7 +27,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=10)
     args = parser.parse_args()
     url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_zone")
-    os.environ.update(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="bench.settings", CACHE_LOCMEM="1")
+    os.environ.update(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="bench.settings")
     import django
 
     django.setup()
@@ -50,7 +50,6 @@ def main() -> int:
 
     port = free_port()
     env = {**os.environ, "DJANGO_DEBUG": "0", "LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT)}
-    env.pop("CACHE_LOCMEM", None)
     env.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
     gunicorn = start_gunicorn(port, env)
     try:

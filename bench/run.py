@@ -424,7 +424,6 @@ def main() -> int:
 
     os.environ["DATABASE_URL"] = url
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
-    os.environ["CACHE_LOCMEM"] = "1"  # the in-process passes: no throttle counters in Redis
     redis = None
     data_dir = None
     if not os.environ.get("REDIS_URL"):
@@ -464,7 +463,6 @@ def main() -> int:
         "USER_THROTTLE_RATE": "1000000/min",
         "PYTHONPATH": str(ROOT),
     }
-    env.pop("CACHE_LOCMEM", None)
     gunicorn = None
     result: dict[str, Any] = {"mode": mode_name, "concurrency": args.concurrency}
     try:

@@ -298,7 +298,8 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# Throttle counters must be shared by every web process: Redis, except in tests.
+# The shared cache: throttle counters, shared by every web process. Redis, in tests too;
+# while Redis is away each process counts in memory and nothing fails (servicedesk.cache).
 _CACHE_URL = env_str("CACHE_URL", REDIS_URL)
 # Behind Sentinel the cache keeps its backend; its connection pool asks the Sentinels for the master.
 _CACHE_SENTINEL = parse_sentinel_url(
@@ -306,17 +307,17 @@ _CACHE_SENTINEL = parse_sentinel_url(
 )
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "servicedesk.cache.ResilientRedisCache",
         "LOCATION": _CACHE_SENTINEL.cache_location() if _CACHE_SENTINEL else _CACHE_URL,
+        "KEY_PREFIX": "cache",
+        "RETRY_SECONDS": env_float("CACHE_RETRY_SECONDS", 5.0),
         "OPTIONS": {
-            "socket_connect_timeout": 2,
-            "socket_timeout": 2,
+            "socket_connect_timeout": 1,
+            "socket_timeout": 1,
             **(_CACHE_SENTINEL.cache_options() if _CACHE_SENTINEL else {}),
         },
     }
 }
-if env_bool("CACHE_LOCMEM", False):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- email -------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

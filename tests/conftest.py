@@ -8,9 +8,9 @@ from servicedesk.models import User
 
 @pytest.fixture(autouse=True)
 def _isolated_settings(settings, tmp_path):  # type: ignore[no-untyped-def]
-    """Uploaded files go to a temporary folder; throttle counters to memory per test."""
+    """Uploaded files go to a temporary folder; each test starts with no throttle counters
+    (the shipped cache, on the Redis of REDIS_URL: `clear()` deletes the cache's keys only)."""
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     from django.core.cache import cache
 

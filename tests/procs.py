@@ -388,3 +388,36 @@ class PgBouncer:
     def stop(self) -> None:
         stop(self.proc)
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def gunicorn(env: Mapping[str, str], log: Path, workers: int = 2) -> tuple[subprocess.Popen[bytes], str]:
+    """gunicorn serving config.wsgi as production does, on a free port; (process, base URL)
+    once /healthz answers."""
+    import urllib.request
+
+    port = free_port()
+    out = open(log, "ab")  # noqa: SIM115 - the child keeps it
+    proc = subprocess.Popen(  # noqa: S603 - our venv's gunicorn, fixed arguments
+        [str(BIN / "gunicorn"), "config.wsgi:application", "-b", f"127.0.0.1:{port}", "-w", str(workers), "-t", "30"],
+        cwd=ROOT,
+        env=dict(env),
+        stdout=out,
+        stderr=out,
+    )
+    base = f"http://127.0.0.1:{port}"
+
+    def healthy() -> bool:
+        if proc.poll() is not None:
+            raise AssertionError(f"gunicorn exited with {proc.returncode}: see {log}")
+        try:
+            with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:  # noqa: S310 - 127.0.0.1
+                return int(response.status) == 200
+        except OSError:
+            return False
+
+    try:
+        wait_for(healthy, 60, "gunicorn", every=0.3)
+    except BaseException:
+        stop(proc)
+        raise
+    return proc, base

@@ -85,7 +85,6 @@ def stack_env(broker: RedisServer) -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "CELERY_TASK_ALWAYS_EAGER": "0",
         "CELERY_TASK_DEFAULT_QUEUE": "celery",
-        "CACHE_LOCMEM": "1",
         "DB_CONN_MAX_AGE": "0",
         "NOTIFICATIONS_SWEEP_GRACE": "0",
         "NOTIFICATIONS_WEBHOOK_TIMEOUT": "5",

@@ -102,7 +102,6 @@ def test_a_postgres_restart_under_load_loses_no_ticket_and_halves_none(
         "REDIS_URL": redis_server.url,
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "CELERY_TASK_ALWAYS_EAGER": "0",
-        "USER_THROTTLE_RATE": "100000/min",
         "NOTIFICATIONS_SWEEP_GRACE": "0",
         "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
         "LOG_LEVEL": "WARNING",

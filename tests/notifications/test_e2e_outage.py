@@ -63,7 +63,6 @@ def worker(broker) -> Iterator[subprocess.Popen[bytes]]:  # type: ignore[no-unty
         **os.environ,
         "DATABASE_URL": _database_url(),
         "REDIS_URL": url,
-        "CACHE_LOCMEM": "1",
         "NOTIFICATIONS_WEBHOOK_TIMEOUT": "2",
     }
     proc = subprocess.Popen(  # noqa: S603
