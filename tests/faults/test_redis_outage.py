@@ -34,7 +34,9 @@ from tickets.models import Escalation, EventKind, SlaDeadline, Ticket, TicketEve
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 LATE_TICKETS = 6
-FAST = 3.0  # seconds: no request may wait on the dead Redis longer
+# seconds: no request may wait on the dead Redis longer (a publish retrying on the broker
+# would take far more; the margin is for a machine shared with other test runs)
+FAST = 6.0
 
 
 class Api:
