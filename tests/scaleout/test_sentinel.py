@@ -60,6 +60,13 @@ def sentinels(tmp_path: Path) -> Iterator[SentinelGroup]:
         group.stop()
 
 
+def _held(value):  # type: ignore[no-untyped-def]
+    """The value, or an error while the cache does not have it yet (for `_until`)."""
+    if value is None:
+        raise LookupError("not in the cache (yet)")
+    return value
+
+
 def _until(action, timeout: float = 30):  # type: ignore[no-untyped-def]
     """Run `action` until it stops raising (the switch window); its result."""
     deadline = time.monotonic() + timeout
@@ -93,7 +100,8 @@ def test_the_cache_and_the_broker_go_on_after_the_master_is_killed(sentinels: Se
     print(f"Sentinel failover after kill -9 of the master: {took:.1f} s")
 
     # and after the switch window the cache answers, with what it held
-    assert _until(lambda: cache.get("before")) == 1
+    # (the shipped backend answers from process memory while there is no master, never raises)
+    assert _until(lambda: _held(cache.get("before"))) == 1
     cache.set("after", 2)
     assert cache.get("after") == 2
     # and the broker delivers what was queued before, once, and what is queued after
