@@ -94,7 +94,9 @@ def test_two_beats_send_as_often_as_one_and_the_other_takes_over_when_the_holder
         counts, elapsed = sent(broker, queue) - before, time.monotonic() - started
         sweeps, retries = counts["tickets.tasks.sla_sweep"], counts["notifications.tasks.notification_retry_pending"]
         print(f"two beats, {elapsed:.0f} s: {dict(counts)}")
-        assert elapsed - 2.5 <= sweeps <= elapsed + 1.5, f"{sweeps} sweeps in {elapsed:.1f} s"
+        # (never more than the schedule; a little less over a long run: beat's interval drifts
+        # by its own latency per run, ~7 % on a one-second schedule: 560 in 600 s)
+        assert min(elapsed - 2.5, 0.9 * elapsed) <= sweeps <= elapsed + 1.5, f"{sweeps} sweeps in {elapsed:.1f} s"
         assert elapsed // 60 - 1 <= retries <= elapsed // 60 + 1, f"{retries} retry sweeps in {elapsed:.1f} s"
         assert SENDING not in text(other)
         assert HOLDING not in text(other)
