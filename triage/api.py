@@ -13,6 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from scaleout.replica import replica_read
 from servicedesk.api.actor import actor_of
 from servicedesk.api.parsers import API_PARSERS
 from servicedesk.errors import NotFound
@@ -54,7 +55,8 @@ class SimilarTicketViewSet(viewsets.ViewSet):
         user = actor_of(request)
         code = data.validated_data["service_item"]
         item_id = ServiceItem.objects.filter(code=code).values_list("pk", flat=True).first() if code else None
-        found = similar_open_tickets(
+        found = replica_read(  # a search: on the standby when there is one (scaleout.replica)
+            similar_open_tickets,
             user,
             title=data.validated_data["title"],
             description=data.validated_data["description"],
@@ -75,7 +77,7 @@ class SimilarTicketViewSet(viewsets.ViewSet):
         ticket = selectors.ticket_list_for(user).select_related(None).filter(pk=_ticket_id(pk)).first()
         if ticket is None:
             raise NotFound(_("No such ticket."))
-        found = similar_to_ticket(user, ticket)
+        found = replica_read(similar_to_ticket, user, ticket)
         return Response(s.SimilarTicketOutput([asdict(t) for t in found], many=True).data)
 
 
