@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Case, F, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from servicedesk.files import generated_name
@@ -39,6 +40,15 @@ class Status(models.TextChoices):
 
 
 OPEN_STATUSES = (Status.SUBMITTED, Status.IN_PROGRESS, Status.WAITING)
+
+# the deadline that runs now, as SQL: acceptance before accepting, resolution while open,
+# none after (the queue sorts by it, under an index of the same expression)
+NEXT_DUE = Case(
+    When(status=Status.SUBMITTED, then=F("accept_due_at")),
+    When(status__in=[Status.IN_PROGRESS, Status.WAITING], then=F("resolve_due_at")),
+    default=Value(None),
+    output_field=models.DateTimeField(),
+)
 
 
 class Channel(models.TextChoices):
@@ -196,6 +206,9 @@ class Ticket(models.Model):
             models.Index(fields=["priority_rank", "-created_at"], name="ticket_priority_idx"),
             models.Index(fields=["resolve_due_at"], name="ticket_resolve_due_idx"),
             models.Index(fields=["overdue", "status"], name="ticket_overdue_idx", condition=models.Q(overdue=True)),
+            # the queue's columns: sorted by the running deadline, the title
+            models.Index(NEXT_DUE, F("id"), name="ticket_next_due_idx"),
+            models.Index(fields=["title"], name="ticket_title_idx"),
         ]
 
     def __str__(self) -> str:
@@ -584,3 +597,22 @@ class Praise(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enterprise_id} {self.kind}"
+
+
+class SavedQueueFilter(models.Model):
+    """A view of the work queue a user named and keeps (its query string, only the queue's
+    own parameters: tab, search, filters, sort)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_queue_filters")
+    name = models.CharField(_("name"), max_length=60)
+    query = models.CharField(_("query"), max_length=500)
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        verbose_name = _("saved queue filter")
+        verbose_name_plural = _("saved queue filters")
+        ordering = ["name", "id"]
+        constraints = [models.UniqueConstraint(fields=["user", "name"], name="saved_filter_user_name_unique")]
+
+    def __str__(self) -> str:
+        return self.name

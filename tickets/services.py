@@ -462,7 +462,8 @@ def ticket_resolve(*, ticket_id: int, actor: User, resolution: str) -> Ticket:
     ticket.resolved_at = clock.now()
     if ticket.first_response_at is None:
         ticket.first_response_at = ticket.resolved_at
-    _save(ticket, "status", "resolution", "resolved_at", "first_response_at")
+    ticket.search_document = document_with_reply(ticket.search_document, ticket.resolution)  # said to the enterprise
+    _save(ticket, "status", "resolution", "resolved_at", "first_response_at", "search_document")
     escalation.deadline_stop(ticket=ticket)
     _expire_pending_extensions(ticket, "the ticket was resolved")
     record_event(ticket, actor, EventKind.RESOLVED, body=ticket.resolution)

@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Case, F, IntegerField, Prefetch, QuerySet, Value, When
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -26,7 +26,6 @@ from servicedesk import clock
 from servicedesk.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, TooLarge
 from servicedesk.files import atomic_deleting_files
 from servicedesk.models import Enterprise, User
-from servicedesk.selectors import department_list, is_admin, park_list
 from tickets import ratings, selectors, services
 from tickets.models import (
     BAD_SCORE_MAX,
@@ -41,7 +40,6 @@ from tickets.models import (
     Status,
     Ticket,
 )
-from tickets.search import ticket_search
 from tickets.state import Facts, allowed_actions
 from triage.similar import similar_to_ticket
 
@@ -106,35 +104,12 @@ def sla_flag(ticket: Ticket, now: datetime) -> str:
     return ""
 
 
-# the running deadline and "still open", as SQL, for the queue's order
-DUE = Case(
-    When(status=Status.SUBMITTED, then=F("accept_due_at")),
-    When(status__in=(Status.IN_PROGRESS, Status.WAITING), then=F("resolve_due_at")),
-    default=Value(None),
-)
-CLOSED_LAST = Case(When(status__in=OPEN_STATUSES, then=Value(0)), default=Value(1), output_field=IntegerField())
-
-
-def _rows(page: Any) -> list[dict[str, Any]]:
-    now = clock.now()
-    return [{"ticket": t, "due": due_of(t), "flag": sla_flag(t, now)} for t in page.object_list]
-
-
 # --- the enterprise portal -------------------------------------------------------------
 
 
 def _enterprise_only(user: User) -> None:
     if user.role != User.Role.ENTERPRISE or not user.enterprise_id:
         raise PermissionDenied
-
-
-@login_required
-@require_safe
-def portal_home(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    _enterprise_only(user)
-    page = _page(request, with_deadlines(selectors.ticket_list_for(user)).order_by("-created_at", "-id"))
-    return render(request, "tickets/portal_home.html", {"page_obj": page, "rows": _rows(page)})
 
 
 @login_required
@@ -575,55 +550,3 @@ def _start_page(user: User) -> str:
         return reverse(name)
     except NoReverseMatch:  # pragma: no cover
         return "/"
-
-
-# --- the work queue --------------------------------------------------------------------
-
-
-class QueueFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search (number, words, enterprise)"), required=False, max_length=100)
-    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("any")), *Status.choices])
-    park = forms.ModelChoiceField(label=_("Park"), required=False, queryset=park_list(), empty_label=_("any"))
-    department = forms.ModelChoiceField(
-        label=_("Department"), required=False, queryset=department_list(), empty_label=_("any")
-    )
-    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
-
-
-def _manager_filter(qs: QuerySet[Ticket], data: dict[str, Any]) -> QuerySet[Ticket]:
-    if data.get("q"):
-        qs = ticket_search(qs, data["q"])
-    if data.get("status"):
-        qs = qs.filter(status=data["status"])
-    if data.get("park"):
-        qs = qs.filter(park=data["park"])
-    if data.get("department"):
-        qs = qs.filter(department=data["department"])
-    if data.get("overdue"):
-        qs = qs.filter(overdue=True)
-    return qs
-
-
-@login_required
-@require_safe
-def work_queue(request: HttpRequest) -> HttpResponseBase:
-    user = _user(request)
-    if user.role == User.Role.ENTERPRISE and not is_admin(user):
-        return redirect("portal-home")
-    filters: QueueFilterForm | None = None
-    if user.role == User.Role.OFFICER and not is_admin(user):
-        qs = selectors.officer_own_tickets(user).filter(status__in=OPEN_STATUSES)
-    else:
-        qs = selectors.ticket_list_for(user)
-        filters = QueueFilterForm(request.GET or None)
-        if filters.is_bound:
-            filters.is_valid()  # the filters that make sense apply; the others are shown as errors
-            qs = _manager_filter(qs, filters.cleaned_data)
-    if filters is not None and filters.is_bound and (filters.cleaned_data.get("q") or "").strip():
-        qs = qs.order_by(F("search_rank").desc(), "-created_at", "-id")  # best match first
-    else:
-        qs = qs.order_by(CLOSED_LAST.asc(), DUE.asc(nulls_last=True), "-created_at", "-id")
-    page = _page(request, with_deadlines(qs))
-    context = {"page_obj": page, "rows": _rows(page), "filters": filters, "is_manager": filters is not None}
-    template = "tickets/_queue_rows.html" if getattr(request, "htmx", False) else "tickets/work_queue.html"
-    return render(request, template, context)

@@ -1,0 +1,151 @@
+"""The work queue as a query: whose tickets (an officer's own, or everything in a manager's
+scope), which tab (open, waiting, overdue, resolved, all), the search words, the filters and
+the sort. Every filter and sort key has an index (tickets.models); the page reads one query
+for its rows, one for its count and one for the running deadlines, whatever its length."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, F, OrderBy, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from servicedesk import clock
+from servicedesk.errors import Invalid
+from servicedesk.models import User
+from servicedesk.selectors import is_admin
+
+from . import search, selectors
+from .models import NEXT_DUE, OPEN_STATUSES, SavedQueueFilter, Status, Ticket
+
+TABS = ("open", "waiting", "overdue", "resolved", "all")
+DONE_STATUSES = (Status.RESOLVED, Status.CLOSED)
+
+# public sort key → what the rows are ordered by (all indexed: see Ticket.Meta.indexes)
+SORTS: dict[str, Any] = {
+    "number": F("number"),
+    "title": F("title"),
+    "status": F("status"),
+    "priority": F("priority_rank"),
+    "enterprise": F("enterprise__name"),
+    "assignee": F("assignee__username"),
+    "due": NEXT_DUE,
+    "created": F("created_at"),
+}
+# the order a column takes on its first click: the most urgent / the newest on top
+FIRST_DESCENDING = {"priority", "created"}
+SAVED_MAX = 20
+
+
+@dataclass(frozen=True)
+class QueueQuery:
+    tab: str = "open"
+    q: str = ""
+    status: str = ""
+    priority: str = ""
+    park: int | None = None
+    department: int | None = None
+    sort: str = ""  # a key of SORTS, "-" in front for descending; "" for the tab's default
+
+
+def owns_queue(user: User) -> bool:
+    """An officer's queue is their own tickets (assignee or first-ask owner); a manager's (and
+    an admin's) is everything in scope."""
+    return user.role == User.Role.OFFICER and not is_admin(user)
+
+
+def default_sort(query: QueueQuery) -> str:
+    if query.tab in ("open", "waiting", "overdue"):
+        return "due"
+    return "-created"
+
+
+def _ordered(qs: QuerySet[Ticket], sort: str) -> QuerySet[Ticket]:
+    descending = sort.startswith("-")
+    key = sort.lstrip("-")
+    expression = SORTS.get(key, SORTS["due"])
+    first = OrderBy(expression, descending=descending, nulls_last=True)
+    return qs.order_by(first, F("id").desc() if descending else F("id").asc())
+
+
+def queue_for(user: User, query: QueueQuery) -> QuerySet[Ticket]:
+    """The tickets of `user`'s queue that `query` asks for, in its order (search rank when
+    searching without a chosen sort)."""
+    qs = selectors.officer_own_tickets(user) if owns_queue(user) else selectors.ticket_list_for(user)
+    qs = qs.defer("search_document")
+    if query.tab == "open":
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    elif query.tab == "waiting":
+        qs = qs.filter(status=Status.WAITING)
+    elif query.tab == "overdue":
+        qs = qs.filter(overdue=True, status__in=OPEN_STATUSES)
+    elif query.tab == "resolved":
+        qs = qs.filter(status__in=DONE_STATUSES)
+    if query.status:
+        qs = qs.filter(status=query.status)
+    if query.priority:
+        qs = qs.filter(priority=query.priority)
+    if query.park:
+        qs = qs.filter(park_id=query.park)
+    if query.department:
+        qs = qs.filter(department_id=query.department)
+    text = query.q.strip()
+    if text:
+        qs = search.ticket_search(qs, text)  # best match first unless a column is chosen
+        if not query.sort:
+            return qs
+    return _ordered(qs, query.sort or default_sort(query))
+
+
+def tab_counts(user: User) -> dict[str, int]:
+    """How many of an officer's own tickets each working tab holds (one grouped query over
+    their own tickets; a manager's scope may hold a million, and gets no counts)."""
+    if not owns_queue(user):
+        return {}
+    return (
+        selectors.officer_own_tickets(user)
+        .select_related(None)
+        .aggregate(
+            open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
+            waiting=Count("pk", filter=Q(status=Status.WAITING)),
+            overdue=Count("pk", filter=Q(overdue=True, status__in=OPEN_STATUSES)),
+        )
+    )
+
+
+# --- saved filters -----------------------------------------------------------------------
+
+
+def saved_filters(user: User) -> QuerySet[SavedQueueFilter]:
+    return SavedQueueFilter.objects.filter(user=user).order_by("name", "id")
+
+
+def saved_filter_save(*, user: User, name: str, query: str) -> SavedQueueFilter:
+    """Keep `query` (the queue's query string, already cleaned by the caller) under `name`;
+    a name the user already has is replaced."""
+    name = (name or "").strip()
+    if not name:
+        raise Invalid(_("Name the view."), detail={"name": [_("This field is required.")]})
+    if len(name) > 60:
+        raise Invalid(_("The name is too long (60 characters at most)."), detail={"name": [_("Too long.")]})
+    if len(query) > 500:
+        raise Invalid(_("This view is too long to keep."), detail={"query": [_("Too long.")]})
+    with transaction.atomic():
+        existing = SavedQueueFilter.objects.select_for_update().filter(user=user, name=name).first()
+        if existing is not None:
+            existing.query = query
+            existing.save(update_fields=["query"])
+            return existing
+        if SavedQueueFilter.objects.filter(user=user).count() >= SAVED_MAX:
+            raise Invalid(
+                _("You keep %(n)d views already: delete one first.") % {"n": SAVED_MAX},
+                detail={"name": [_("Too many.")]},
+            )
+        return SavedQueueFilter.objects.create(user=user, name=name, query=query, created_at=clock.now())
+
+
+def saved_filter_delete(*, user: User, saved_id: int) -> None:
+    """Another user's saved view is not found, like one that does not exist."""
+    SavedQueueFilter.objects.filter(user=user, pk=saved_id).delete()
