@@ -28,6 +28,7 @@ router.register("assists", tickets.AssistViewSet, basename="assist")
 from notifications import api as notifications  # noqa: E402
 
 router.register("notifications", notifications.NotificationViewSet, basename="notification")
+router.register("robots", notifications.GroupRobotViewSet, basename="robot")
 
 from tickets import supervision_api  # noqa: E402
 

@@ -388,6 +388,8 @@ LOGGING = {
 # --- notifications -----------------------------------------------------------------------
 # The beat entries above: the retry sweep every minute, the digest at 08:00 (crontab(minute=0, hour=8)).
 NOTIFICATIONS_SMS_BACKEND = env_str("NOTIFICATIONS_SMS_BACKEND", "notifications.channels.sms.ConsoleSmsBackend")
+# The desk's address as people reach it: the links in group-robot messages and mails.
+SERVICEDESK_BASE_URL = env_str("SERVICEDESK_BASE_URL", "http://127.0.0.1:8000")
 NOTIFICATIONS_WEBHOOK_TIMEOUT = float(env_str("NOTIFICATIONS_WEBHOOK_TIMEOUT", "5"))  # seconds
 NOTIFICATIONS_MAX_ATTEMPTS = env_int("NOTIFICATIONS_MAX_ATTEMPTS", 8)
 NOTIFICATIONS_BACKOFF_BASE = env_int("NOTIFICATIONS_BACKOFF_BASE", 30)  # seconds, doubled per attempt

@@ -11,13 +11,17 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
+from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from servicedesk.models import User
+from servicedesk.selectors import is_admin
 
 from . import services
-from .models import Notification, NotificationChannel, NotificationPreference, NotificationSettings
+from .channels import DeliveryError
+from .channels.robot import mask
+from .models import GroupRobot, Notification, NotificationChannel, NotificationPreference, NotificationSettings
 
 
 class _TicketOf(serializers.IntegerField):
@@ -148,3 +152,84 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Notific
                         defaults={"enabled": item["enabled"]},
                     )
         return Response(_preferences_of(user))
+
+
+# --- group robots (administrators) --------------------------------------------------------
+
+
+class IsDeskAdmin(BasePermission):
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return is_admin(request.user)
+
+
+class GroupRobotSerializer(serializers.ModelSerializer[GroupRobot]):
+    """`url` (it carries the robot's key) and `secret` are write-only: what is read back is
+    `url_masked` and whether a secret is set."""
+
+    url = serializers.URLField(max_length=500, write_only=True, required=False)
+    secret = serializers.CharField(max_length=200, write_only=True, required=False, allow_blank=True)
+    url_masked = serializers.SerializerMethodField()
+    secret_set = serializers.SerializerMethodField()
+
+    class Meta:
+        model = GroupRobot
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "park",
+            "department",
+            "url",
+            "secret",
+            "url_masked",
+            "secret_set",
+            "language",
+            "quiet_start",
+            "quiet_end",
+            "active",
+        ]
+
+    def get_url_masked(self, robot: GroupRobot) -> str:
+        return mask(robot.url)
+
+    def get_secret_set(self, robot: GroupRobot) -> bool:
+        return bool(robot.secret)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        instance = self.instance if self.partial else None  # PUT replaces: what is not given is empty
+        park = attrs["park"] if "park" in attrs else getattr(instance, "park", None)
+        department = attrs["department"] if "department" in attrs else getattr(instance, "department", None)
+        if not self.partial:
+            attrs.setdefault("park", None)
+            attrs.setdefault("department", None)
+        instance = self.instance
+        if (park is None) == (department is None):
+            raise serializers.ValidationError({"park": _("Name either a park or a department, not both.")})
+        if instance is None and not attrs.get("url"):
+            raise serializers.ValidationError({"url": _("This field is required.")})
+        return attrs
+
+
+class GroupRobotViewSet(viewsets.ModelViewSet[GroupRobot]):
+    """The chat groups' robots (企业微信, 钉钉, 飞书) of parks and departments."""
+
+    serializer_class = GroupRobotSerializer
+    permission_classes = [IsAuthenticated, IsDeskAdmin]
+    queryset = GroupRobot.objects.order_by("pk")
+    filterset_fields = ["kind", "park", "department", "active"]
+
+    @extend_schema(
+        request=None,
+        responses=inline_serializer(
+            "RobotTest", {"sent": serializers.BooleanField(), "detail": serializers.CharField()}
+        ),
+    )
+    @action(detail=True, methods=["post"])
+    def test(self, request: Request, pk: str | None = None) -> Response:
+        """Send a test message now; `sent` false and the robot's answer in `detail` when it fails."""
+        robot = self.get_object()
+        try:
+            services.robot_test_send(robot=robot)
+        except DeliveryError as exc:
+            return Response({"sent": False, "detail": str(exc)})
+        return Response({"sent": True, "detail": ""})

@@ -69,7 +69,7 @@ def notification_deliver(*, notification_id: int) -> str:
     "locked"/"missing"."""
     now = clock.now()
     with transaction.atomic():
-        rows = Notification.objects.filter(pk=notification_id).select_related("recipient", "endpoint")
+        rows = Notification.objects.filter(pk=notification_id).select_related("recipient", "endpoint", "robot")
         if connection.features.has_select_for_update:
             rows = rows.select_for_update(
                 skip_locked=connection.features.has_select_for_update_skip_locked,

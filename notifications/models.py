@@ -20,6 +20,13 @@ class NotificationChannel(models.TextChoices):
     EMAIL = "email", _("email")
     WEBHOOK = "webhook", _("webhook")
     SMS = "sms", _("SMS")
+    WECOM = "wecom", _("WeCom group robot")
+    DINGTALK = "dingtalk", _("DingTalk group robot")
+    FEISHU = "feishu", _("Feishu group robot")
+
+
+#: the channels that post to a chat group's robot (one `GroupRobot` each)
+ROBOT_CHANNELS = (NotificationChannel.WECOM, NotificationChannel.DINGTALK, NotificationChannel.FEISHU)
 
 
 class NotificationStatus(models.TextChoices):
@@ -50,6 +57,14 @@ class Notification(models.Model):
         blank=True,
         related_name="notifications",
         verbose_name=_("webhook endpoint"),
+    )
+    robot = models.ForeignKey(
+        "GroupRobot",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name=_("group robot"),
     )
     channel = models.CharField(_("channel"), max_length=10, choices=NotificationChannel.choices)
     event_kind = models.CharField(_("event kind"), max_length=30)
@@ -172,3 +187,48 @@ class WebhookEndpoint(models.Model):
 
     def __str__(self) -> str:
         return self.name or self.url
+
+
+class GroupRobot(models.Model):
+    """A chat group's robot (企业微信 / 钉钉 / 飞书 群机器人) that hears a park's breaches and
+    supervision orders, or a department's new tickets. The URL carries the robot's key and the
+    secret signs DingTalk's and Feishu's requests: neither is ever shown back in full."""
+
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=10, choices=[(c.value, c.label) for c in ROBOT_CHANNELS])
+    park = models.ForeignKey(
+        "servicedesk.Park",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="robots",
+        verbose_name=_("park"),
+    )
+    department = models.ForeignKey(
+        "servicedesk.Department",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="robots",
+        verbose_name=_("department"),
+    )
+    url = models.URLField(_("webhook URL"), max_length=500)
+    secret = models.CharField(_("signing secret"), max_length=200, blank=True)
+    language = models.CharField(_("language"), max_length=10, default="zh-hans")
+    quiet_start = models.TimeField(_("quiet hours start"), default=time(22, 0))
+    quiet_end = models.TimeField(_("quiet hours end"), default=time(8, 0))
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("group robot")
+        verbose_name_plural = _("group robots")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(park__isnull=False, department__isnull=True)
+                | models.Q(park__isnull=True, department__isnull=False),
+                name="robot_for_park_or_department",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -18,6 +18,7 @@ here: this module is the app's interface)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -31,11 +32,13 @@ from django.db.models import BooleanField, OuterRef, Q, Subquery
 from servicedesk import clock
 from servicedesk.models import User
 
+from .channels import robot_message
 from .delivery import backoff as backoff
 from .delivery import notification_deliver as notification_deliver
 from .delivery import notifications_deliver_many as notifications_deliver_many
 from .models import (
     DIGEST_KIND,
+    GroupRobot,
     Notification,
     NotificationChannel,
     NotificationPreference,
@@ -50,6 +53,7 @@ from .tasks import notifications_enqueue as notifications_enqueue
 from .tasks import notifications_enqueue_groups as notifications_enqueue_groups
 from .tasks import notifications_release_due as notifications_release_due
 from .tasks import publish_groups as publish_groups
+from .tasks import target_of as target_of
 
 Channel = NotificationChannel
 Status = NotificationStatus
@@ -150,6 +154,17 @@ class Webhook:
 
 
 @dataclass(frozen=True)
+class Robots:
+    """The chat groups (`GroupRobot`) that hear a message: the robots of a park and of a
+    department. They are told the message's sentence (in the robot's language) with a link
+    to `link` (a path of the desk, e.g. the ticket page)."""
+
+    park_id: int | None = None
+    department_id: int | None = None
+    link: str = ""
+
+
+@dataclass(frozen=True)
 class Message:
     """One thing to tell: its `kind` (the key of the recipients' preferences), who to tell,
     and what its sentence needs (`payload`, rendered by notifications.sentences: in the
@@ -166,6 +181,7 @@ class Message:
     topic: Topic | None = None
     event_id: int | None = None
     webhook: Webhook | None = None
+    robots: Robots | None = None
 
 
 def _preference(kind: str, channel: str) -> Subquery:
@@ -274,6 +290,62 @@ def _endpoint_wants(endpoint: WebhookEndpoint, hook: Webhook) -> bool:
     return hook.enterprise_id is not None and endpoint.enterprise_id == hook.enterprise_id
 
 
+def _robots(messages: Sequence[Message]) -> list[GroupRobot]:
+    """One query: the active robots of the messages' parks and departments."""
+    targets = [message.robots for message in messages if message.robots is not None]
+    parks = {t.park_id for t in targets if t.park_id is not None}
+    departments = {t.department_id for t in targets if t.department_id is not None}
+    if not parks and not departments:
+        return []
+    q = Q(park_id__in=parks) | Q(department_id__in=departments)
+    return list(GroupRobot.objects.filter(q, active=True).order_by("pk"))
+
+
+def _robot_wants(robot: GroupRobot, target: Robots) -> bool:
+    if robot.park_id is not None:
+        return robot.park_id == target.park_id
+    return robot.department_id == target.department_id
+
+
+def _robot_rows(messages: Sequence[Message], now: datetime, grace: timedelta) -> list[Notification]:
+    """One row per message and robot that hears it, its body the robot's message (JSON, signed
+    when sent); quiet hours are the robot's own (the group is people too), and urgent messages
+    break through."""
+    robots = _robots(messages)
+    rows: list[Notification] = []
+    for message in messages if robots else ():
+        target = message.robots
+        if target is None:
+            continue
+        about = _topic_fields(message)
+        for robot in (r for r in robots if _robot_wants(r, target)):
+            rendered = render(message.kind, message.payload, robot.language)
+            held_until = None
+            if not message.urgent:
+                held_until = quiet_until(now, start=robot.quiet_start, end=robot.quiet_end, tz=DEFAULT_TIMEZONE)
+            content = robot_message(
+                robot.kind, title=rendered.subject, text=rendered.body, link=target.link, language=robot.language
+            )
+            rows.append(
+                Notification(
+                    robot=robot,
+                    channel=robot.kind,
+                    event_kind=message.kind,
+                    **about,
+                    payload=dict(message.payload),
+                    subject=rendered.subject[:200],
+                    body=json.dumps(content, ensure_ascii=False),
+                    language=robot.language,
+                    urgent=message.urgent,
+                    status=Status.HELD if held_until else Status.PENDING,
+                    next_attempt_at=held_until or now + grace,
+                    dedup_key=f"{message.key}:rb{robot.pk}:{robot.kind}",
+                    created_at=now,
+                )
+            )
+    return rows
+
+
 def _topic_fields(message: Message) -> dict[str, object]:
     topic = message.topic
     if topic is None:
@@ -363,15 +435,37 @@ def notify(messages: Sequence[Message]) -> list[Notification]:
                     created_at=now,
                 )
             )
+    rows += _robot_rows(messages, now, grace)
     if not rows:
         return []
     created = Notification.objects.bulk_create(rows)
     due = [
-        (row.pk, row.channel, row.endpoint_id) for row in created if row.status == Status.PENDING and row.pk is not None
+        (row.pk, row.channel, target_of(row.endpoint_id, row.robot_id))
+        for row in created
+        if row.status == Status.PENDING and row.pk is not None
     ]
     if due:
         transaction.on_commit(partial(notifications_enqueue_groups, publish_groups(due)))
     return created
+
+
+# --- group robots ---------------------------------------------------------------------
+
+
+def robot_test_send(*, robot: GroupRobot) -> None:
+    """Send a test message to a robot at once (not through the outbox: the admin wants the
+    answer now); DeliveryError with the robot's own words when it fails."""
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    from .channels import sender_for
+
+    with translation.override(robot.language):
+        title = gettext("Test message from the park service desk")
+        text = gettext("This group will hear from the service desk here.")
+    payload = robot_message(robot.kind, title=title, text=text, link="/", language=robot.language)
+    row = Notification(robot=robot, channel=robot.kind, subject=title, body=json.dumps(payload, ensure_ascii=False))
+    sender_for(robot.kind)(row)
 
 
 # --- the daily digest -------------------------------------------------------------------

@@ -59,14 +59,22 @@ PUBLISH_CHUNK = 100
 REMOTE_CHUNK = 10
 
 
-def publish_groups(rows: Iterable[tuple[int, str, int | None]]) -> list[list[int]]:
-    """(id, channel, webhook endpoint) → lists of ids to publish together: the inbox rows
-    in one list (a worker marks them sent together), email and SMS rows `REMOTE_CHUNK` at
-    a time, and each endpoint's webhooks in lists of their own (a slow endpoint delays only
-    its own deliveries)."""
+def target_of(endpoint_id: int | None, robot_id: int | None) -> int | str | None:
+    """The key `publish_groups` groups a row's deliveries by: its webhook endpoint's id, its
+    group robot as "robot<id>", or None for a person's row."""
+    if endpoint_id is not None:
+        return endpoint_id
+    return f"robot{robot_id}" if robot_id is not None else None
+
+
+def publish_groups(rows: Iterable[tuple[int, str, int | str | None]]) -> list[list[int]]:
+    """(id, channel, target: webhook endpoint or robot, `target_of`) → lists of ids to
+    publish together: the inbox rows in one list (a worker marks them sent together), email
+    and SMS rows `REMOTE_CHUNK` at a time, and each endpoint's or robot's rows in lists of
+    their own (a slow endpoint delays only its own deliveries)."""
     inbox: list[int] = []
     remote: list[int] = []
-    hooks: dict[int, list[int]] = {}
+    hooks: dict[int | str, list[int]] = {}
     for pk, channel, endpoint_id in rows:
         if endpoint_id is not None:
             hooks.setdefault(endpoint_id, []).append(pk)
@@ -75,7 +83,8 @@ def publish_groups(rows: Iterable[tuple[int, str, int | None]]) -> list[list[int
         else:
             remote.append(pk)
     groups = [inbox] if inbox else []
-    for ids in [remote, *(hooks[key] for key in sorted(hooks))]:
+    order = sorted(hooks, key=lambda k: (isinstance(k, str), k if isinstance(k, int) else 0, str(k)))
+    for ids in [remote, *(hooks[key] for key in order)]:
         groups += [ids[i : i + REMOTE_CHUNK] for i in range(0, len(ids), REMOTE_CHUNK)]
     return groups
 
@@ -124,7 +133,12 @@ def notifications_release_due(*, limit: int = 500) -> list[int]:
         due = Notification.objects.filter(status__in=(Status.PENDING, Status.HELD), next_attempt_at__lte=now)
         if connection.features.has_select_for_update_skip_locked:
             due = due.select_for_update(skip_locked=True)
-        picked = list(due.order_by("next_attempt_at").values_list("pk", "attempts", "channel", "endpoint_id")[:limit])
+        picked = [
+            (pk, attempts, channel, target_of(endpoint_id, robot_id))
+            for pk, attempts, channel, endpoint_id, robot_id in due.order_by("next_attempt_at").values_list(
+                "pk", "attempts", "channel", "endpoint_id", "robot_id"
+            )[:limit]
+        ]
         give_up = [pk for pk, attempts, *_ in picked if attempts >= settings.NOTIFICATIONS_MAX_ATTEMPTS]
         groups = publish_groups(
             (pk, channel, endpoint)

@@ -26,6 +26,7 @@ from notifications.services import (
     Audience,
     Digest,
     Message,
+    Robots,
     Topic,
     Webhook,
     digest_subscribers,
@@ -158,6 +159,21 @@ def _enterprise_sees(event: TicketEvent) -> bool:
     return event.public and event.kind in ENTERPRISE_KINDS
 
 
+def robots_of(event: TicketEvent) -> Robots | None:
+    """The chat groups that hear of a ticket event: the department's group of a ticket routed
+    to it (filed, or transferred from another department); the park's group of breaches and
+    supervision orders."""
+    ticket = event.ticket
+    data = event.data if isinstance(event.data, dict) else {}
+    link = f"/tickets/{ticket.number}/"
+    moved = event.kind == EventKind.TRANSFERRED and data.get("from_department") != data.get("to_department")
+    if event.kind == EventKind.CREATED or moved:
+        return Robots(department_id=ticket.department_id, link=link)
+    if event.kind == EventKind.SUPERVISED or (event.kind == EventKind.ESCALATED and data.get("level") == "breach"):
+        return Robots(park_id=ticket.park_id, link=link)
+    return None
+
+
 def message_for(event: TicketEvent) -> Message:
     """The outbox's message for a ticket event: its audience, its texts, and its signed JSON
     for the webhooks of the ticket's department (and of its enterprise for what the
@@ -178,6 +194,7 @@ def message_for(event: TicketEvent) -> Message:
             subject=f"{ticket.number} {event.kind}",
             body=partial(webhook_payload, event),
         ),
+        robots=robots_of(event),
     )
 
 

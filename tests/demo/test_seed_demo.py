@@ -11,6 +11,7 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 
 from knowledge.models import Article
+from notifications.models import GroupRobot
 from servicedesk import clock
 from servicedesk.calendar import CalendarDataMissing, DayEntry, chinesecalendar_entries, default_calendar
 from servicedesk.models import CalendarDay, Department, Enterprise, Park, ServiceItem, User, WorkCalendar, Zone
@@ -44,6 +45,7 @@ def snapshot() -> dict[str, object]:
         "calendars": WorkCalendar.objects.count(),
         "days": CalendarDay.objects.count(),
         "articles": Article.objects.count(),
+        "robots": GroupRobot.objects.count(),
         "users": dict(User.objects.values_list("username", "password")),
     }
 
@@ -60,6 +62,10 @@ def test_seed_creates_the_demo_organisation(base_dir: Path) -> None:
     assert Department.objects.filter(name="企业服务中心").exists()
     assert 18 <= ServiceItem.objects.count() <= 24
     assert Article.objects.filter(status="published", park__isnull=True).count() == 12
+    # the parks' and the service centre's group robots, off until an administrator pastes their URLs
+    robots = GroupRobot.objects.all()
+    assert {r.park.code for r in robots if r.park} == {"taishang", "puyang", "jining"}
+    assert {r.kind for r in robots} == {"wecom", "dingtalk"} and not any(r.active for r in robots)
     repair = ServiceItem.objects.get(code="power-repair")
     assert (repair.name, repair.clock, repair.accept_limit) == ("停电抢修", "natural", "2h")
     policy = ServiceItem.objects.get(name="政策咨询")

@@ -12,6 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from notifications.channels.sms import LocmemSmsBackend
+from tests.notifications.robots import robot_server  # noqa: F401
 from tests.tickets.conftest import T0, World, clock, file_ticket, world  # noqa: F401
 
 SECRET = "s3cret-webhook-key"

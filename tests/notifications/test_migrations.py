@@ -97,5 +97,5 @@ def test_every_notification_keeps_its_ticket_as_its_topic(world, file_ticket):  
         if constraint["foreign_key"]
         for column in constraint["columns"]
     }  # type: ignore[union-attr]
-    assert columns == {"recipient_id", "endpoint_id"}
+    assert columns == {"recipient_id", "endpoint_id", "robot_id"}  # the recipient: a user, a webhook or a robot
     assert "ticket_id" not in {field.column for field in Notification._meta.get_fields() if hasattr(field, "column")}

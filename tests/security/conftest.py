@@ -10,7 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
-from notifications.models import Notification, NotificationChannel
+from notifications.models import GroupRobot, Notification, NotificationChannel
 from servicedesk.models import User
 from tests.factories import DepartmentFactory, OfficerFactory
 from tests.tickets.conftest import clock, file_ticket, world  # noqa: F401  (fixtures)
@@ -56,6 +56,7 @@ class Seeded:
     deputy: int
     article: int
     article_attachment: int
+    robot: int = 0
 
     def client(self, role: str) -> APIClient:
         client = APIClient()
@@ -116,6 +117,9 @@ def seeded(world, api_as, file_ticket) -> Seeded:  # noqa: F811
     assert article_file.status_code == 201, article_file.json()
     notification = Notification.objects.filter(recipient=world.company, channel=NotificationChannel.INBOX).first()
     assert notification is not None
+    robot = GroupRobot.objects.create(
+        name="园区群", kind="wecom", park=world.park, url="http://127.0.0.1:9/cgi-bin/webhook/send?key=k"
+    )
     return Seeded(
         users={
             "anonymous": None,
@@ -144,4 +148,5 @@ def seeded(world, api_as, file_ticket) -> Seeded:  # noqa: F811
         deputy=world.deputy.pk,
         article=article.json()["id"],
         article_attachment=article_file.json()["id"],
+        robot=robot.pk,
     )

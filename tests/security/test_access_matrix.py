@@ -54,6 +54,7 @@ ZONE_MANAGER = row(401, 403, 403, 403, 403, 403, 403, OK)  # park managers may n
 STAFF_ROLES = row(401, 403, 403, OK, OK, OK, OK, OK)
 PUBLISHED_IN_A = row(401, OK, 404, OK, OK, OK, OK, OK)  # a published guide of A's park
 ARTICLE_EDITOR = row(401, 403, 404, OK, 403, OK, 403, OK)  # its author, A's park manager, admin
+ADMIN_ONLY = row(401, 403, 403, 403, 403, 403, 403, OK)
 
 
 @dataclass(frozen=True)
@@ -204,6 +205,24 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("notifications/preferences/", "GET"): Case(SIGNED_IN),
     ("notifications/preferences/", "PUT"): Case(SIGNED_IN, lambda s: {"daily_digest": True}),
     ("notifications/{pk}/read/", "POST"): Case(row(401, OK, 404, 404, 404, 404, 404, 404), _none),
+    # --- group robots: administrators only ---
+    ("robots/", "GET"): Case(ADMIN_ONLY),
+    ("robots/", "POST"): Case(
+        ADMIN_ONLY,
+        lambda s: {
+            "name": "群",
+            "kind": "feishu",
+            "park": s.park,
+            "url": "https://open.feishu.cn/open-apis/bot/v2/hook/x",
+        },
+    ),
+    ("robots/{pk}/", "GET"): Case(ADMIN_ONLY),
+    ("robots/{pk}/", "PUT"): Case(
+        ADMIN_ONLY, lambda s: {"name": "群", "kind": "wecom", "department": s.department, "active": False}
+    ),
+    ("robots/{pk}/", "PATCH"): Case(ADMIN_ONLY, lambda s: {"active": False}),
+    ("robots/{pk}/", "DELETE"): Case(ADMIN_ONLY),
+    ("robots/{pk}/test/", "POST"): Case(ADMIN_ONLY, _none, why="nothing listens on port 9: sent false"),
     # --- visits ---
     ("visits/", "GET"): Case(SIGNED_IN),
     ("visits/", "POST"): Case(
@@ -252,6 +271,7 @@ PK_OF: dict[str, Callable[[Seeded], object]] = {
     "notifications": lambda s: s.notification,
     "visits": lambda s: s.visit,
     "articles": lambda s: s.article,
+    "robots": lambda s: s.robot,
 }
 
 

@@ -21,6 +21,7 @@ from django.db import transaction
 
 from demo.history import WEEKS, seed_history
 from demo.knowledge import seed_guides
+from notifications.models import GroupRobot
 from servicedesk import clock
 from servicedesk.calendar import (
     CalendarDataMissing,
@@ -393,7 +394,27 @@ class Seeder:
         self._enterprise_users()
         self._calendar()
         self._count("guides", seed_guides(author=self.users["zone"]))
+        self._robots()
         return self.outcome
+
+    def _robots(self) -> None:
+        """Each park's WeCom group robot and the service centre's DingTalk robot, switched off:
+        the administrator pastes the real group's URL (and secret) and turns them on."""
+        specs: list[tuple[str, str, Park | None, Department | None, str]] = [
+            (f"{park.name} 企业微信群", "wecom", park, None, "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=")
+            for park in self.parks.values()
+        ]
+        service = Department.objects.filter(name="企业服务中心").first()
+        if service is not None:
+            specs.append(
+                ("企业服务中心 钉钉群", "dingtalk", None, service, "https://oapi.dingtalk.com/robot/send?access_token=")
+            )
+        for name, kind, park, department, url in specs:
+            _robot, created = GroupRobot.objects.get_or_create(
+                name=name,
+                defaults={"kind": kind, "park": park, "department": department, "url": url + "demo", "active": False},
+            )
+            self._count("robots", int(created))
 
     def _parks(self, zone: Zone) -> dict[str, Park]:
         parks = {}
