@@ -21,6 +21,7 @@ trigger, as a restore does), its sequences set past the rows, then ANALYZEd. Pos
 from __future__ import annotations
 
 import argparse
+import functools
 import datetime as dt
 import io
 import os
@@ -34,6 +35,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+import textsearch  # noqa: E402  (the project's own package, from ROOT)
 
 UTC = dt.UTC
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
@@ -317,7 +320,7 @@ class Seeder:
         t_cols += ["suspended_at", "returned_at", "resolution", "overdue", "escalation_level", "deadline_version"]
         t_cols += ["extension_count", "reopen_count", "is_rectification", "rating", "created_at", "updated_at"]
         t_cols += ["assignee_id", "created_by_id", "department_id", "enterprise_id", "owner_id", "park_id"]
-        t_cols += ["service_item_id"]
+        t_cols += ["service_item_id", "search_document"]
         e_cols = ["id", "ticket_id", "actor_id", "kind", "public", "body", "data", "created_at"]
         d_cols = ["id", "ticket_id", "kind", "version", "clock", "started_at", "due_at", "next_step_at", "next_level"]
         d_cols += ["paused_at", "stopped_at", "created_at"]
@@ -343,6 +346,18 @@ class Seeder:
         notify_from = end - 180 * 86400
         open_from = end - 45 * 86400
         n_ent = len(self.enterprises)
+
+        @functools.lru_cache(maxsize=65536)
+        def words(text: str) -> str:
+            return textsearch.document(text)
+
+        def search_doc(title: int, ent_id: int, resolution: str) -> str:
+            """What the desk writes into search_document (tickets.search.ticket_document): the
+            words of the number, title and description and, once resolved, the resolution."""
+            parts = [words(number), words(TITLES[title]), words(f"{TITLES[title]}：请协助办理（{ent_id}）")]
+            if resolution:
+                parts.append(words(resolution))
+            return " ".join(p for p in parts if p)
 
         def event(tid: int, actor: int | None, kind: str, at: float, public: bool = True, body: str = "") -> int:
             nonlocal ev_id
@@ -613,6 +628,7 @@ class Seeder:
                     owner,
                     park,
                     item_id,
+                    search_doc(i % len(TITLES), ent_id, "已办结" if resolved else ""),
                 )
             )
             if len(tickets) >= 20000:
