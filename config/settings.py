@@ -101,6 +101,7 @@ MIDDLEWARE = [
     "scaleout.replica.PrimaryAfterWriteMiddleware",  # who just wrote reads the primary (with a replica)
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "web.language.UserLanguageMiddleware",  # a signed-in user's stored language, kept in step
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -18,10 +17,11 @@ from rest_framework.response import Response
 from servicedesk.models import User
 from servicedesk.selectors import is_admin
 
+from . import preferences as user_preferences
 from . import services
 from .channels import DeliveryError
 from .channels.robot import mask
-from .models import GroupRobot, Notification, NotificationChannel, NotificationPreference, NotificationSettings
+from .models import GroupRobot, Notification, NotificationChannel
 
 
 class _TicketOf(serializers.IntegerField):
@@ -87,19 +87,6 @@ class PreferencesOutput(PreferencesSerializer):
     daily_digest = serializers.BooleanField()
 
 
-def _preferences_of(user: User) -> dict[str, Any]:
-    prefs = NotificationSettings.objects.filter(user=user).first() or NotificationSettings(user=user)
-    return {
-        "quiet_start": prefs.quiet_start.strftime("%H:%M"),
-        "quiet_end": prefs.quiet_end.strftime("%H:%M"),
-        "daily_digest": prefs.daily_digest,
-        "preferences": [
-            {"event_kind": p.event_kind, "channel": p.channel, "enabled": p.enabled}
-            for p in NotificationPreference.objects.filter(user=user).order_by("event_kind", "channel")
-        ],
-    }
-
-
 class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Notification]):
     serializer_class = NotificationSerializer
 
@@ -138,20 +125,14 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Notific
             serializer = PreferencesSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
             data = serializer.validated_data
-            with transaction.atomic():
-                prefs, _created = NotificationSettings.objects.get_or_create(user=user)
-                for field in ("quiet_start", "quiet_end", "daily_digest"):
-                    if field in data:
-                        setattr(prefs, field, data[field])
-                prefs.save()
-                for item in data.get("preferences", []):
-                    NotificationPreference.objects.update_or_create(
-                        user=user,
-                        event_kind=item["event_kind"],
-                        channel=item["channel"],
-                        defaults={"enabled": item["enabled"]},
-                    )
-        return Response(_preferences_of(user))
+            user_preferences.save_preferences(
+                user,
+                quiet_start=data.get("quiet_start"),
+                quiet_end=data.get("quiet_end"),
+                daily_digest=data.get("daily_digest"),
+                choices=data.get("preferences", []),
+            )
+        return Response(user_preferences.preferences_of(user))
 
 
 # --- group robots (administrators) --------------------------------------------------------

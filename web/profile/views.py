@@ -1,0 +1,90 @@
+"""/profile/: the signed-in user's own page — who they are, the language they read the desk
+in, their password, and how they are told of things (quiet hours, digest, e-mail and SMS per
+kind of event). Every form saves only its own part."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm
+from django.http import HttpRequest, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from notifications import preferences
+from servicedesk.models import User
+
+from .forms import LanguageForm, NotificationForm
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)  # noqa: S101  login_required ran before
+    return request.user
+
+
+def remember_language(response: HttpResponseBase, language: str) -> None:
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def profile(request: HttpRequest) -> HttpResponseBase:
+    user = _user(request)
+    prefs = preferences.settings_of(user)
+    section = request.POST.get("section", "") if request.method == "POST" else ""
+    language_form = LanguageForm(
+        request.POST if section == "language" else None, initial={"language": translation.get_language()}
+    )
+    password_form = PasswordChangeForm(user, request.POST if section == "password" else None)
+    notification_form = NotificationForm(
+        request.POST if section == "notifications" else None,
+        user=user,
+        choices=preferences.choices_of(user),
+        initial={"quiet_start": prefs.quiet_start, "quiet_end": prefs.quiet_end, "daily_digest": prefs.daily_digest},
+    )
+    if section == "language" and language_form.is_valid():
+        language = language_form.cleaned_data["language"]
+        user.language = language
+        user.save(update_fields=["language"])
+        translation.activate(language)
+        messages.success(request, _("The desk now speaks your language."))
+        response = redirect("profile")
+        remember_language(response, language)
+        return response
+    if section == "password" and password_form.is_valid():
+        password_form.save()
+        update_session_auth_hash(request, password_form.user)
+        messages.success(request, _("Your password has been changed."))
+        return redirect("profile")
+    if section == "notifications" and notification_form.is_valid():
+        data = notification_form.cleaned_data
+        write, drop = notification_form.choices()
+        preferences.save_preferences(
+            user,
+            quiet_start=data["quiet_start"],
+            quiet_end=data["quiet_end"],
+            daily_digest=data["daily_digest"],
+            choices=write,
+            cleared=drop,
+        )
+        messages.success(request, _("Your notification settings have been saved."))
+        return redirect("profile")
+    context = {
+        "profile_user": user,
+        "language_form": language_form,
+        "password_form": password_form,
+        "notification_form": notification_form,
+        "section": section,
+    }
+    return render(request, "web/profile.html", context, status=400 if section else 200)
