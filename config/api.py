@@ -45,3 +45,7 @@ router.register("reports", reports_api.ReportViewSet, basename="report")
 from knowledge import api as knowledge_api  # noqa: E402
 
 router.register("articles", knowledge_api.ArticleViewSet, basename="article")
+
+from replies import api as replies_api  # noqa: E402
+
+router.register("replies", replies_api.CannedReplyViewSet, basename="canned-reply")

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "notifications",
     "visits",
     "knowledge",
+    "replies",
     "triage",
     "web",
     "demo",

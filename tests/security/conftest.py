@@ -57,6 +57,7 @@ class Seeded:
     article: int
     article_attachment: int
     robot: int = 0
+    reply: int = 0
 
     def client(self, role: str) -> APIClient:
         client = APIClient()
@@ -115,6 +116,10 @@ def seeded(world, api_as, file_ticket) -> Seeded:  # noqa: F811
         format="multipart",
     )
     assert article_file.status_code == 201, article_file.json()
+    reply = chief.post(
+        "/api/v1/replies/", {"title": "已受理", "body": "{enterprise}：工单{ticket}已受理。"}, format="json"
+    )
+    assert reply.status_code == 201, reply.json()
     notification = Notification.objects.filter(recipient=world.company, channel=NotificationChannel.INBOX).first()
     assert notification is not None
     robot = GroupRobot.objects.create(
@@ -149,4 +154,5 @@ def seeded(world, api_as, file_ticket) -> Seeded:  # noqa: F811
         article=article.json()["id"],
         article_attachment=article_file.json()["id"],
         robot=robot.pk,
+        reply=reply.json()["id"],
     )

@@ -54,6 +54,7 @@ ZONE_MANAGER = row(401, 403, 403, 403, 403, 403, 403, OK)  # park managers may n
 STAFF_ROLES = row(401, 403, 403, OK, OK, OK, OK, OK)
 PUBLISHED_IN_A = row(401, OK, 404, OK, OK, OK, OK, OK)  # a published guide of A's park
 ARTICLE_EDITOR = row(401, 403, 404, OK, 403, OK, 403, OK)  # its author, A's park manager, admin
+OWN_REPLY = row(401, 403, 403, OK, 404, 404, 404, OK)  # the officer's personal canned reply
 ADMIN_ONLY = row(401, 403, 403, 403, 403, 403, 403, OK)
 
 
@@ -256,6 +257,15 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("articles/{pk}/solved/", "POST"): Case(
         row(401, OK, 404, 403, 403, 403, 403, 403), _none, why="an enterprise that can read it"
     ),
+    # --- canned replies: A's chief officer's personal one ---
+    ("replies/", "GET"): Case(STAFF_ROLES, why="own and the department's; enterprises have none"),
+    ("replies/", "POST"): Case(
+        STAFF_ROLES, lambda s: {"title": "材料齐全", "body": "您好，{enterprise}的材料已收齐。"}
+    ),
+    ("replies/{pk}/", "GET"): Case(OWN_REPLY),
+    ("replies/{pk}/", "PATCH"): Case(OWN_REPLY, lambda s: {"title": "已受理（新）"}),
+    ("replies/{pk}/", "DELETE"): Case(OWN_REPLY),
+    ("replies/{pk}/render/", "POST"): Case(OWN_REPLY, lambda s: {"ticket": s.ticket}),
 }
 
 # The id each {pk} stands for, by the route's first segment.
@@ -272,6 +282,7 @@ PK_OF: dict[str, Callable[[Seeded], object]] = {
     "visits": lambda s: s.visit,
     "articles": lambda s: s.article,
     "robots": lambda s: s.robot,
+    "replies": lambda s: s.reply,
 }
 
 
