@@ -12,6 +12,7 @@ from django.core.management import call_command
 
 from knowledge.models import Article
 from notifications.models import GroupRobot
+from replies.models import CannedReply
 from servicedesk import clock
 from servicedesk.calendar import CalendarDataMissing, DayEntry, chinesecalendar_entries, default_calendar
 from servicedesk.models import CalendarDay, Department, Enterprise, Park, ServiceItem, User, WorkCalendar, Zone
@@ -45,6 +46,7 @@ def snapshot() -> dict[str, object]:
         "calendars": WorkCalendar.objects.count(),
         "days": CalendarDay.objects.count(),
         "articles": Article.objects.count(),
+        "replies": CannedReply.objects.count(),
         "robots": GroupRobot.objects.count(),
         "users": dict(User.objects.values_list("username", "password")),
     }
@@ -62,6 +64,11 @@ def test_seed_creates_the_demo_organisation(base_dir: Path) -> None:
     assert Department.objects.filter(name="企业服务中心").exists()
     assert 18 <= ServiceItem.objects.count() <= 24
     assert Article.objects.filter(status="published", park__isnull=True).count() == 12
+    # canned replies: the service centre's shared ones, the power department's, officer1's own
+    replies = CannedReply.objects.all()
+    assert replies.filter(department__name="企业服务中心").count() == 5
+    assert replies.filter(owner__username="officer1").count() == 2
+    assert replies.filter(department__code="power").count() == 1
     # the parks' and the service centre's group robots, off until an administrator pastes their URLs
     robots = GroupRobot.objects.all()
     assert {r.park.code for r in robots if r.park} == {"taishang", "puyang", "jining"}

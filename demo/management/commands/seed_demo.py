@@ -21,6 +21,7 @@ from django.db import transaction
 
 from demo.history import WEEKS, seed_history
 from demo.knowledge import seed_guides
+from demo.replies import seed_replies
 from notifications.models import GroupRobot
 from servicedesk import clock
 from servicedesk.calendar import (
@@ -394,6 +395,14 @@ class Seeder:
         self._enterprise_users()
         self._calendar()
         self._count("guides", seed_guides(author=self.users["zone"]))
+        self._count(
+            "canned replies",
+            seed_replies(
+                departments=self.departments,
+                officer=self.users["officer1"],
+                heads={"power": self.users["head-power"]},
+            ),
+        )
         self._robots()
         return self.outcome
 
