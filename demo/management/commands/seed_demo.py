@@ -21,6 +21,7 @@ from django.db import transaction
 
 from demo.history import WEEKS, seed_history
 from demo.knowledge import seed_guides
+from demo.policies import seed_policies
 from demo.replies import seed_replies
 from notifications.models import GroupRobot
 from servicedesk import clock
@@ -403,6 +404,9 @@ class Seeder:
                 heads={"power": self.users["head-power"]},
             ),
         )
+        profiles, policies = seed_policies(author=self.users["zone"])
+        self._count("enterprise profiles", profiles)
+        self._count("support policies", policies)
         self._robots()
         return self.outcome
 
