@@ -36,7 +36,7 @@ INDUSTRY_CODES: dict[str, list[str]] = {
 
 
 def _profile(enterprise: Enterprise) -> EnterpriseProfile:
-    rng = random.Random(enterprise.credit_code)
+    rng = random.Random(enterprise.credit_code)  # noqa: S311  demo data, not secrets
     code = rng.choice(INDUSTRY_CODES.get(enterprise.industry, ["C3399"]))
     size = rng.choices(["large", "medium", "small", "micro"], weights=[5, 20, 45, 30])[0]
     tags = set()
