@@ -16,6 +16,7 @@ NAV: dict[str, list[tuple[str, Any]]] = {
         ("portal-home", _("My tickets")),
         ("portal-new", _("File a ticket")),
         ("guides", _("Guides")),
+        ("policies", _("Policies")),
         ("inbox", _("Inbox")),
     ],
     User.Role.OFFICER: [
@@ -24,6 +25,7 @@ NAV: dict[str, list[tuple[str, Any]]] = {
         ("work-visits", _("Visits")),
         ("work-supervision", _("Supervision orders")),
         ("guides", _("Guides")),
+        ("policies", _("Policies")),
         ("inbox", _("Inbox")),
     ],
     User.Role.MANAGER: [
@@ -37,6 +39,7 @@ NAV: dict[str, list[tuple[str, Any]]] = {
         ("work-supervision", _("Supervision orders")),
         ("work-visits", _("Visits")),
         ("guides", _("Guides")),
+        ("policies", _("Policies")),
         ("inbox", _("Inbox")),
     ],
 }
