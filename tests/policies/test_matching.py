@@ -183,3 +183,9 @@ def test_no_reminder_while_the_end_is_far(world, table, make_policy):
     policy = make_policy(conditions={"qualifications": ["high-tech"]}, effective_to=TODAY + timedelta(days=40))
     services.policy_publish(actor=world.zone_manager, policy_id=policy.pk)
     assert services.policies_remind() == 0
+
+
+def test_the_sweep_runs_every_morning_from_beat(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["policies-sweep"]
+    assert entry["task"] == "policies.tasks.policies_sweep"
+    assert entry["schedule"].hour == {9} and entry["schedule"].minute == {0}
