@@ -6,6 +6,7 @@ from . import views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("policies/", views.policy_list, name="policies"),
+    path("policies/new/", views.policy_new, name="policy-new"),
     path("policies/<int:policy_id>/", views.policy_detail, name="policy-detail"),
     path("policies/<int:policy_id>/apply/", views.policy_apply, name="policy-apply"),
     path("policies/<int:policy_id>/<str:action>/", views.policy_action, name="policy-action"),

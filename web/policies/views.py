@@ -11,6 +11,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -22,7 +23,7 @@ from policies.conditions import Qualification, SizeClass
 from policies.models import PolicyMatch
 from servicedesk import clock
 from servicedesk.errors import Conflict, DomainError, Forbidden, NotFound
-from servicedesk.models import Enterprise, User
+from servicedesk.models import Enterprise, Park, ServiceItem, User
 
 from ..work.common import actor, errors_to_form, page_of
 
@@ -59,6 +60,99 @@ class ProfileForm(forms.Form):
         self.fields["size_class"].choices = [("", "—"), *SizeClass.choices]  # type: ignore[attr-defined]
 
 
+class PolicyForm(forms.Form):
+    """A new policy: its texts, validity and service item, and its conditions as fields."""
+
+    title = forms.CharField(label=gettext_lazy("title"), max_length=200)
+    issuer = forms.CharField(label=gettext_lazy("issued by"), max_length=100)
+    summary = forms.CharField(label=gettext_lazy("summary"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    body = forms.CharField(label=gettext_lazy("full text"), max_length=50000, required=False, widget=forms.Textarea)
+    benefit = forms.CharField(label=gettext_lazy("benefit"), max_length=200)
+    service_item = forms.ModelChoiceField(label=gettext_lazy("service item"), queryset=ServiceItem.objects.none())
+    park = forms.ModelChoiceField(
+        label=gettext_lazy("park"), queryset=Park.objects.none(), required=False, empty_label=gettext_lazy("zone-wide")
+    )
+    effective_from = forms.DateField(
+        label=gettext_lazy("effective from"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    effective_to = forms.DateField(
+        label=gettext_lazy("effective to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    industry = forms.CharField(
+        label=gettext_lazy("industry code prefixes"),
+        required=False,
+        max_length=200,
+        help_text=gettext_lazy("GB/T 4754, separated by commas, e.g. C39, I65"),
+    )
+    size = forms.MultipleChoiceField(
+        label=gettext_lazy("size class"), required=False, choices=SizeClass.choices, widget=forms.CheckboxSelectMultiple
+    )
+    qualifications = forms.MultipleChoiceField(
+        label=gettext_lazy("qualifications (all of them)"),
+        required=False,
+        choices=Qualification.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    years_min = forms.IntegerField(label=gettext_lazy("at least years since registration"), required=False)
+    years_max = forms.IntegerField(label=gettext_lazy("at most years since registration"), required=False)
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["service_item"].queryset = ServiceItem.objects.filter(is_active=True).order_by("code")  # type: ignore[attr-defined]
+        if user.park_id:
+            del self.fields["park"]
+        else:
+            self.fields["park"].queryset = Park.objects.order_by("id")  # type: ignore[attr-defined]
+
+    SERVICE_FIELDS = (
+        "title",
+        "issuer",
+        "summary",
+        "body",
+        "benefit",
+        "service_item",
+        "park",
+        "effective_from",
+        "effective_to",
+    )
+
+    def conditions(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        conditions: dict[str, Any] = {}
+        codes = [c.strip() for c in (data.get("industry") or "").replace("，", ",").split(",") if c.strip()]
+        if codes:
+            conditions["industry"] = codes
+        for key in ("size", "qualifications"):
+            if data.get(key):
+                conditions[key] = list(data[key])
+        for key in ("years_min", "years_max"):
+            if data.get(key) is not None:
+                conditions[key] = data[key]
+        return conditions
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def policy_new(request: HttpRequest) -> HttpResponseBase:
+    user = actor(request)
+    if not services.is_writer(user):
+        raise PermissionDenied(_("Only the park's and the zone's managers write policies."))
+    form = PolicyForm(request.POST or None, user=user)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = {k: v for k, v in form.cleaned_data.items() if k in PolicyForm.SERVICE_FIELDS}
+            try:
+                policy = services.policy_create(actor=user, conditions=form.conditions(), **data)
+            except DomainError as error:
+                errors_to_form(form, error)
+            else:
+                messages.success(request, _("The draft is saved: publish it to tell the qualifying enterprises."))
+                return redirect("policy-detail", policy_id=policy.pk)
+    return render(request, "policies/policy_new.html", {"form": form}, status=status)
+
+
 def _policy(user: User, policy_id: int) -> Any:
     try:
         return services.policy_get_for(user, policy_id)
@@ -81,7 +175,7 @@ def policy_list(request: HttpRequest) -> HttpResponse:
         "page_obj": page,
         "rows": rows,
         "staff": services.is_staff(user),
-        "manager": user.role == User.Role.MANAGER or user.effective_role == User.Role.ADMIN,
+        "writer": services.is_writer(user),
     }
     return render(request, "policies/policy_list.html", context)
 

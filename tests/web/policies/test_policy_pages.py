@@ -90,3 +90,29 @@ def test_pages_outside_the_scope_are_not_found(world, client, make_policy):
     client.force_login(world.company)
     assert client.get(f"/policies/{other.pk}/").status_code == 404
     assert client.post(f"/policies/{other.pk}/apply/").status_code in (302, 404)
+
+
+def test_a_park_manager_writes_a_draft_with_its_conditions_and_bad_ones_are_shown(world, client):
+    client.force_login(world.park_manager)
+    base = {
+        "title": "园区厂房租金补贴",
+        "issuer": "园区管委会",
+        "summary": "新入驻企业前两年租金减半。",
+        "benefit": "租金补贴50%",
+        "service_item": world.item.pk,
+        "effective_from": "2026-01-01",
+        "effective_to": "2026-12-31",
+    }
+
+    form = client.get("/policies/new/")
+    saved = client.post("/policies/new/", {**base, "industry": "C39, i65", "size": ["small"], "years_max": "2"})
+    bad = client.post("/policies/new/", {**base, "years_min": "5", "years_max": "3"})
+
+    assert form.status_code == 200 and 'name="park"' not in form.content.decode()  # their own park
+    assert saved.status_code == 302
+    policy = services.policy_list_for(world.park_manager).get(title="园区厂房租金补贴")
+    assert policy.park == world.park and policy.status == "draft"
+    assert policy.conditions == {"industry": ["C39", "I65"], "size": ["small"], "years_max": 2}
+    assert bad.status_code == 400 and "years_min" in bad.content.decode()
+    client.force_login(world.chief)
+    assert client.get("/policies/new/").status_code == 403
