@@ -45,3 +45,12 @@ router.register("reports", reports_api.ReportViewSet, basename="report")
 from knowledge import api as knowledge_api  # noqa: E402
 
 router.register("articles", knowledge_api.ArticleViewSet, basename="article")
+
+from replies import api as replies_api  # noqa: E402
+
+router.register("replies", replies_api.CannedReplyViewSet, basename="canned-reply")
+
+from policies import api as policies_api  # noqa: E402
+
+router.register("policies", policies_api.PolicyViewSet, basename="policy")
+router.register("enterprises", policies_api.EnterprisePolicyViewSet, basename="enterprise-policies")

@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "notifications",
     "visits",
     "knowledge",
+    "replies",
+    "policies",
     "triage",
     "web",
     "demo",
@@ -246,6 +248,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "rating-auto-close": {"task": "tickets.tasks.rating_auto_close", "schedule": crontab(minute="*/15")},
     # the routing model learns the day's tickets every night (Asia/Shanghai)
     "routing-retrain": {"task": "triage.tasks.routing_retrain", "schedule": crontab(minute=30, hour=2)},
+    # policies newly in effect are matched, and officers reminded before a policy ends
+    "policies-sweep": {"task": "policies.tasks.policies_sweep", "schedule": crontab(minute=0, hour=9)},
 }
 
 # --- REST API ----------------------------------------------------------------------------

@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("web.report_urls")),
     path("", include("web.knowledge.urls")),
     path("", include("web.profile.urls")),
+    path("", include("web.policies.urls")),
     re_path(r"^api/(?P<path>[\s\S]*)\Z", api_not_found, name="api-not-found"),  # last: JSON 404 for the rest of /api/
 ]
 

@@ -46,6 +46,7 @@ NAV: dict[str, list[Group]] = {
                 ("portal-home", _("My tickets")),
                 ("portal-new", _("File a ticket")),
                 ("guides", _("Guides")),
+                ("policies", _("Policies")),
                 ("inbox", _("Inbox")),
             ],
         ),
@@ -53,13 +54,13 @@ NAV: dict[str, list[Group]] = {
     User.Role.OFFICER: [
         (None, [("work-queue", _("My queue"))]),
         (_("Work"), _WORK_OFFICER),
-        (None, [("guides", _("Guides")), ("inbox", _("Inbox"))]),
+        (None, [("guides", _("Guides")), ("policies", _("Policies")), ("inbox", _("Inbox"))]),
     ],
     User.Role.MANAGER: [
         (None, [("dashboard", _("Dashboard")), ("work-queue", _("Tickets"))]),
         (_("Work"), _WORK_MANAGER),
         (_("Reports"), _REPORTS),
-        (None, [("guides", _("Guides")), ("inbox", _("Inbox"))]),
+        (None, [("guides", _("Guides")), ("policies", _("Policies")), ("inbox", _("Inbox"))]),
     ],
 }
 NAV[User.Role.ADMIN] = NAV[User.Role.MANAGER]

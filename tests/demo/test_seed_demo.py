@@ -11,7 +11,9 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 
 from knowledge.models import Article
-from notifications.models import GroupRobot
+from notifications.models import GroupRobot, Notification
+from policies.models import EnterpriseProfile, Policy, PolicyMatch
+from replies.models import CannedReply
 from servicedesk import clock
 from servicedesk.calendar import CalendarDataMissing, DayEntry, chinesecalendar_entries, default_calendar
 from servicedesk.models import CalendarDay, Department, Enterprise, Park, ServiceItem, User, WorkCalendar, Zone
@@ -45,6 +47,9 @@ def snapshot() -> dict[str, object]:
         "calendars": WorkCalendar.objects.count(),
         "days": CalendarDay.objects.count(),
         "articles": Article.objects.count(),
+        "replies": CannedReply.objects.count(),
+        "policies": Policy.objects.count(),
+        "profiles": EnterpriseProfile.objects.count(),
         "robots": GroupRobot.objects.count(),
         "users": dict(User.objects.values_list("username", "password")),
     }
@@ -62,6 +67,17 @@ def test_seed_creates_the_demo_organisation(base_dir: Path) -> None:
     assert Department.objects.filter(name="企业服务中心").exists()
     assert 18 <= ServiceItem.objects.count() <= 24
     assert Article.objects.filter(status="published", park__isnull=True).count() == 12
+    # canned replies: the service centre's shared ones, the power department's, officer1's own
+    replies = CannedReply.objects.all()
+    assert replies.filter(department__name="企业服务中心").count() == 5
+    assert replies.filter(owner__username="officer1").count() == 2
+    assert replies.filter(department__code="power").count() == 1
+    # five published policies, each matched to some demo enterprises and told through the outbox
+    assert EnterpriseProfile.objects.count() == Enterprise.objects.count()
+    assert Policy.objects.filter(status="published").count() == 5
+    for policy in Policy.objects.all():
+        assert PolicyMatch.objects.filter(policy=policy).exists(), policy.title
+    assert Notification.objects.filter(event_kind="policy_matched").exists()
     # the parks' and the service centre's group robots, off until an administrator pastes their URLs
     robots = GroupRobot.objects.all()
     assert {r.park.code for r in robots if r.park} == {"taishang", "puyang", "jining"}

@@ -5,12 +5,14 @@ row), and the eight callers the access matrix tries."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from notifications.models import GroupRobot, Notification, NotificationChannel
+from policies import services as policy_services
 from servicedesk.models import User
 from tests.factories import DepartmentFactory, OfficerFactory
 from tests.tickets.conftest import clock, file_ticket, world  # noqa: F401  (fixtures)
@@ -57,6 +59,8 @@ class Seeded:
     article: int
     article_attachment: int
     robot: int = 0
+    reply: int = 0
+    policy: int = 0
 
     def client(self, role: str) -> APIClient:
         client = APIClient()
@@ -115,6 +119,22 @@ def seeded(world, api_as, file_ticket) -> Seeded:  # noqa: F811
         format="multipart",
     )
     assert article_file.status_code == 201, article_file.json()
+    reply = chief.post(
+        "/api/v1/replies/", {"title": "已受理", "body": "{enterprise}：工单{ticket}已受理。"}, format="json"
+    )
+    assert reply.status_code == 201, reply.json()
+    policy = policy_services.policy_create(
+        actor=world.zone_manager,
+        title="用电增容补贴",
+        issuer="开发区经济发展局",
+        summary="新增用电容量的企业给予补贴。",
+        benefit="每千伏安补贴50元",
+        service_item=world.item,
+        park=world.park,
+        effective_from=date(2026, 1, 1),
+        effective_to=date(2026, 12, 31),
+    )
+    policy_services.policy_publish(actor=world.zone_manager, policy_id=policy.pk)
     notification = Notification.objects.filter(recipient=world.company, channel=NotificationChannel.INBOX).first()
     assert notification is not None
     robot = GroupRobot.objects.create(
@@ -149,4 +169,6 @@ def seeded(world, api_as, file_ticket) -> Seeded:  # noqa: F811
         article=article.json()["id"],
         article_attachment=article_file.json()["id"],
         robot=robot.pk,
+        reply=reply.json()["id"],
+        policy=policy.pk,
     )

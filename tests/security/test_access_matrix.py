@@ -54,6 +54,8 @@ ZONE_MANAGER = row(401, 403, 403, 403, 403, 403, 403, OK)  # park managers may n
 STAFF_ROLES = row(401, 403, 403, OK, OK, OK, OK, OK)
 PUBLISHED_IN_A = row(401, OK, 404, OK, OK, OK, OK, OK)  # a published guide of A's park
 ARTICLE_EDITOR = row(401, 403, 404, OK, 403, OK, 403, OK)  # its author, A's park manager, admin
+POLICY_EDITOR = row(401, 403, 404, 403, 403, OK, 403, OK)  # A's park manager (its park's policy), admin
+OWN_REPLY = row(401, 403, 403, OK, 404, 404, 404, OK)  # the officer's personal canned reply
 ADMIN_ONLY = row(401, 403, 403, 403, 403, 403, 403, OK)
 
 
@@ -256,6 +258,46 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("articles/{pk}/solved/", "POST"): Case(
         row(401, OK, 404, 403, 403, 403, 403, 403), _none, why="an enterprise that can read it"
     ),
+    # --- support policies: a published policy of A's park ---
+    ("policies/", "GET"): Case(SIGNED_IN, why="published ones of the reader's park and the zone; drafts by scope"),
+    ("policies/", "POST"): Case(
+        MANAGERS,
+        lambda s: {
+            "title": "专精特新奖励",
+            "issuer": "经济发展局",
+            "summary": "奖励新认定企业",
+            "benefit": "10万元",
+            "service_item": s.item,
+            "effective_from": "2026-01-01",
+            "conditions": {"qualifications": ["srdi"]},
+        },
+        why="park managers (their park) and zone managers, admins",
+    ),
+    ("policies/{pk}/", "GET"): Case(PUBLISHED_IN_A),
+    ("policies/{pk}/", "PATCH"): Case(POLICY_EDITOR, lambda s: {"title": "改"}, why="published: 409 for its editors"),
+    ("policies/{pk}/publish/", "POST"): Case(POLICY_EDITOR, _none, why="published already: 409"),
+    ("policies/{pk}/archive/", "POST"): Case(POLICY_EDITOR, _none),
+    ("policies/{pk}/matches/", "GET"): Case(
+        row(401, 403, 404, OK, OK, OK, OK, OK), why="staff who read it; the rows are their own enterprises"
+    ),
+    ("policies/{pk}/apply/", "POST"): Case(
+        EVERYONE_IN_SCOPE, lambda s: {"enterprise": s.enterprise}, why="A itself, or staff for an enterprise in scope"
+    ),
+    ("enterprises/{pk}/policies/", "GET"): Case(SCOPED_READ),
+    ("enterprises/{pk}/profile/", "GET"): Case(SCOPED_READ),
+    ("enterprises/{pk}/profile/", "PATCH"): Case(
+        HANDLER, lambda s: {"size_class": "small"}, why="A's officers, managers"
+    ),
+    ("enterprises/{pk}/profile/changes/", "GET"): Case(SCOPED_READ),
+    # --- canned replies: A's chief officer's personal one ---
+    ("replies/", "GET"): Case(STAFF_ROLES, why="own and the department's; enterprises have none"),
+    ("replies/", "POST"): Case(
+        STAFF_ROLES, lambda s: {"title": "材料齐全", "body": "您好，{enterprise}的材料已收齐。"}
+    ),
+    ("replies/{pk}/", "GET"): Case(OWN_REPLY),
+    ("replies/{pk}/", "PATCH"): Case(OWN_REPLY, lambda s: {"title": "已受理（新）"}),
+    ("replies/{pk}/", "DELETE"): Case(OWN_REPLY),
+    ("replies/{pk}/render/", "POST"): Case(OWN_REPLY, lambda s: {"ticket": s.ticket}),
 }
 
 # The id each {pk} stands for, by the route's first segment.
@@ -272,6 +314,8 @@ PK_OF: dict[str, Callable[[Seeded], object]] = {
     "visits": lambda s: s.visit,
     "articles": lambda s: s.article,
     "robots": lambda s: s.robot,
+    "replies": lambda s: s.reply,
+    "policies": lambda s: s.policy,
 }
 
 

@@ -73,6 +73,8 @@ def _real_ids(s: Seeded) -> dict[str, list[object]]:
         "supervision-orders": [s.supervision],
         "notifications": [s.notification],
         "visits": [s.visit],
+        "replies": [s.reply],
+        "policies": [s.policy],
         "code": [s.item],
         "attachment_id": [s.attachment],
         "photo_id": [s.photo],

@@ -5,7 +5,7 @@ portal-home, portal-new, ticket-page, ticket-action, work-queue, work-file."""
 
 from django.urls import URLPattern, URLResolver, path
 
-from . import draft, lists, views
+from . import canned, draft, lists, views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("portal/", lists.portal_home, name="portal-home"),
@@ -17,5 +17,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("work/views/<int:saved_id>/delete/", lists.saved_view_delete, name="work-view-delete"),
     path("work/file/", views.file_for_enterprise, name="work-file"),
     path("tickets/<str:number>/", views.ticket_detail, name="ticket-page"),
+    path("tickets/<str:number>/canned-reply/", canned.canned_reply_fill, name="ticket-canned-reply"),
     path("tickets/<str:number>/<str:action>/", views.ticket_action, name="ticket-action"),
 ]

@@ -43,6 +43,7 @@ from tickets.models import (
 from tickets.state import Facts, allowed_actions
 from triage.similar import similar_to_ticket
 
+from . import canned
 from . import forms as f
 
 PAGE_SIZE = 25
@@ -311,7 +312,7 @@ ACTIONS: dict[str, ActionSpec] = {
     ),
     "reply": ActionSpec(
         _("Reply"),
-        _plain(f.BodyForm),
+        canned.reply_form,
         lambda t, u, d: services.ticket_reply(ticket_id=t.pk, actor=u, **d),
         _("Reply sent."),
         _("Send reply"),

@@ -21,6 +21,8 @@ from django.db import transaction
 
 from demo.history import WEEKS, seed_history
 from demo.knowledge import seed_guides
+from demo.policies import seed_policies
+from demo.replies import seed_replies
 from notifications.models import GroupRobot
 from servicedesk import clock
 from servicedesk.calendar import (
@@ -394,6 +396,17 @@ class Seeder:
         self._enterprise_users()
         self._calendar()
         self._count("guides", seed_guides(author=self.users["zone"]))
+        self._count(
+            "canned replies",
+            seed_replies(
+                departments=self.departments,
+                officer=self.users["officer1"],
+                heads={"power": self.users["head-power"]},
+            ),
+        )
+        profiles, policies = seed_policies(author=self.users["zone"])
+        self._count("enterprise profiles", profiles)
+        self._count("support policies", policies)
         self._robots()
         return self.outcome
 

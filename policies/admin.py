@@ -1,0 +1,58 @@
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from servicedesk import clock
+
+from .models import EnterpriseProfile, EnterpriseProfileChange, Policy, PolicyMatch
+
+
+@admin.register(Policy)
+class PolicyAdmin(admin.ModelAdmin[Policy]):
+    list_display = ["title", "issuer", "park", "status", "effective_from", "effective_to"]
+    list_filter = ["status", "park"]
+    search_fields = ["title", "issuer", "summary"]
+    readonly_fields = ["status", "created_by", "created_at", "updated_at", "published_at"]
+
+    def save_model(self, request: HttpRequest, obj: Policy, form: Any, change: bool) -> None:
+        if not change:
+            obj.created_by = request.user  # type: ignore[assignment]
+        obj.updated_at = clock.now()
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(PolicyMatch)
+class PolicyMatchAdmin(admin.ModelAdmin[PolicyMatch]):
+    list_display = ["policy", "enterprise", "qualified", "notified_at", "applied_at", "granted_at"]
+    list_filter = ["qualified"]
+    raw_id_fields = ["policy", "enterprise", "ticket"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(EnterpriseProfile)
+class EnterpriseProfileAdmin(admin.ModelAdmin[EnterpriseProfile]):
+    """Read here; changed on the enterprise's profile page, where every change is audited."""
+
+    list_display = ["enterprise", "industry_code", "size_class", "qualifications", "registered_on"]
+    list_filter = ["size_class"]
+    search_fields = ["enterprise__name", "industry_code"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(EnterpriseProfileChange)
+class EnterpriseProfileChangeAdmin(admin.ModelAdmin[EnterpriseProfileChange]):
+    list_display = ["enterprise", "field", "old", "new", "actor", "created_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
