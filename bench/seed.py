@@ -21,8 +21,8 @@ trigger, as a restore does), its sequences set past the rows, then ANALYZEd. Pos
 from __future__ import annotations
 
 import argparse
-import functools
 import datetime as dt
+import functools
 import io
 import os
 import random
