@@ -281,6 +281,10 @@ REST_FRAMEWORK = {
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+# Per enterprise user (servicedesk.api.throttles): tickets filed, and replies and uploads
+# written, through the API; staff are not limited by these. DRF's notation: "20/hour".
+ENTERPRISE_TICKET_THROTTLE_RATE = env_str("ENTERPRISE_TICKET_THROTTLE_RATE", "20/hour")
+ENTERPRISE_WRITE_THROTTLE_RATE = env_str("ENTERPRISE_WRITE_THROTTLE_RATE", "60/hour")
 SPECTACULAR_SETTINGS = {
     "TITLE": "Park Service Desk API",
     "DESCRIPTION": "Enterprise service requests for industrial parks: tickets, deadlines, ratings, reports.",

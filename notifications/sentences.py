@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -136,7 +137,10 @@ def render(kind: str, payload: Mapping[str, Any] | None, language: str | None = 
 
 
 def sms_text(kind: str, payload: Mapping[str, Any] | None, language: str | None = None) -> str:
-    """What an SMS says: the fixed subject and a pointer to the desk; never user text."""
+    """What an SMS says: the fixed subject (the kind of event and the ticket's number) and
+    the desk's address (SERVICEDESK_BASE_URL); never user text: an SMS is not a channel an
+    enterprise can write into."""
+    url = settings.SERVICEDESK_BASE_URL.rstrip("/") + "/"
     with translation.override(language or translation.get_language()):
         subject = _render(kind, payload or {}).subject
-        return (str(_("%(subject)s. Sign in to the service desk to read it.")) % {"subject": subject})[:300]
+        return (str(_("%(subject)s. Sign in at %(url)s to read it.")) % {"subject": subject, "url": url})[:300]

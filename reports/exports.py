@@ -22,6 +22,7 @@ from django.http import FileResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
 
+from servicedesk.exports import safe_cell, xlsx_cell
 from servicedesk.models import User
 
 from .audit import COLUMNS, Report, scope_name
@@ -61,10 +62,11 @@ class _Echo:
 
 
 def cell(value: Any) -> Any:
-    """Booleans as 0/1, None as an empty cell, everything else as is."""
+    """Booleans as 0/1, None as an empty cell, a text that would start a formula
+    neutralised (see servicedesk.exports), everything else as is."""
     if isinstance(value, bool):
         return int(value)
-    return "" if value is None else value
+    return "" if value is None else safe_cell(value)
 
 
 def _shown(value: Any, kind: str) -> Any:
@@ -81,8 +83,8 @@ def _csv_lines(tables: Sequence[Table]) -> Iterator[str]:
         if len(tables) > 1:
             if index:
                 yield writer.writerow([])
-            yield writer.writerow([table.title])
-        yield writer.writerow(table.header)
+            yield writer.writerow([cell(table.title)])
+        yield writer.writerow([cell(name) for name in table.header])
         kinds = list(table.kinds) or ["text"] * len(table.header)
         for row in table.rows:
             yield writer.writerow([_shown(v, k) for v, k in zip(row, kinds, strict=False)])
@@ -96,8 +98,9 @@ def csv_response(tables: Sequence[Table], filename: str) -> StreamingHttpRespons
 
 
 def xlsx_response(tables: Sequence[Table], filename: str) -> FileResponse:
-    """One sheet per table."""
+    """One sheet per table; every text an explicit string cell (never a formula)."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
 
     workbook = Workbook(write_only=True)
     for table in tables:
@@ -105,9 +108,9 @@ def xlsx_response(tables: Sequence[Table], filename: str) -> FileResponse:
         if table.kinds:
             _people_sheet(sheet, table)
             continue
-        sheet.append(list(table.header))
+        sheet.append([xlsx_cell(WriteOnlyCell(sheet, value=cell(name))) for name in table.header])
         for row in table.rows:
-            sheet.append([cell(v) for v in row])
+            sheet.append([xlsx_cell(WriteOnlyCell(sheet, value=cell(v))) for v in row])
     spool = tempfile.TemporaryFile()  # noqa: SIM115  closed by FileResponse
     workbook.save(spool)
     spool.seek(0)
@@ -138,13 +141,13 @@ def _people_sheet(sheet: Any, table: Table) -> None:
         sheet.column_dimensions[get_column_letter(index + 1)].width = min(width, 48)
     sheet.freeze_panes = "B3"
     sheet.print_title_rows = "1:2"
-    title = WriteOnlyCell(sheet, value=cell(table.caption or table.title))
+    title = xlsx_cell(WriteOnlyCell(sheet, value=cell(table.caption or table.title)))
     title.font = Font(bold=True, size=14)
     sheet.append([title])
     thin = Side(style="thin", color="999999")
     heads = []
     for name in table.header:
-        head = WriteOnlyCell(sheet, value=cell(name))
+        head = xlsx_cell(WriteOnlyCell(sheet, value=cell(name)))
         head.font = Font(bold=True)
         head.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
         head.fill = PatternFill("solid", fgColor="E8E8E8")
@@ -154,7 +157,7 @@ def _people_sheet(sheet: Any, table: Table) -> None:
     for row in rows:
         cells = []
         for value, kind in zip(row, kinds, strict=False):
-            out = WriteOnlyCell(sheet, value=cell(value))
+            out = xlsx_cell(WriteOnlyCell(sheet, value=cell(value)))
             if kind in NUMBER_FORMATS and isinstance(value, int | float):
                 out.number_format = NUMBER_FORMATS[kind]
             cells.append(out)

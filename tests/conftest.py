@@ -12,6 +12,11 @@ def _isolated_settings(settings, tmp_path):  # type: ignore[no-untyped-def]
     (the shipped cache, on the Redis of REDIS_URL: `clear()` deletes the cache's keys only)."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # many tests file dozens of tickets as one company user; the enterprise throttles
+    # themselves (the shipped class and cache) are tested at a low rate in
+    # tests/security/test_sms_flood.py
+    settings.ENTERPRISE_TICKET_THROTTLE_RATE = "10000/hour"
+    settings.ENTERPRISE_WRITE_THROTTLE_RATE = "10000/hour"
     from django.core.cache import cache
 
     cache.clear()

@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from servicedesk.api.actor import actor_of
 from servicedesk.api.pagination import StandardPagination
 from servicedesk.api.parsers import API_PARSERS
+from servicedesk.api.throttles import EnterpriseWriteThrottle
 from servicedesk.errors import NotFound
 
 from . import ratings, selectors, services
@@ -91,6 +92,15 @@ class TicketViewSet(StrictPkMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
     pagination_class = TicketPagination
     ordering_fields = {"created_at": "created_at", "resolve_due_at": "resolve_due_at", "priority": "priority_rank"}
     ordering = ["-created_at", "-id"]
+    # an enterprise user's writes, per user (issue 23: 50 tickets and 20 replies in seconds)
+    enterprise_throttle_scopes = {
+        "create": "enterprise_ticket",
+        "reply": "enterprise_write",
+        "attachments": "enterprise_write",
+    }
+
+    def get_throttles(self):  # type: ignore[no-untyped-def]
+        return [*super().get_throttles(), EnterpriseWriteThrottle()]
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         if getattr(self, "swagger_fake_view", False):

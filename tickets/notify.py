@@ -34,6 +34,7 @@ from notifications.services import (
     notify,
 )
 from servicedesk import clock
+from servicedesk.models import User
 
 from .models import OPEN_STATUSES, EventKind, Priority, Ticket, TicketEvent
 from .notify_texts import register_all as _register_sentences  # noqa: F401  the sentences, registered
@@ -65,8 +66,16 @@ ENTERPRISE_KINDS = frozenset(
 
 
 def is_urgent(event: TicketEvent) -> bool:
-    """Supervision orders and urgent-priority tickets break through quiet hours."""
-    return event.kind == EventKind.SUPERVISED or event.ticket.priority == Priority.URGENT
+    """Supervision orders and the staff's (or the sweep's) events on urgent-priority tickets
+    break through quiet hours. What an enterprise user does never does: an enterprise cannot
+    page the staff at night, nor send SMS at will, by replying to an urgent ticket."""
+    if event.kind == EventKind.SUPERVISED:
+        return True
+    if event.ticket.priority != Priority.URGENT:
+        return False
+    # the actor came with the event (record_event): no query
+    actor = event.actor if event.actor_id is not None else None
+    return actor is None or actor.role != User.Role.ENTERPRISE or actor.is_superuser
 
 
 def audience_of(event: TicketEvent) -> Audience:

@@ -89,12 +89,38 @@ def ticket_visible_to(user: User, ticket_id: int) -> bool:
 def relations_of(user: User, ticket: Ticket) -> frozenset[Rel]:
     """How `user` stands to a ticket they can see (see tickets.state)."""
     return relations_for(
-        user, enterprise_id=ticket.enterprise_id, assignee_id=ticket.assignee_id, owner_id=ticket.owner_id
+        user,
+        enterprise_id=ticket.enterprise_id,
+        assignee_id=ticket.assignee_id,
+        owner_id=ticket.owner_id,
+        park_id=ticket.park_id,
+        department_id=ticket.department_id,
     )
 
 
+def manages(user: User, *, park_id: int | None, department_id: int | None) -> bool:
+    """True when `user` is a manager over the ticket's own park or handling department.
+
+    Seeing a ticket is not managing it: a department head also sees the tickets their
+    department is asked to assist with (协办), and on those they read and answer like any
+    officer of that department, but approve, transfer and resolve nothing."""
+    if user.role != User.Role.MANAGER:
+        return False
+    if is_zone_manager(user):
+        return True
+    if user.park_id:
+        return park_id == user.park_id
+    return bool(user.department_id) and department_id == user.department_id
+
+
 def relations_for(
-    user: User, *, enterprise_id: int | None, assignee_id: int | None, owner_id: int | None
+    user: User,
+    *,
+    enterprise_id: int | None,
+    assignee_id: int | None,
+    owner_id: int | None,
+    park_id: int | None,
+    department_id: int | None,
 ) -> frozenset[Rel]:
     """`relations_of` from the ticket's columns alone (a list's rows carry no instances)."""
     if is_admin(user):
@@ -102,7 +128,9 @@ def relations_for(
     if user.role == User.Role.ENTERPRISE:
         return frozenset({Rel.ENTERPRISE}) if user.enterprise_id == enterprise_id else frozenset()
     if user.role == User.Role.MANAGER:
-        return frozenset({Rel.MANAGER})
+        # a head on a ticket outside their own park or department sees it only as an
+        # assisting department's officer does
+        return frozenset({Rel.MANAGER if manages(user, park_id=park_id, department_id=department_id) else Rel.OFFICER})
     rels = {Rel.OFFICER}
     if assignee_id == user.pk:
         rels.add(Rel.ASSIGNEE)

@@ -153,13 +153,19 @@ def ticket_rows(rows: Iterable[Sequence[Any]], request: Any) -> list[dict[str, A
     viewer = user if isinstance(user, User) and user.is_authenticated else None
     at = {name: i for i, (name, *_rest) in enumerate(plan)}
     status, enterprise, assignee, owner = at["status"], at["enterprise"], at["assignee"], at["owner"]
+    park, department = at["park"], at["department"]
     actions: dict[tuple[str, frozenset[Any]], list[str]] = {}
     out = []
     for row in rows:
         ret = _render(plan, row, tz)
         if viewer is not None:
             relations = selectors.relations_for(
-                viewer, enterprise_id=row[enterprise], assignee_id=row[assignee], owner_id=row[owner]
+                viewer,
+                enterprise_id=row[enterprise],
+                assignee_id=row[assignee],
+                owner_id=row[owner],
+                park_id=row[park],
+                department_id=row[department],
             )
             key = (row[status], relations)
             if key not in actions:

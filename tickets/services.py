@@ -168,6 +168,13 @@ def ticket_create(
             else None
         )
         channel = Channel.ONLINE
+        if priority == Priority.URGENT:
+            # urgency pages the staff (SMS, through quiet hours) and quarters the deadlines:
+            # the staff decide it, not the enterprise
+            raise Invalid(
+                _("Only the service desk marks a ticket urgent: choose high and say why in the description."),
+                detail={"priority": [_("Enterprises may choose low, normal or high.")]},
+            )
     else:
         if enterprise is None:
             raise Invalid(_("Name the enterprise you file for."), detail={"enterprise": [_("This field is required.")]})

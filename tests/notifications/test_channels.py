@@ -65,10 +65,10 @@ def test_email_without_an_address_fails_and_is_retried(world, file_ticket):  # t
 
 
 def test_sms_goes_through_the_configured_backend_only_for_urgent_matters(world, file_ticket):  # type: ignore[no-untyped-def]
-    User.objects.filter(pk=world.chief.pk).update(phone="13800000000")
+    User.objects.update(phone="13800000000")
     file_ticket()
     assert not Notification.objects.filter(channel="sms").exists()  # not urgent: no SMS by default
-    file_ticket(priority="urgent")
+    file_ticket(priority="urgent")  # filed by the chief officer: staff mark urgency
     assert deliver_all(channel="sms") == ["sent"]
     ((phone, text),) = LocmemSmsBackend.outbox
     assert phone == "13800000000"

@@ -74,7 +74,12 @@ class TicketCreateForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(label=_("Description"), max_length=20000, widget=forms.Textarea)
     kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices, initial=Kind.HELP)
-    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, initial=Priority.NORMAL)
+    # the enterprise's own form: urgency is the staff's decision (it pages them by SMS)
+    priority = forms.ChoiceField(
+        label=_("Priority"),
+        choices=[(value, label) for value, label in Priority.choices if value != Priority.URGENT],
+        initial=Priority.NORMAL,
+    )
     attachments = MultipleFileField(
         label=_("Attachments"),
         required=False,
