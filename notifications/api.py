@@ -89,6 +89,8 @@ class PreferencesOutput(PreferencesSerializer):
 
 class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Notification]):
     serializer_class = NotificationSerializer
+    # the sentence, the ticket and the read flag are computed: only real columns sort
+    ordering_fields = ["created_at", "read_at", "id"]
 
     def get_queryset(self) -> QuerySet[Notification]:
         rows = Notification.objects.filter(recipient_id=self.request.user.pk, channel=NotificationChannel.INBOX)
