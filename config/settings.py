@@ -270,6 +270,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "servicedesk.api.errors.exception_handler",
+    "DEFAULT_METADATA_CLASS": "servicedesk.api.metadata.DeskMetadata",  # OPTIONS on a route without an object
     "DEFAULT_THROTTLE_RATES": {
         "auth": env_str("AUTH_THROTTLE_RATE", "10/min"),
         "user": env_str("USER_THROTTLE_RATE", "3000/min"),
