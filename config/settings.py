@@ -97,6 +97,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "servicedesk.unavailable.DatabaseUnavailableMiddleware",  # the database away: 503, not 500
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -275,6 +276,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "servicedesk.api.errors.exception_handler",
+    "DEFAULT_METADATA_CLASS": "servicedesk.api.metadata.DeskMetadata",  # OPTIONS on a route without an object
     "DEFAULT_THROTTLE_RATES": {
         "auth": env_str("AUTH_THROTTLE_RATE", "10/min"),
         "user": env_str("USER_THROTTLE_RATE", "3000/min"),

@@ -11,7 +11,7 @@ from django.http import FileResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
@@ -21,7 +21,8 @@ from servicedesk import clock
 from servicedesk.api.actor import actor_of
 from servicedesk.api.parsers import API_PARSERS
 from servicedesk.errors import Invalid, NotFound
-from servicedesk.models import Enterprise, ServiceItem
+from servicedesk.models import Enterprise, ServiceItem, User
+from servicedesk.selectors import is_admin
 from tickets.models import Kind, Priority
 
 from . import services as visits
@@ -153,8 +154,8 @@ def _date(request: Request, name: str) -> date | None:
 
 
 class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
-    """Visits in your scope (officers: yours; managers: in scope; enterprise users: to your
-    enterprise, read-only); officers and managers log them."""
+    """Visits in your scope (officers: yours; managers: in scope); officers and managers log
+    them. For enterprise users the visit log does not exist: every route of it is a 404."""
 
     queryset = Visit.objects.none()
     serializer_class = VisitOutput
@@ -162,6 +163,11 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     filterset_fields = ["enterprise", "officer", "method"]
     ordering_fields = ["visited_at", "id"]
     ordering = ["-visited_at", "-id"]
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)  # 401 before anything else
+        if request.user.role == User.Role.ENTERPRISE and not is_admin(request.user):  # type: ignore[union-attr]
+            raise exceptions.NotFound()  # the answer for a path that names no endpoint
 
     def get_queryset(self) -> QuerySet[Visit]:
         if getattr(self, "swagger_fake_view", False):

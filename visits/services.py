@@ -38,7 +38,9 @@ def visit_weekday() -> int:
 
 def visit_list_for(user: User) -> QuerySet[Visit]:
     """Officers: the visits they made; managers: the visits to enterprises in their scope;
-    enterprise users: the visits to their enterprise; admins and zone managers: all."""
+    admins and zone managers: all. Enterprise users: none. The visit log is the officers' and
+    managers' (DESIGN.md): its summaries are written for colleagues, not for the company;
+    what a visit found reaches the company as the tickets it filed."""
     qs = Visit.objects.select_related("enterprise", "officer").prefetch_related("problems__ticket", "photos")
     if is_admin(user):
         return qs
@@ -46,8 +48,6 @@ def visit_list_for(user: User) -> QuerySet[Visit]:
         return qs.filter(officer=user)
     if user.role == User.Role.MANAGER:
         return qs.filter(enterprise__in=enterprise_list_for(user).values("pk"))
-    if user.role == User.Role.ENTERPRISE and user.enterprise_id:
-        return qs.filter(enterprise_id=user.enterprise_id)
     return qs.none()
 
 

@@ -1,16 +1,20 @@
-"""The web's 403 and 404 pages (config/urls.py names them as Django's handlers): the site's
-layout, so a signed-in user keeps the navigation, the reason the view gave when it gave one,
-and a link home. Under /api/ the answers stay the API's JSON."""
+"""The web's 403, 404 and 500 pages (config/urls.py names them as Django's handlers): the
+site's layout, so a signed-in user keeps the navigation, the reason the view gave when it gave
+one, and a link home. Under /api/ the answers stay the API's JSON. The 500 handler renders
+without the database, and answers 503 when the database is what failed
+(servicedesk.unavailable)."""
 
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 from rest_framework import status
 
 from servicedesk.api.errors import api_not_found
+from servicedesk.unavailable import response_for_current_exception
 
 
 def _is_api(request: HttpRequest) -> bool:
@@ -35,3 +39,15 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
     if _is_api(request):
         return api_not_found(request)
     return render(request, "404.html", {"reason": _reason(exception)}, status=status.HTTP_404_NOT_FOUND)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """An exception nothing else answered (also one a middleware raised): 503 when the
+    database is away, otherwise 500; never a traceback, and nothing read from the database."""
+    unavailable = response_for_current_exception(request)
+    if unavailable is not None:
+        return unavailable
+    if _is_api(request):
+        detail = gettext("Server error. It has been logged; please try again.")
+        return JsonResponse({"detail": detail, "code": "server_error"}, status=status.HTTP_500_INTERNAL_SERVER_ERROR)
+    return HttpResponse(loader.get_template("500.html").render({}), status=status.HTTP_500_INTERNAL_SERVER_ERROR)

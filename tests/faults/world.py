@@ -1,6 +1,7 @@
 """`python -m tests.faults.world <webhook-url>`: a small desk in the database of
 DATABASE_URL (a cluster a fault test started), printed as JSON: the API tokens of a few
-enterprise users and the code of a service item on natural-time limits."""
+enterprise users, the username of the first, and the code of a service item on natural-time
+limits."""
 
 from __future__ import annotations
 
@@ -31,7 +32,11 @@ def main(webhook_url: str) -> dict[str, object]:
     users = [EnterpriseUserFactory(enterprise=enterprise) for _ in range(4)]
     item = ServiceItemFactory(department=department, accept_limit="1h", resolve_limit="1d", clock="natural")
     WebhookEndpoint.objects.create(department=department, url=webhook_url, secret="fault-test-secret")
-    return {"tokens": [Token.objects.create(user=u).key for u in users], "item": item.code}
+    return {
+        "tokens": [Token.objects.create(user=u).key for u in users],
+        "item": item.code,
+        "username": users[0].username,  # signs in on the web with tests.factories.PASSWORD
+    }
 
 
 if __name__ == "__main__":

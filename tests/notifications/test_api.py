@@ -73,3 +73,10 @@ def test_preferences_can_be_read_and_changed(world, api_as):  # type: ignore[no-
     assert NotificationPreference.objects.get(user=world.chief).enabled is False
     bad = chief.put("/api/v1/notifications/preferences/", {"preferences": [{"channel": "pigeon"}]}, format="json")
     assert bad.status_code == 400
+
+
+def test_options_on_the_preferences_describes_the_put_body(world, api_as):  # type: ignore[no-untyped-def]
+    # DRF's metadata looked the object up by a `pk` the route does not have: a 500
+    answer = api_as(world.company).options("/api/v1/notifications/preferences/")
+    assert answer.status_code == 200
+    assert {"quiet_start", "quiet_end", "preferences"} <= set(answer.json()["actions"]["PUT"])

@@ -52,6 +52,7 @@ SUPERVISOR = row(401, 403, 404, 403, 404, OK, 404, OK)
 MANAGERS = row(401, 403, 403, 403, 403, OK, OK, OK)
 ZONE_MANAGER = row(401, 403, 403, 403, 403, 403, 403, OK)  # park managers may not edit the catalogue
 STAFF_ROLES = row(401, 403, 403, OK, OK, OK, OK, OK)
+STAFF_IN_SCOPE = row(401, 404, 404, OK, 404, OK, 404, OK)  # not even the company's own
 PUBLISHED_IN_A = row(401, OK, 404, OK, OK, OK, OK, OK)  # a published guide of A's park
 ARTICLE_EDITOR = row(401, 403, 404, OK, 403, OK, 403, OK)  # its author, A's park manager, admin
 POLICY_EDITOR = row(401, 403, 404, 403, 403, OK, 403, OK)  # A's park manager (its park's policy), admin
@@ -226,15 +227,16 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("robots/{pk}/", "DELETE"): Case(ADMIN_ONLY),
     ("robots/{pk}/test/", "POST"): Case(ADMIN_ONLY, _none, why="nothing listens on port 9: sent false"),
     # --- visits ---
-    ("visits/", "GET"): Case(SIGNED_IN),
+    # --- (the visit log is the officers' and managers': 404 for enterprise users, everywhere)
+    ("visits/", "GET"): Case(row(401, 404, 404, OK, OK, OK, OK, OK)),
     ("visits/", "POST"): Case(
-        row(401, 403, 403, OK, 404, OK, 404, OK),
+        row(401, 404, 404, OK, 404, OK, 404, OK),
         lambda s: {"enterprise": s.enterprise, "visited_at": "2026-11-16T15:00:00+08:00", "summary": "回访"},
     ),
-    ("visits/coverage/", "GET"): Case(STAFF_ROLES),
-    ("visits/{pk}/", "GET"): Case(SCOPED_READ),
-    ("visits/{pk}/photos/", "POST"): Case(row(401, 403, 404, OK, 404, OK, 404, OK), _png, multipart=True),
-    ("visits/{pk}/photos/{photo_id}/", "GET"): Case(SCOPED_READ),
+    ("visits/coverage/", "GET"): Case(row(401, 404, 404, OK, OK, OK, OK, OK)),
+    ("visits/{pk}/", "GET"): Case(STAFF_IN_SCOPE),
+    ("visits/{pk}/photos/", "POST"): Case(STAFF_IN_SCOPE, _png, multipart=True),
+    ("visits/{pk}/photos/{photo_id}/", "GET"): Case(STAFF_IN_SCOPE),
     # --- reports ---
     ("reports/officers/", "GET"): Case(MANAGERS, lambda s: {"period": "month"}),
     ("reports/departments/", "GET"): Case(MANAGERS, lambda s: {"period": "month"}),

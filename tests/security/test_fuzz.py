@@ -9,6 +9,10 @@ objects, so that the requests reach the code behind the 404. Every response must
 - have a documented content type and a body that validates against the documented schema
   (`content_type_conformance`, `response_schema_conformance`).
 
+Every path of the schema also answers `OPTIONS` and `HEAD`, whatever methods it declares,
+for every role and for an anonymous caller, with real ids and with ids that do not exist:
+never a 5xx (`test_options_and_head_on_every_path_for_every_role`).
+
 Bounded in `make test` (4 examples per operation and mode, the same every run); `make fuzz`
 runs the same with FUZZ_EXAMPLES (default 100) new examples each run; FUZZ_SEED=<n> replays a
 run, FUZZ_OPERATIONS=<regex> narrows it to some paths.
@@ -29,6 +33,7 @@ from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -158,3 +163,42 @@ def test_the_api_survives_fuzzing_and_keeps_to_its_schema(seeded, schema):
             except (Exception, BaseExceptionGroup) as exc:  # collect them all, report at the end
                 failures.append(f"{operation.label} [{mode.value}]: {str(exc)[:1500]}")
     assert not failures, f"{len(failures)} operations failed:\n\n" + "\n\n".join(failures)
+
+
+def _paths(schema: Any, ids: dict[str, list[object]]) -> list[str]:
+    """Every path of the schema, once with real ids in it and once with ids nobody has."""
+    paths: set[str] = set()
+    for result in schema.get_all_operations():
+        template = result.ok().path
+        if not ONLY.search(template):
+            continue
+        segment = template.removeprefix("/api/v1/").split("/")[0]
+        for real in (True, False):
+
+            def fill(match: re.Match[str], real: bool = real, segment: str = segment) -> str:
+                name = match.group(1)
+                pool = ids.get(segment if name in ("id", "pk") else name) or []
+                return str(pool[0]) if real and pool else "999999"
+
+            paths.add(re.sub(r"\{(\w+)\}", fill, template))
+    return sorted(paths)
+
+
+def test_options_and_head_on_every_path_for_every_role(seeded, schema):
+    tokens = {role: Token.objects.get_or_create(user=seeded.users[role])[0].key for role in ROLES}
+    paths = _paths(schema, _real_ids(seeded))
+    if ONLY.pattern == ".*":
+        assert "/api/v1/notifications/preferences/" in paths
+        assert len(paths) > 50
+    failures = []
+    for role in (*ROLES, "anonymous"):
+        client = APIClient()
+        client.raise_request_exception = False
+        if role in tokens:
+            client.credentials(HTTP_AUTHORIZATION=f"Token {tokens[role]}")
+        for path in paths:
+            for method in ("options", "head"):
+                response = getattr(client, method)(path)
+                if response.status_code >= 500:
+                    failures.append(f"{response.status_code} on {method.upper()} {path} as {role}")
+    assert not failures, "\n".join(failures)

@@ -1,5 +1,6 @@
 """走访 and 惠企日: officers log visits to the enterprises they serve, problems found on a visit
-become tickets in the same step, everyone sees visits in their scope only (404 outside),
+become tickets in the same step, everyone sees visits in their scope only (404 outside;
+for enterprise users the visit log does not exist, as DESIGN.md gives it to officers and managers),
 and the coverage figures per officer (computed by hand on a small fixture)."""
 
 from __future__ import annotations
@@ -76,9 +77,8 @@ def test_an_officer_logs_a_visit_and_its_problems_become_tickets_in_one_step(wor
         assert created.data["channel"] == "visit"
     assert [t.kind for t in tickets] == ["help", "enquiry"]
     assert tickets[0].description == "新厂房需要接入 10kV 电源"
-    # the enterprise sees the visit and the tickets it produced
-    seen = api_as(world.company).get(f"/api/v1/visits/{body['id']}/")
-    assert seen.status_code == 200 and len(seen.json()["problems"]) == 3
+    # the enterprise sees the tickets the visit produced, not the visit log
+    assert api_as(world.company).get(f"/api/v1/visits/{body['id']}/").status_code == 404
     assert api_as(world.company).get(f"/api/v1/tickets/{problems[0]['ticket']}/").status_code == 200
 
 
@@ -128,8 +128,8 @@ LOGGERS = {
     "power_officer": 404,
     "other_park_manager": 404,
     "dept_head": 404,  # no officer of the power department serves it
-    "company": 403,
-    "other_company": 403,
+    "company": 404,  # the visit log does not exist for enterprise users
+    "other_company": 404,
 }
 
 
@@ -163,18 +163,15 @@ def test_visits_are_scoped(world, api_as):
 
     assert ids(world.chief) == {mine.pk}
     assert ids(world.deputy) == {deputy_visit.pk}
-    assert ids(world.company) == {mine.pk, deputy_visit.pk}
-    assert ids(world.other_company) == {elsewhere.pk}
     assert ids(world.park_manager) == {mine.pk, deputy_visit.pk}
     assert ids(world.zone_manager) == ids(world.admin) == {mine.pk, deputy_visit.pk, elsewhere.pk}
     assert ids(world.dept_head) == set()
-    for user in (world.chief, world.company, world.park_manager, world.dept_head):
+    for user in (world.chief, world.park_manager, world.dept_head):
         assert api_as(user).get(f"/api/v1/visits/{elsewhere.pk}/").status_code == 404
-    for user in (world.other_company, world.other_park_manager, world.other_officer):
+    for user in (world.other_park_manager, world.other_officer):
         assert api_as(user).get(f"/api/v1/visits/{elsewhere.pk}/").status_code == 200
     assert api_as(world.chief).get("/api/v1/visits/١/").status_code == 404
-    # read-only for the enterprise: there is no way to change a visit
-    assert api_as(world.company).patch(f"/api/v1/visits/{mine.pk}/", {"summary": "x"}).status_code == 405
+    assert api_as(world.chief).patch(f"/api/v1/visits/{mine.pk}/", {"summary": "x"}).status_code == 405
     assert api_as(world.chief).delete(f"/api/v1/visits/{mine.pk}/").status_code == 405
 
 
@@ -275,7 +272,7 @@ def test_coverage_is_scoped(coverage_world, world, api_as):
     own = api_as(a).get("/api/v1/visits/coverage/?week=2026-W48")
     assert own.status_code == 200
     assert [row["officer"] for row in own.json()["results"]] == [a.pk]
-    assert api_as(world.company).get("/api/v1/visits/coverage/").status_code == 403
+    assert api_as(world.company).get("/api/v1/visits/coverage/").status_code == 404
     head = ManagerFactory(department=world.power_dept)
     assert {row["officer"] for row in api_as(head).get("/api/v1/visits/coverage/").json()["results"]} == {
         world.power_officer.pk
@@ -320,12 +317,13 @@ def test_photos_of_a_visit_pass_the_upload_checks(world, api_as, settings):
     added = _photo(api_as(world.chief), visit.pk, "现场.png", _png())
     assert added.status_code == 201, added.json()
     assert (added.json()["content_type"], added.json()["original_name"]) == ("image/png", "现场.png")
-    # the enterprise sees and downloads it
-    listed = api_as(world.company).get(f"/api/v1/visits/{visit.pk}/").json()["photos"]
+    # a manager in scope sees and downloads it; enterprise users never
+    listed = api_as(world.park_manager).get(f"/api/v1/visits/{visit.pk}/").json()["photos"]
     assert [p["id"] for p in listed] == [added.json()["id"]]
-    download = api_as(world.company).get(listed[0]["download_url"])
+    download = api_as(world.park_manager).get(listed[0]["download_url"])
     assert download.status_code == 200 and b"".join(download.streaming_content).startswith(b"\x89PNG")
-    assert api_as(world.other_company).get(listed[0]["download_url"]).status_code == 404
+    assert api_as(world.company).get(listed[0]["download_url"]).status_code == 404
+    assert api_as(world.other_park_manager).get(listed[0]["download_url"]).status_code == 404
 
     # not an image, a disguised program, too large, not the visitor, out of scope
     pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -334,8 +332,33 @@ def test_photos_of_a_visit_pass_the_upload_checks(world, api_as, settings):
     settings.UPLOAD_MAX_BYTES = 10
     assert _photo(api_as(world.chief), visit.pk, "big.png", _png()).status_code == 413
     settings.UPLOAD_MAX_BYTES = 20 * 1024 * 1024
-    assert _photo(api_as(world.company), visit.pk, "x.png", _png()).status_code == 403
+    assert _photo(api_as(world.company), visit.pk, "x.png", _png()).status_code == 404
     assert _photo(api_as(world.deputy), visit.pk, "x.png", _png()).status_code == 404
     assert _photo(api_as(world.park_manager), visit.pk, "x.png", _png()).status_code == 201
     assert _photo(api_as(world.other_park_manager), visit.pk, "x.png", _png()).status_code == 404
     assert len(api_as(world.chief).get(f"/api/v1/visits/{visit.pk}/").json()["photos"]) == 2
+
+
+def test_the_visit_log_does_not_exist_for_enterprise_users(world, api_as):
+    """DESIGN.md gives the visit log to officers and managers: for an enterprise user every
+    route of it answers 404, also for a visit to their own enterprise, as for no path at all."""
+    visit = visits.visit_create(actor=world.chief, enterprise=world.enterprise, visited_at=T0, summary="内部判断")
+    company = api_as(world.company)
+    for path in ("", f"{visit.pk}/", "coverage/", f"{visit.pk}/photos/1/"):
+        answer = company.get(f"/api/v1/visits/{path}")
+        assert answer.status_code == 404, path
+        assert "内部判断" not in answer.content.decode()
+    assert company.post("/api/v1/visits/", _body(world), format="json").status_code == 404
+    assert company.options("/api/v1/visits/").status_code == 404
+    assert not Visit.objects.exclude(pk=visit.pk).exists()
+    assert not visits.visit_list_for(world.company).exists()
+    assert api_as(world.chief).get("/api/v1/visits/").json()["count"] == 1
+
+
+def test_the_visit_pages_do_not_exist_for_enterprise_users(world, client):
+    visit = visits.visit_create(actor=world.chief, enterprise=world.enterprise, visited_at=T0, summary="内部判断")
+    client.force_login(world.company)
+    for path in ("/work/visits/", "/work/visits/new/", "/work/visits/new/problem/", f"/work/visits/{visit.pk}/"):
+        assert client.get(path).status_code == 404, path
+    client.force_login(world.chief)
+    assert client.get(f"/work/visits/{visit.pk}/").status_code == 200

@@ -3,6 +3,7 @@ attached), one visit with the tickets it produced, and the 惠企日 coverage fo
 
 from __future__ import annotations
 
+from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -16,10 +17,25 @@ from servicedesk import clock
 from servicedesk.errors import DomainError, Invalid, NotFound
 from servicedesk.files import atomic_deleting_files
 from servicedesk.models import User
+from servicedesk.selectors import is_admin
 from visits import services as visits
 
-from .common import actor, errors_to_form, is_manager, page_of, staff_required
+from .common import View, actor, errors_to_form, is_manager, page_of, staff_required
 from .forms import MAX_PROBLEMS, ProblemFormSet, VisitForm
+
+
+def hidden_from_enterprises(view: View) -> View:
+    """The visit log is the officers' and managers': for an enterprise user its pages do not
+    exist (404, as in the API), rather than a 403 that says they do."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        user = request.user
+        if user.is_authenticated and user.role == User.Role.ENTERPRISE and not is_admin(user):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 def _this_week() -> str:
@@ -42,6 +58,7 @@ def _coverage(request: HttpRequest, user: User) -> dict[str, Any]:
 
 
 @require_GET
+@hidden_from_enterprises
 @staff_required
 def visit_log(request: HttpRequest) -> HttpResponse:
     user = actor(request)
@@ -53,6 +70,7 @@ def visit_log(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@hidden_from_enterprises
 @staff_required
 def visit_new(request: HttpRequest) -> HttpResponseBase:
     user = actor(request)
@@ -137,6 +155,7 @@ def _place(error: DomainError, form: VisitForm, problems: Any) -> None:
 
 
 @require_GET
+@hidden_from_enterprises
 @staff_required
 def visit_problem_row(request: HttpRequest) -> HttpResponse:
     """htmx: one more empty problem row, and the formset's TOTAL_FORMS and the "add" button
@@ -160,6 +179,7 @@ def visit_problem_row(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@hidden_from_enterprises
 @staff_required
 def visit_detail(request: HttpRequest, visit_id: int) -> HttpResponse:
     visit = visits.visit_list_for(actor(request)).filter(pk=visit_id).first()
