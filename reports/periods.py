@@ -86,9 +86,10 @@ def period_from_params(params: Any) -> Period:
         if raw in (None, ""):
             return None
         try:
-            return dt.date.fromisoformat(str(raw)[:10]) if len(str(raw)) == 10 else _bad(name)
+            day = dt.date.fromisoformat(str(raw)[:10]) if len(str(raw)) == 10 else _bad(name)
         except ValueError:
             return _bad(name)
+        return day if clock.in_range(day) else _out_of_range(name)
 
     kind = params.get("period")
     start, end = date_param("from"), date_param("to")
@@ -111,6 +112,15 @@ def period_from_params(params: Any) -> Period:
     if (end - start).days > 3660:
         raise Invalid(_("The period is at most ten years."), detail={"to": [_("At most ten years after from.")]})
     return Period(start, end, "custom")
+
+
+def _out_of_range(name: str) -> dt.date:
+    message = _("Between %(earliest)s and %(latest)s.") % {"earliest": clock.EARLIEST, "latest": clock.LATEST}
+    raise Invalid(
+        # Translators: %(name)s is a query parameter: at, from or to
+        _("%(name)s is outside the dates the desk reports on.") % {"name": name},
+        detail={name: [message]},
+    )
 
 
 def _bad(name: str) -> dt.date:
@@ -191,7 +201,7 @@ def period_from_page(params: Any, kind: str) -> Period:
         return period_containing(kind, clock.now().astimezone(SHANGHAI).date())
     try:
         period = _named(kind, raw)
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: a period running past year 9999
         raise _bad_name(kind) from None
     if not 2000 <= period.start.year <= 2100:
         raise _bad_name(kind)

@@ -144,7 +144,10 @@ def _date(request: Request, name: str) -> date | None:
     if not raw:
         return None
     try:
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw)
+        if not clock.in_range(day):
+            raise ValueError(raw)
+        return day
     except ValueError:
         raise Invalid(
             # Translators: %(name)s is a query parameter, from or to

@@ -180,6 +180,8 @@ def week_period(week: str) -> Period:
     try:
         year_text, week_text = week.upper().split("-W")
         monday = date.fromisocalendar(int(year_text), int(week_text), 1)
+        if not (clock.in_range(monday) and clock.in_range(monday + timedelta(days=6))):
+            raise ValueError(week)
     except (ValueError, TypeError):
         raise Invalid(
             # Translators: week is the name of the API parameter

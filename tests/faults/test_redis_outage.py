@@ -105,6 +105,7 @@ def test_the_desk_works_through_a_redis_outage_and_catches_up_exactly_once(
     desk.company.password = PBKDF2PasswordHasher().encode(PASSWORD, "faultsalt")
     desk.company.save(update_fields=["password"])
     web_env = {k: v for k, v in stack_env.items() if k != "DB_CONN_MAX_AGE"}  # persistent, as shipped
+    web_env["DJANGO_DEBUG"] = "0"  # as production: no technical error pages
     server, base = gunicorn(web_env, tmp_path / "gunicorn.log")
     try:
         start()
