@@ -9,7 +9,12 @@ without the lease, and the holder writes each entry's `last_run_at` right after 
 so a beat that takes over reads from the database where the last one stopped (rather than
 the schedule it loaded at start) and does not send again what was just sent. A lease lost
 between sending and writing can still send one task twice: every periodic task is
-idempotent on its own for that."""
+idempotent on its own for that.
+
+A periodic task that cannot be sent because the broker is away (Redis down at 08:00, when the
+digest is due) is not lost: the beat keeps it, one per entry, and sends it once as soon as the
+broker answers again, unless the entry's next run has been sent by then (it does the same
+work)."""
 
 from __future__ import annotations
 
@@ -51,11 +56,45 @@ class LeasedDatabaseScheduler(DatabaseScheduler):  # type: ignore[misc]
         super().__init__(*args, **kwargs)
         self.sync_every_tasks = 1  # last_run_at to the database after every send
         self.lease_retry_seconds = float(getattr(settings, "BEAT_LEASE_RETRY_SECONDS", 5))
+        self.unsent: dict[str, Any] = {}  # entry name -> the entry whose send failed
+        self.unsent_retry_seconds = float(getattr(settings, "BEAT_UNSENT_RETRY_SECONDS", 5))
+        self._unsent_tried_at = 0.0
 
     def tick(self, *args: Any, **kwargs: Any) -> float:
         if not self.lead():
             return min(self.lease_retry_seconds, float(self.max_interval))
+        if self.unsent and time.monotonic() - self._unsent_tried_at >= self.unsent_retry_seconds:
+            self.send_unsent()
         return float(super().tick(*args, **kwargs))
+
+    def apply_entry(self, entry: Any, producer: Any = None) -> None:
+        """Send a due entry; when the broker refuses, keep it for :meth:`send_unsent` (logged
+        once per entry and outage, not at every tick)."""
+        try:
+            self.apply_async(entry, producer=producer, advance=False)
+        except Exception as exc:
+            if entry.name not in self.unsent:
+                logger.warning("beat: could not send %s (%s); it is sent when the broker is back", entry.name, exc)
+            self.unsent[entry.name] = entry
+            self._unsent_tried_at = time.monotonic()
+        else:
+            if self.unsent.pop(entry.name, None) is not None:
+                logger.info("beat: %s sent on schedule; the missed run is covered by it", entry.name)
+
+    def send_unsent(self) -> int:
+        """Send the entries kept while the broker was away, each once; stop at the first
+        failure (the broker is still away). Returns how many were sent."""
+        self._unsent_tried_at = time.monotonic()
+        sent = 0
+        for name, entry in list(self.unsent.items()):
+            try:
+                self.apply_async(entry, producer=None, advance=False)  # from the pool: no blocking connect
+            except Exception:
+                return sent
+            del self.unsent[name]
+            sent += 1
+            logger.info("beat: sent %s, missed while the broker was away", name)
+        return sent
 
     def lead(self) -> bool:
         """Hold the lease or find out that another beat does; True when this beat ticks."""
