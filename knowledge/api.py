@@ -76,7 +76,7 @@ class ArticleAttachmentOutput(serializers.ModelSerializer[ArticleAttachment]):
 
 class ArticleOutput(serializers.ModelSerializer[Article]):
     service_item = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)  # type: ignore[var-annotated]
-    service_item_name = serializers.CharField(source="service_item.name", read_only=True, default=None)
+    service_item_name = serializers.CharField(source="service_item.name", read_only=True, default=None, allow_null=True)
     author_name = serializers.CharField(source="author.__str__", read_only=True)
     url = serializers.SerializerMethodField()
     attachments = ArticleAttachmentOutput(many=True, read_only=True)

@@ -85,7 +85,7 @@ class VisitInput(serializers.Serializer):  # type: ignore[type-arg]
 
 
 class VisitProblemOutput(serializers.ModelSerializer[VisitProblem]):
-    ticket_number = serializers.CharField(source="ticket.number", read_only=True, default=None)
+    ticket_number = serializers.CharField(source="ticket.number", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = VisitProblem

@@ -8,9 +8,11 @@ API is left alone: programs say what they want in Accept-Language."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponseBase
 from django.urls import reverse
 from django.utils import translation
@@ -30,7 +32,11 @@ class UserLanguageMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         user = getattr(request, "user", None)
-        signed_in = isinstance(user, User)
+        try:
+            signed_in = isinstance(user, User)  # reads the session and the user
+        except DatabaseError:
+            # the database is away: let the view meet it, where it becomes the site's 503
+            return self.get_response(request)
         if not signed_in or request.path.startswith("/api/"):
             return self.get_response(request)
         assert isinstance(user, User)  # noqa: S101  (signed_in)
@@ -46,5 +52,6 @@ class UserLanguageMiddleware:
             chosen = response.cookies.get(settings.LANGUAGE_COOKIE_NAME)
             if chosen is not None and chosen.value in _KNOWN and chosen.value != user.language:
                 user.language = chosen.value
-                user.save(update_fields=["language"])
+                with contextlib.suppress(DatabaseError):  # the cookie holds the choice meanwhile
+                    user.save(update_fields=["language"])
         return response

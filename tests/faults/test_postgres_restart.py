@@ -177,7 +177,13 @@ def test_a_postgres_restart_under_load_loses_no_ticket_and_halves_none(
                 status, body = _post(
                     f"{base}/api/v1/tickets/",
                     token,
-                    {"title": title, "description": "d", "kind": "help", "service_item": world["item"]},
+                    {
+                        "title": title,
+                        "description": "d",
+                        "kind": "help",
+                        "service_item": world["item"],
+                        "enterprise": world["enterprise"],  # type: ignore[dict-item]
+                    },
                 )
                 ticket_id = int(body["id"]) if status == 201 and body else None  # type: ignore[call-overload]
                 call = Call(title, started, time.monotonic(), status, ticket_id, body)
@@ -213,7 +219,13 @@ def test_a_postgres_restart_under_load_loses_no_ticket_and_halves_none(
             _post(
                 f"{base}/api/v1/tickets/",
                 world["tokens"][0],
-                {"title": f"quiet-{i}", "description": "d", "kind": "help", "service_item": world["item"]},
+                {
+                    "title": f"quiet-{i}",
+                    "description": "d",
+                    "kind": "help",
+                    "service_item": world["item"],
+                    "enterprise": world["enterprise"],  # type: ignore[dict-item]
+                },
             )
             for i in range(6)
         ]

@@ -1,7 +1,9 @@
 """`python -m tests.faults.world <webhook-url>`: a small desk in the database of
-DATABASE_URL (a cluster a fault test started), printed as JSON: the API tokens of a few
-enterprise users, the username of the first, and the code of a service item on natural-time
-limits."""
+DATABASE_URL (a cluster a fault test started), printed as JSON: the API tokens of the
+enterprise's chief and deputy officers (the load files on the enterprise's behalf: an
+enterprise user's own filing is throttled to ENTERPRISE_TICKET_THROTTLE_RATE, far below a
+load test's pace), the enterprise's id, the username of an enterprise user, and the code of a
+service item on natural-time limits."""
 
 from __future__ import annotations
 
@@ -33,7 +35,8 @@ def main(webhook_url: str) -> dict[str, object]:
     item = ServiceItemFactory(department=department, accept_limit="1h", resolve_limit="1d", clock="natural")
     WebhookEndpoint.objects.create(department=department, url=webhook_url, secret="fault-test-secret")
     return {
-        "tokens": [Token.objects.create(user=u).key for u in users],
+        "tokens": [Token.objects.create(user=u).key for u in (chief, deputy)],
+        "enterprise": enterprise.pk,
         "item": item.code,
         "username": users[0].username,  # signs in on the web with tests.factories.PASSWORD
     }
