@@ -30,6 +30,7 @@ from django_celery_beat.schedulers import DatabaseScheduler
 from .lease import Lease, lease_for
 
 logger = logging.getLogger(__name__)
+beat_logger = logging.getLogger("celery.beat")
 
 LEASE_NAME = "celery-beat"
 
@@ -70,6 +71,8 @@ class LeasedDatabaseScheduler(DatabaseScheduler):  # type: ignore[misc]
     def apply_entry(self, entry: Any, producer: Any = None) -> None:
         """Send a due entry; when the broker refuses, keep it for :meth:`send_unsent` (logged
         once per entry and outage, not at every tick)."""
+        # celery's own wording, kept: operators and tests read the beat's log for it
+        beat_logger.info("Scheduler: Sending due task %s (%s)", entry.name, entry.task)
         try:
             self.apply_async(entry, producer=producer, advance=False)
         except Exception as exc:

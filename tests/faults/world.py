@@ -1,8 +1,8 @@
 """`python -m tests.faults.world <webhook-url>`: a small desk in the database of
 DATABASE_URL (a cluster a fault test started), printed as JSON: the API tokens of the
 enterprise's chief and deputy officers (the load files on the enterprise's behalf: an
-enterprise user's own filing is throttled to ENTERPRISE_TICKET_THROTTLE_RATE, far below a
-load test's pace), the enterprise's id, the username of an enterprise user, and the code of a
+enterprise user's own filing has a per-user hourly limit far below a load test's pace),
+the enterprise's id, the username of an enterprise user, and the code of a
 service item on natural-time limits."""
 
 from __future__ import annotations
