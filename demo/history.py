@@ -437,14 +437,14 @@ class History:
             if score <= 2:
                 self.at(self.later(now, rng.uniform(120, 2400)), self._reviewed(ticket, fate["valid"]))
             elif score == 5 and fate["praise"] and ticket.owner is not None:
-                owner = ticket.owner
+                manager = self.park_managers.get(ticket.park_id) or self.users["zone"]  # on the enterprise's word
                 note = rng.choice(texts.PRAISE_NOTES)
                 kind = "banner" if "锦旗" in note else "letter"
                 self.at(
                     self.later(now, rng.uniform(480, 2400)),
                     self._call(
                         "praise",
-                        lambda: ratings.ticket_praise(ticket_id=ticket_id, actor=owner, kind=kind, note=note),
+                        lambda: ratings.ticket_praise(ticket_id=ticket_id, actor=manager, kind=kind, note=note),
                     ),
                 )
 

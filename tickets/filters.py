@@ -11,10 +11,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from rest_framework.filters import OrderingFilter
 
+from servicedesk.api.filters import BIGINT_MAX, IdFilter
+
 from .models import AssistRequest, ExtensionRequest, Priority, Status, Ticket
 from .search import ticket_search
-
-BIGINT_MAX = 2**63 - 1
 
 
 class PersonField(forms.CharField):
@@ -39,17 +39,6 @@ class PersonFilter(django_filters.CharFilter):
         if value == "me":
             return qs.filter(**{self.field_name: self.parent.request.user.pk})
         return qs.filter(**{self.field_name: int(value)})
-
-
-class IdFilter(django_filters.NumberFilter):
-    """A positive integer id within the database's range; anything else is a 400."""
-
-    field_class = forms.IntegerField
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", BIGINT_MAX)
-        super().__init__(*args, **kwargs)
 
 
 class StrictBooleanField(forms.Field):

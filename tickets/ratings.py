@@ -298,17 +298,29 @@ def return_visit_rate(
 
 @transaction.atomic
 def ticket_praise(*, ticket_id: int, actor: User, kind: str, note: str = "") -> Praise:
-    """An officer or a manager in scope records a letter of thanks or a banner the enterprise
-    gave for this ticket; it counts for the ticket's owner (首问), else its assignee."""
+    """The enterprise, or a manager in scope on its word, records a letter of thanks or a
+    banner for a resolved or closed ticket, once per kind; it counts for the ticket's owner
+    (首问), else its assignee. Officers do not praise themselves: praise is counted in the
+    rankings, so it must come from the one served or from above."""
     ticket = _lock(ticket_id=ticket_id, actor=actor)
-    if not selectors.relations_of(actor, ticket) & {Rel.ASSIGNEE, Rel.OWNER, Rel.OFFICER, Rel.MANAGER, Rel.ADMIN}:
-        raise Forbidden(_("Officers and managers record praise."))
+    if not selectors.relations_of(actor, ticket) & {Rel.ENTERPRISE, Rel.MANAGER, Rel.ADMIN}:
+        raise Forbidden(_("Praise comes from the enterprise or a manager."))
+    officer_id = ticket.owner_id or ticket.assignee_id
+    if officer_id == actor.pk:
+        raise Forbidden(_("Nobody records praise for their own work."))
     if kind not in PraiseKind.values:
         raise Invalid(_("Praise is a letter or a banner."), detail={"kind": [_("letter or banner.")]})
+    if ticket.status not in (Status.RESOLVED, Status.CLOSED):
+        raise Conflict(
+            _("Praise is recorded once the ticket is resolved."),
+            detail={"status": ticket.status, "action": "praise"},
+        )
+    if Praise.objects.filter(ticket=ticket, kind=kind).exists():
+        raise Conflict(_("This ticket's praise of that kind is already recorded."), detail={"kind": kind})
     praise = Praise.objects.create(
         ticket=ticket,
         enterprise_id=ticket.enterprise_id,
-        officer_id=ticket.owner_id or ticket.assignee_id,
+        officer_id=officer_id,
         kind=kind,
         note=(note or "").strip()[:5000],
         recorded_by=actor,

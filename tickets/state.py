@@ -145,7 +145,7 @@ def _extras(status: Status, relations: set[Rel], facts: Facts) -> list[str]:
         extras.append(Extra.REVIEW_RATING.value)
     if facts.return_visit_due and relations & {Rel.ASSIGNEE, Rel.OWNER, Rel.MANAGER, Rel.ADMIN}:
         extras.append(Extra.RETURN_VISIT.value)
-    if status in (S.RESOLVED, S.CLOSED) and relations & STAFF:
+    if status in (S.RESOLVED, S.CLOSED) and relations & {Rel.ENTERPRISE, Rel.MANAGER, Rel.ADMIN}:
         extras.append(Extra.PRAISE.value)
     if facts.supervision and status in OPEN and relations & SUPERVISOR:
         extras.append(Extra.SUPERVISE.value)

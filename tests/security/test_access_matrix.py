@@ -57,6 +57,7 @@ PUBLISHED_IN_A = row(401, OK, 404, OK, OK, OK, OK, OK)  # a published guide of A
 ARTICLE_EDITOR = row(401, 403, 404, OK, 403, OK, 403, OK)  # its author, A's park manager, admin
 POLICY_EDITOR = row(401, 403, 404, 403, 403, OK, 403, OK)  # A's park manager (its park's policy), admin
 OWN_REPLY = row(401, 403, 403, OK, 404, 404, 404, OK)  # the officer's personal canned reply
+PRAISE_GIVERS = row(401, OK, 404, 403, 404, OK, 404, OK)  # the enterprise served, a manager, admin
 ADMIN_ONLY = row(401, 403, 403, 403, 403, 403, 403, OK)
 
 
@@ -180,7 +181,7 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("tickets/{pk}/return-visit/", "POST"): Case(
         HANDLER, lambda s: {"method": "phone", "result": "满意", "satisfied": True}
     ),
-    ("tickets/{pk}/praise/", "POST"): Case(STAFF, lambda s: {"kind": "letter", "note": "感谢信"}),
+    ("tickets/{pk}/praise/", "POST"): Case(PRAISE_GIVERS, lambda s: {"kind": "letter", "note": "感谢信"}),
     ("tickets/{pk}/events/", "GET"): Case(SCOPED_READ),
     ("tickets/{pk}/attachments/", "GET"): Case(SCOPED_READ),
     ("tickets/{pk}/attachments/", "POST"): Case(EVERYONE_IN_SCOPE, _pdf, multipart=True),

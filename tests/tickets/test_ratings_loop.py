@@ -399,9 +399,9 @@ def test_beat_runs_the_default_rating():
 
 @pytest.mark.parametrize(
     ("who", "code"),
-    {"chief": 201, "deputy": 201, "park_manager": 201, "company": 403, "other_company": 404}.items(),
+    {"company": 201, "park_manager": 201, "chief": 403, "deputy": 403, "other_company": 404}.items(),
 )
-def test_praise_is_recorded_by_officers_and_managers(world, api_as, who, code):
+def test_praise_comes_from_the_enterprise_or_a_manager(world, api_as, who, code):
     ticket = _resolved(world)
     response = api_as(getattr(world, who)).post(
         f"/api/v1/tickets/{ticket.pk}/praise/", {"kind": "banner", "note": "赠送锦旗一面"}, format="json"
@@ -418,6 +418,33 @@ def test_praise_is_recorded_by_officers_and_managers(world, api_as, who, code):
         assert TicketEvent.objects.get(ticket=ticket, kind=EventKind.PRAISED).public is False
     else:
         assert not Praise.objects.exists()
+
+
+def test_praise_is_once_per_kind_and_only_after_the_resolution(world, api_as):
+    ticket = _resolved(world)
+    company = api_as(world.company)
+    url = f"/api/v1/tickets/{ticket.pk}/praise/"
+    assert company.post(url, {"kind": "banner"}, format="json").status_code == 201
+    again = company.post(url, {"kind": "banner"}, format="json")
+    assert again.status_code == 409, again.json()
+    assert api_as(world.park_manager).post(url, {"kind": "banner"}, format="json").status_code == 409
+    assert company.post(url, {"kind": "letter"}, format="json").status_code == 201
+    assert Praise.objects.filter(ticket=ticket).count() == 2
+
+    services.ticket_reopen(ticket_id=ticket.pk, actor=world.company, reason="问题复现")
+    ticket.refresh_from_db()
+    assert ticket.status == Status.IN_PROGRESS
+    early = api_as(world.park_manager).post(url, {"kind": "letter"}, format="json")
+    assert early.status_code == 409 and Praise.objects.filter(ticket=ticket).count() == 2
+
+
+def test_a_manager_who_handled_the_ticket_does_not_praise_it(world, api_as):
+    ticket = _resolved(world)
+    Ticket.objects.filter(pk=ticket.pk).update(owner=world.park_manager, assignee=world.park_manager)
+    response = api_as(world.park_manager).post(
+        f"/api/v1/tickets/{ticket.pk}/praise/", {"kind": "letter"}, format="json"
+    )
+    assert response.status_code == 403 and not Praise.objects.exists()
 
 
 def test_return_visit_rate_counts_valid_bad_reviews_only(world):

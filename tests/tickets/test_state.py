@@ -122,8 +122,9 @@ def test_without_facts_only_the_table_speaks() -> None:
     [
         (S.CLOSED, {Rel.MANAGER}, {"bad_rating_unchecked": True}, ["review-rating", "praise"]),
         (S.CLOSED, {Rel.ADMIN}, {"bad_rating_unchecked": True}, ["review-rating", "praise"]),
-        (S.CLOSED, {Rel.ASSIGNEE, Rel.OFFICER}, {"bad_rating_unchecked": True}, ["praise"]),
-        (S.CLOSED, {Rel.ENTERPRISE}, {"bad_rating_unchecked": True}, []),
+        (S.CLOSED, {Rel.ASSIGNEE, Rel.OFFICER}, {"bad_rating_unchecked": True}, []),
+        (S.CLOSED, {Rel.ENTERPRISE}, {"bad_rating_unchecked": True}, ["praise"]),
+        (S.IN_PROGRESS, {Rel.ENTERPRISE}, {}, []),
         (S.IN_PROGRESS, {Rel.OWNER, Rel.OFFICER}, {"return_visit_due": True}, ["return-visit"]),
         (S.IN_PROGRESS, {Rel.OFFICER}, {"return_visit_due": True}, []),
         (S.IN_PROGRESS, {Rel.MANAGER}, {}, ["supervise"]),

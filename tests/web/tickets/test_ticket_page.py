@@ -253,7 +253,11 @@ def test_bad_rating_loop_review_return_visit_praise(world, web_as, new_ticket):
     assert response.status_code == 302
     assert ReturnVisit.objects.get().satisfied is True
     services.ticket_resolve(ticket_id=ticket.pk, actor=world.chief, resolution="整改完成")
-    assert officer.post(act(ticket.number, "praise"), {"praise-kind": "banner"}).status_code == 302
+    assert "praise" not in actions_on(officer.get(page(ticket.number)))  # not for one's own work
+    assert officer.post(act(ticket.number, "praise"), {"praise-kind": "banner"}).status_code != 302
+    company = web_as(world.company)
+    assert "praise" in actions_on(company.get(page(ticket.number)))
+    assert company.post(act(ticket.number, "praise"), {"praise-kind": "banner"}).status_code == 302
     assert Praise.objects.get().kind == "banner"
 
 
