@@ -93,3 +93,9 @@ def parse_weekdays(text: str) -> frozenset[int]:
     if not days:
         raise ValueError("name at least one working weekday")
     return frozenset(days)
+
+
+def one_line(text: str) -> str:
+    """`text` on one line: every run of whitespace (line breaks, tabs) becomes one space.
+    For what ends up in a header or a one-line field: a title, an e-mail's subject."""
+    return " ".join(str(text or "").split())

@@ -18,6 +18,7 @@ from servicedesk import clock
 from servicedesk.errors import Conflict, Forbidden, Invalid, NotFound
 from servicedesk.files import atomic_deleting_files, file_save
 from servicedesk.models import Department, Enterprise, ServiceItem, User
+from servicedesk.validators import one_line
 
 from . import selectors, state
 from .events import record_event
@@ -200,7 +201,7 @@ def ticket_create(
     else:
         assignee = route(enterprise=enterprise, service_item=service_item)
     number = next_ticket_number(clock.today_local().year)
-    title = _text(title, "title", limit=200)
+    title = _text(one_line(title), "title", limit=200)  # one line: it heads lists and mails
     description = _text(description, "description")
     ticket = Ticket.objects.create(
         number=number,

@@ -7,17 +7,23 @@ from django.core.mail import EmailMultiAlternatives
 from django.utils.html import escape, linebreaks
 
 from notifications.models import Notification
+from servicedesk.validators import one_line
 
 from .base import DeliveryError
+
+SUBJECT_LIMIT = 150  # characters; mail clients show fewer
 
 
 def send(notification: Notification) -> None:
     recipient = notification.recipient
     if recipient is None or not recipient.email:
         raise DeliveryError("the recipient has no email address")
-    html = f"<html><body><h3>{escape(notification.subject)}</h3>{linebreaks(escape(notification.body))}</body></html>"
+    # a header is one line: a break in a stored subject would be refused (BadHeaderError) at
+    # every retry, or read as another header
+    subject = one_line(notification.subject)[:SUBJECT_LIMIT]
+    html = f"<html><body><h3>{escape(subject)}</h3>{linebreaks(escape(notification.body))}</body></html>"
     message = EmailMultiAlternatives(
-        subject=notification.subject,
+        subject=subject,
         body=notification.body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[recipient.email],
