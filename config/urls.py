@@ -33,8 +33,9 @@ urlpatterns = [
     re_path(r"^api/(?P<path>[\s\S]*)\Z", api_not_found, name="api-not-found"),  # last: JSON 404 for the rest of /api/
 ]
 
-# The web's own 403, 404 and 500 pages (in the site's layout); /api/ keeps its JSON answers.
+# The web's own 400, 403, 404 and 500 pages (in the site's layout); /api/ keeps its JSON answers.
 # The 500 handler answers 503 while the database is away (servicedesk.unavailable).
+handler400 = "web.errors.bad_request"  # also a body over the size limit: 413
 handler403 = "web.errors.permission_denied"
 handler404 = "web.errors.page_not_found"
 handler500 = "web.errors.server_error"

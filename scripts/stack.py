@@ -95,6 +95,15 @@ def manage(*args: str) -> None:
     subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, check=True)
 
 
+def run_env() -> dict[str, str]:
+    """The environment of `make run`'s processes: DEBUG off unless DJANGO_DEBUG says otherwise,
+    so a demo shows the site's own 404 and 500 pages, never Django's technical pages (the URL
+    list, the settings). Static files come through whitenoise all the same."""
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    env.setdefault("DJANGO_DEBUG", "0")
+    return env
+
+
 def cmd_run() -> int:
     port = os.environ.setdefault("PORT", "8000")
     with redis_server():
@@ -107,8 +116,7 @@ def cmd_run() -> int:
             print("\nDemo logins (from " + str(logins.relative_to(ROOT)) + "):")
             print(logins.read_text(encoding="utf-8"))
         print("Ctrl-C stops web, worker and beat.\n", flush=True)
-        env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
-        proc = subprocess.Popen([str(BIN / "honcho"), "start", "-f", "Procfile"], cwd=ROOT, env=env)
+        proc = subprocess.Popen([str(BIN / "honcho"), "start", "-f", "Procfile"], cwd=ROOT, env=run_env())
         try:
             return proc.wait()
         except KeyboardInterrupt:

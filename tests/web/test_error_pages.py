@@ -95,3 +95,40 @@ def test_the_handlers_answer_json_under_api():
     denied = permission_denied(request, Exception("secret reason"))
     assert denied.status_code == 403 and denied["Content-Type"] == "application/json"
     assert b"secret reason" not in denied.content
+
+
+# --- what `make run` shows a newcomer: the site's pages, never Django's technical ones ----------
+
+
+def _too_big() -> bytes:
+    return b'{"username": "' + b"x" * (3 * 1024 * 1024) + b'"}'
+
+
+def test_an_oversized_body_under_api_is_a_json_413(client):
+    response = client.post("/api/v1/auth/token/", _too_big(), content_type="application/json")
+    assert response.status_code == 413
+    assert response.json()["code"] == "too_large"
+    assert "2 MB" in response.json()["detail"]
+
+
+def test_an_oversized_form_on_the_web_is_the_sites_413_page(client):
+    response = client.post("/accounts/login/", {"username": "x" * (3 * 1024 * 1024), "password": "p"})
+    assert response.status_code == 413
+    body = response.content.decode()
+    assert 'class="topbar"' in body and "2 MB" in body
+    assert "SECRET_KEY" not in body and "Traceback" not in body
+
+
+def test_make_run_serves_with_debug_off(monkeypatch):
+    from scripts import stack
+
+    monkeypatch.delenv("DJANGO_DEBUG", raising=False)
+    assert stack.run_env()["DJANGO_DEBUG"] == "0"
+    monkeypatch.setenv("DJANGO_DEBUG", "1")  # an operator who asks for the debug pages gets them
+    assert stack.run_env()["DJANGO_DEBUG"] == "1"
+
+
+def test_static_files_are_served_with_debug_off_outside_production(client):
+    response = client.get("/static/web/app.css")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content if response.streaming else [response.content])
