@@ -101,6 +101,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "servicedesk.lockout.SignInAddressLimitMiddleware",  # password spraying: failed sign-ins per address
     "scaleout.replica.PrimaryAfterWriteMiddleware",  # who just wrote reads the primary (with a replica)
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -393,6 +394,11 @@ AXES_USERNAME_CALLABLE = "servicedesk.lockout.client_username"  # case-folded: A
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_LOCKOUT_CALLABLE = "servicedesk.lockout.lockout_response"
 AXES_VERBOSE = False
+# Password spraying (one password, many usernames): SIGNIN_ADDRESS_FAILURE_LIMIT failed sign-ins
+# from one address within SIGNIN_ADDRESS_WINDOW_MINUTES refuse further sign-ins from it (429) on
+# every sign-in path until the window ends (servicedesk.lockout).
+SIGNIN_ADDRESS_FAILURE_LIMIT = env_int("SIGNIN_ADDRESS_FAILURE_LIMIT", 20)
+SIGNIN_ADDRESS_WINDOW_MINUTES = env_int("SIGNIN_ADDRESS_WINDOW_MINUTES", 15)
 
 LOGGING = {
     "version": 1,

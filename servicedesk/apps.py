@@ -7,4 +7,5 @@ class ServicedeskConfig(AppConfig):
     verbose_name = _("Organisation and catalogue")
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the system checks)
+        # the system checks; the failed sign-ins counted per address
+        from . import checks, lockout  # noqa: F401
