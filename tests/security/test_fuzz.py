@@ -202,3 +202,50 @@ def test_options_and_head_on_every_path_for_every_role(seeded, schema):
                 if response.status_code >= 500:
                     failures.append(f"{response.status_code} on {method.upper()} {path} as {role}")
     assert not failures, "\n".join(failures)
+
+
+# Dates far from today in every form a date parameter takes: the last and first days the
+# calendar knows, a week and a month out there, and a time stamp at the end of time.
+FAR_DATES = ("9999-12-31", "0001-01-01", "9999-W52", "0001-W01", "9999-12", "9999-12-31T23:59:59Z", "1900-02-29")
+DATE_NAMES = re.compile(r"(^|_)(at|date|day|week|month|from|to|since|until|after|before|start|end)($|_)")
+
+
+def _date_parameters(document: dict[str, Any]) -> list[tuple[str, str, dict[str, str]]]:
+    """(path, parameter, the other parameters it needs) for every query parameter of a GET that
+    is a date or reads as one (a report's `at` needs a `period`)."""
+    found = []
+    for path, item in document["paths"].items():
+        get = item.get("get")
+        if get is None or "{" in path or not ONLY.search(path):
+            continue
+        names = {parameter["name"] for parameter in get.get("parameters", [])}
+        for parameter in get.get("parameters", []):
+            schema = parameter.get("schema", {})
+            dated = schema.get("format") in ("date", "date-time") or DATE_NAMES.search(parameter["name"])
+            if parameter.get("in") == "query" and dated:
+                needs = {"period": "month"} if parameter["name"] == "at" and "period" in names else {}
+                found.append((path, parameter["name"], needs))
+    return found
+
+
+def test_far_dates_on_every_date_parameter(seeded):
+    """Every date-like query parameter of every list and report, with far dates, as a manager
+    and as an officer: never a 5xx, and a refusal is a 400 that names the parameter."""
+    document = APIClient().get("/api/v1/schema/?format=json").json()
+    parameters = _date_parameters(document)
+    if ONLY.pattern == ".*":
+        names = {name for _path, name, _needs in parameters}
+        assert {"at", "week"} <= names, names  # the report and coverage parameters are found
+    failures = []
+    for role in ("manager", "officer"):
+        client = APIClient()
+        client.raise_request_exception = False
+        client.force_authenticate(seeded.users[role])
+        for path, name, needs in parameters:
+            for value in FAR_DATES:
+                response = client.get(path, {**needs, name: value})
+                if response.status_code >= 500:
+                    failures.append(f"{response.status_code} on GET {path}?{name}={value} as {role}")
+                elif response.status_code == 400 and name not in response.content.decode():
+                    failures.append(f"400 without naming {name} on GET {path}?{name}={value}")
+    assert not failures, "\n".join(failures)
