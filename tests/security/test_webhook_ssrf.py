@@ -9,7 +9,10 @@ networks through. The receivers are real HTTP servers on 127.0.0.1."""
 from __future__ import annotations
 
 import json
+import shutil
 import socket
+import ssl
+import subprocess
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -425,3 +428,90 @@ def test_the_robot_test_send_says_the_same_of_an_open_and_a_closed_internal_port
     assert answers[0] == answers[1]
     assert answers[0]["sent"] is False and "loopback, private" in answers[0]["detail"]
     assert server.hits == []
+
+
+# --- HTTPS: the socket to the checked address, TLS for the URL's host -----------------------
+
+
+@pytest.fixture
+def tls_server(tmp_path, settings, monkeypatch) -> Iterator[tuple[Server, list[str]]]:  # type: ignore[no-untyped-def]
+    """An HTTPS server on 127.0.0.1 with a certificate for receiver.example only (no IP in
+    it), trusted by the guard's TLS context for this test; the server names (SNI) it heard."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("needs the openssl command to make a certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    make = [openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+    where = ["-keyout", str(key), "-out", str(cert), "-days", "1"]
+    subject = ["-subj", "/CN=receiver.example", "-addext", "subjectAltName=DNS:receiver.example"]
+    subprocess.run([*make, *where, *subject], check=True, capture_output=True)  # noqa: S603 - fixed arguments
+    heard: list[str] = []
+    server_side = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_side.load_cert_chain(cert, key)
+
+    def hear(_sock: ssl.SSLObject, name: str | None, _ctx: ssl.SSLContext) -> None:
+        heard.append(name or "")
+
+    server_side.sni_callback = hear  # type: ignore[assignment]
+    client_side = ssl.create_default_context(cafile=str(cert))
+    handler = next(h for h in safeurl._OPENER.handlers if isinstance(h, safeurl._HTTPSHandler))
+    monkeypatch.setattr(handler, "_tls", client_side)
+    settings.NOTIFICATIONS_ALLOWED_PRIVATE_NETWORKS = LOOPBACK
+    rec = Server()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            with rec.lock:
+                rec.hits.append({"path": self.path, "host": self.headers.get("Host", "")})
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    class TLSServer(ThreadingHTTPServer):
+        def get_request(self):  # type: ignore[no-untyped-def]
+            sock, address = super().get_request()
+            try:
+                return server_side.wrap_socket(sock, server_side=True), address
+            except (ssl.SSLError, OSError):
+                sock.close()
+                raise
+
+        def handle_error(self, request, client_address):  # type: ignore[no-untyped-def]
+            pass
+
+    httpd = TLSServer(("127.0.0.1", 0), Handler)
+    httpd.daemon_threads = True
+    rec.port = httpd.server_address[1]
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield rec, heard
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def test_https_goes_to_the_checked_address_with_the_urls_name_and_certificate(world, tls_server, names):  # type: ignore[no-untyped-def]
+    server, heard = tls_server
+    names["receiver.example"] = ["127.0.0.1"]
+    names["other.example"] = ["127.0.0.1"]
+    _, row = endpoint_row(world, f"https://receiver.example:{server.port}/hook")
+
+    row = deliver(row)
+
+    assert row.status == "sent", row.last_error  # the certificate names the host, not the address
+    assert heard == ["receiver.example"]
+    assert server.hits == [{"path": "/hook", "host": f"receiver.example:{server.port}"}]
+
+    # the same server under a name its certificate does not carry: refused by the TLS check
+    endpoint = WebhookEndpoint.objects.create(
+        department=world.service_dept, url=f"https://other.example:{server.port}/hook", secret="s"
+    )
+    from notifications.channels import DeliveryError
+    from notifications.channels.webhook import post
+
+    with pytest.raises(DeliveryError, match=r"CERTIFICATE_VERIFY_FAILED|match"):
+        post(endpoint, b"{}")
+    assert len(server.hits) == 1
