@@ -26,6 +26,7 @@ BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/helper_notify_bench")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("NOTIFICATIONS_ALLOWED_PRIVATE_NETWORKS", "127.0.0.1/32")  # the local receiver
 
 
 def free_port() -> int:

@@ -7,6 +7,7 @@ turns on the security settings that `manage.py check --deploy` looks for.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -413,6 +414,14 @@ NOTIFICATIONS_SMS_BACKEND = env_str("NOTIFICATIONS_SMS_BACKEND", "notifications.
 # The desk's address as people reach it: the links in group-robot messages and mails.
 SERVICEDESK_BASE_URL = env_str("SERVICEDESK_BASE_URL", "http://127.0.0.1:8000")
 NOTIFICATIONS_WEBHOOK_TIMEOUT = float(env_str("NOTIFICATIONS_WEBHOOK_TIMEOUT", "5"))  # seconds
+# Webhooks and group robots reach public addresses only (notifications/channels/safeurl.py);
+# networks named here (CIDR, comma-separated: an on-premise receiver) are let through too.
+NOTIFICATIONS_ALLOWED_PRIVATE_NETWORKS = env_list("NOTIFICATIONS_ALLOWED_PRIVATE_NETWORKS")
+for _network in NOTIFICATIONS_ALLOWED_PRIVATE_NETWORKS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"NOTIFICATIONS_ALLOWED_PRIVATE_NETWORKS: {exc}") from exc
 NOTIFICATIONS_MAX_ATTEMPTS = env_int("NOTIFICATIONS_MAX_ATTEMPTS", 8)
 NOTIFICATIONS_BACKOFF_BASE = env_int("NOTIFICATIONS_BACKOFF_BASE", 30)  # seconds, doubled per attempt
 NOTIFICATIONS_BACKOFF_MAX = env_int("NOTIFICATIONS_BACKOFF_MAX", 3600)

@@ -21,6 +21,7 @@ from . import preferences as user_preferences
 from . import services
 from .channels import DeliveryError
 from .channels.robot import mask
+from .channels.safeurl import validate_public_url
 from .models import GroupRobot, Notification, NotificationChannel
 
 
@@ -149,7 +150,7 @@ class GroupRobotSerializer(serializers.ModelSerializer[GroupRobot]):
     """`url` (it carries the robot's key) and `secret` are write-only: what is read back is
     `url_masked` and whether a secret is set."""
 
-    url = serializers.URLField(max_length=500, write_only=True, required=False)
+    url = serializers.URLField(max_length=500, write_only=True, required=False, validators=[validate_public_url])
     secret = serializers.CharField(max_length=200, write_only=True, required=False, allow_blank=True)
     url_masked = serializers.SerializerMethodField()
     secret_set = serializers.SerializerMethodField()

@@ -14,7 +14,7 @@ from django.db.models import F
 
 from servicedesk import clock
 
-from .channels import sender_for
+from .channels import Undeliverable, sender_for
 from .models import Notification, NotificationChannel, NotificationStatus
 
 logger = logging.getLogger(__name__)
@@ -86,9 +86,11 @@ def notification_deliver(*, notification_id: int) -> str:
         row.attempts += 1
         try:
             sender_for(row.channel)(row)
-        except Exception as exc:  # any channel failure is recorded on the row and retried
+        except Exception as exc:  # any channel failure is recorded on the row; retried unless Undeliverable
             row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            if row.attempts >= settings.NOTIFICATIONS_MAX_ATTEMPTS:
+            if isinstance(exc, Undeliverable):  # a redirect, a refused address: no retry helps
+                row.status = Status.FAILED
+            elif row.attempts >= settings.NOTIFICATIONS_MAX_ATTEMPTS:
                 row.status = Status.FAILED
                 row.last_error = f"gave up after {row.attempts} attempts: {row.last_error}"[:2000]
             else:

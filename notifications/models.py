@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from .channels.safeurl import validate_public_url
 from .sentences import DIGEST_KIND as DIGEST_KIND
 from .sentences import Rendered, render
 
@@ -169,7 +170,7 @@ class WebhookEndpoint(models.Model):
     department = models.ForeignKey(
         "servicedesk.Department", on_delete=models.CASCADE, null=True, blank=True, related_name="webhooks"
     )
-    url = models.URLField(_("URL"), max_length=500)
+    url = models.URLField(_("URL"), max_length=500, validators=[validate_public_url])
     secret = models.CharField(_("secret"), max_length=200)
     language = models.CharField(_("language"), max_length=10, default="zh-hans")
     active = models.BooleanField(_("active"), default=True)
@@ -212,7 +213,7 @@ class GroupRobot(models.Model):
         related_name="robots",
         verbose_name=_("department"),
     )
-    url = models.URLField(_("webhook URL"), max_length=500)
+    url = models.URLField(_("webhook URL"), max_length=500, validators=[validate_public_url])
     secret = models.CharField(_("signing secret"), max_length=200, blank=True)
     language = models.CharField(_("language"), max_length=10, default="zh-hans")
     quiet_start = models.TimeField(_("quiet hours start"), default=time(22, 0))

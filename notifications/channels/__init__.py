@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from .base import DeliveryError
+from .base import DeliveryError, Undeliverable
 
 if TYPE_CHECKING:
     from notifications.models import Notification
 
-__all__ = ["DeliveryError", "robot_message", "sender_for"]
+__all__ = ["DeliveryError", "Undeliverable", "robot_message", "sender_for"]
 
 
 def sender_for(channel: str) -> Callable[[Notification], None]:

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import json
 import re
-import urllib.error
-import urllib.request
 from typing import Any
 
 from django.conf import settings
 
+from . import safeurl
 from .base import DeliveryError
 
 #: characters that start markdown or HTML (links, emphasis, headings, <@mentions>, <font>),
@@ -62,33 +61,13 @@ def mask(value: str, keep: int = 4) -> str:
     return prefix + value[-keep:] if len(value) > 2 * keep else prefix
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
-        raise DeliveryError(f"robot answered a redirect (HTTP {code}); redirects are not followed")
-
-
-_opener = urllib.request.build_opener(_NoRedirects)
-
-
 def post(url: str, payload: dict[str, Any]) -> dict[str, Any]:
-    """POST JSON to a robot; its answer (a JSON object), or DeliveryError. Redirects are
-    refused; a short timeout holds up only this delivery."""
-    if not url.startswith(("http://", "https://")):
-        raise DeliveryError("robot URLs must be http(s)")
+    """POST JSON to a robot; its answer (a JSON object), or DeliveryError. It goes through
+    `safeurl` (public addresses only, redirects refused); a short timeout holds up only this
+    delivery."""
     body = json.dumps(payload, ensure_ascii=False).encode()
-    request = urllib.request.Request(  # noqa: S310 (scheme checked above)
-        url,
-        data=body,
-        method="POST",
-        headers={"Content-Type": "application/json; charset=utf-8", "User-Agent": "park-service-desk/1"},
-    )
-    try:
-        with _opener.open(request, timeout=settings.NOTIFICATIONS_WEBHOOK_TIMEOUT) as response:
-            raw = response.read(65536)
-    except urllib.error.HTTPError as exc:
-        raise DeliveryError(f"robot answered HTTP {exc.code}") from exc
-    except (urllib.error.URLError, OSError) as exc:
-        raise DeliveryError(f"robot: {exc}") from exc
+    headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": "park-service-desk/1"}
+    _status, raw = safeurl.post(url, body, headers, who="robot", read=65536)
     try:
         answer = json.loads(raw or b"{}")
     except ValueError as exc:

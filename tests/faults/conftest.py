@@ -88,6 +88,7 @@ def stack_env(broker: RedisServer) -> dict[str, str]:
         "DB_CONN_MAX_AGE": "0",
         "NOTIFICATIONS_SWEEP_GRACE": "0",
         "NOTIFICATIONS_WEBHOOK_TIMEOUT": "5",
+        "NOTIFICATIONS_ALLOWED_PRIVATE_NETWORKS": "127.0.0.1/32",  # the local webhook receiver
         "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
     }
 

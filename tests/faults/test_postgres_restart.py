@@ -129,6 +129,7 @@ def test_a_postgres_restart_under_load_loses_no_ticket_and_halves_none(
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "CELERY_TASK_ALWAYS_EAGER": "0",
         "NOTIFICATIONS_SWEEP_GRACE": "0",
+        "NOTIFICATIONS_ALLOWED_PRIVATE_NETWORKS": "127.0.0.1/32",  # the local webhook receiver
         "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
         "LOG_LEVEL": "WARNING",
         "DJANGO_DEBUG": "0",  # as production: no technical error pages

@@ -114,7 +114,9 @@ def _handler(server: RobotServer) -> type[BaseHTTPRequestHandler]:
 
 
 @pytest.fixture
-def robot_server() -> Iterator[RobotServer]:
+def robot_server(settings) -> Iterator[RobotServer]:  # type: ignore[no-untyped-def]
+    """The robot services, and their address let through the SSRF guard (notifications/channels/safeurl.py)."""
+    settings.NOTIFICATIONS_ALLOWED_PRIVATE_NETWORKS = ["127.0.0.1/32"]
     rec = RobotServer()
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(rec))
     httpd.daemon_threads = True

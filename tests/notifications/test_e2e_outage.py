@@ -64,6 +64,7 @@ def worker(broker) -> Iterator[subprocess.Popen[bytes]]:  # type: ignore[no-unty
         "DATABASE_URL": _database_url(),
         "REDIS_URL": url,
         "NOTIFICATIONS_WEBHOOK_TIMEOUT": "2",
+        "NOTIFICATIONS_ALLOWED_PRIVATE_NETWORKS": "127.0.0.1/32",  # the local webhook receiver
     }
     proc = subprocess.Popen(  # noqa: S603
         [

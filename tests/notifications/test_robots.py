@@ -121,8 +121,8 @@ def test_user_text_cannot_format_links_mentions_or_html_in_a_group(world, file_t
 def test_redirects_are_not_followed(world, file_ticket, robots, robot_server):  # type: ignore[no-untyped-def]
     GroupRobot.objects.filter(pk=robots["wecom"].pk).update(url=robot_server.base() + "/redirect")
     file_ticket()
-    assert deliver(channel="wecom") == ["pending"]
-    assert "redirect" in Notification.objects.get(channel="wecom").last_error
+    assert deliver(channel="wecom") == ["failed"]  # a redirect is no passing trouble: not retried
+    assert "redirect (HTTP 302" in Notification.objects.get(channel="wecom").last_error
     assert robot_server.accepted("wecom") == []
 
 

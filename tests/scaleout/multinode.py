@@ -146,6 +146,7 @@ class Cluster:
             "BEAT_LEASE_RETRY_SECONDS": "2",
             "NOTIFICATIONS_SWEEP_GRACE": "0",
             "NOTIFICATIONS_CLAIM_SECONDS": "6",
+            "NOTIFICATIONS_ALLOWED_PRIVATE_NETWORKS": "127.0.0.1/32",  # the local webhook receiver
             "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
             "LOG_LEVEL": "WARNING",
         }
