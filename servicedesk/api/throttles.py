@@ -1,5 +1,5 @@
-"""Per-user limits on what an enterprise user writes (issue 23: an enterprise filed 50
-tickets and 20 replies in seconds). Staff are not limited here: they carry the desk's work
+"""Per-user limits on what an enterprise user writes (an enterprise once filed 50 tickets
+and 20 replies in seconds, each an alert to its officers). Staff are not limited here: they carry the desk's work
 in bursts (a visit files many tickets); the general `user` rate still applies to everyone.
 
 A view names the scope of each of its actions in `enterprise_throttle_scopes`; the scope
@@ -9,6 +9,7 @@ counters live in the shared cache (servicedesk.cache), like every other API thro
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 from django.conf import settings
@@ -47,3 +48,14 @@ class EnterpriseWriteThrottle(SimpleRateThrottle):
 
     def get_cache_key(self, request: Request, view: Any) -> str | None:
         return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
+
+
+def enterprise_wait(request: Any, scope: str) -> float | None:
+    """For the web's forms (filing, replying, attaching), which are not DRF views: None when
+    this POST of an enterprise user is within the scope's rate (and counts it), else the
+    seconds to wait. The same counters as the API's, so the portal and the API share a limit."""
+    throttle = EnterpriseWriteThrottle()
+    view = SimpleNamespace(action="web", enterprise_throttle_scopes={"web": scope})
+    if throttle.allow_request(request, view):
+        return None
+    return throttle.wait() or 60.0

@@ -88,3 +88,25 @@ def test_an_enterprise_users_tickets_and_replies_are_throttled_per_user(world, a
     # staff are not limited by the enterprise rates
     chief = api_as(world.chief)
     assert [chief.post(f"/api/v1/tickets/{tid}/reply/", {"body": "在办"}).status_code for _ in range(3)] == [201] * 3
+
+
+@override_settings(ENTERPRISE_TICKET_THROTTLE_RATE="3/hour", ENTERPRISE_WRITE_THROTTLE_RATE="2/hour")
+def test_the_portal_shares_the_apis_limits(world, api_as):
+    from django.test import Client
+    from django.urls import reverse
+
+    portal = Client()
+    portal.force_login(world.company)
+    form = {**BODY, "priority": "normal"}
+    assert api_as(world.company).post("/api/v1/tickets/", form, format="json").status_code == 201
+    codes = [portal.post(reverse("portal-new"), form).status_code for _ in range(3)]
+    assert codes == [302, 302, 429]  # the API's filing counted too
+    assert Ticket.objects.count() == 3
+    refused = portal.post(reverse("portal-new"), form)
+    assert refused.status_code == 429 and "停电" in refused.content.decode()  # what was typed is kept
+
+    number = Ticket.objects.first().number  # type: ignore[union-attr]
+    reply = reverse("ticket-action", kwargs={"number": number, "action": "reply"})
+    replies = [portal.post(reply, {"reply-body": "催"}).status_code for _ in range(3)]
+    assert replies == [302, 302, 429]
+    assert Ticket.objects.first().events.filter(kind="replied").count() == 2  # type: ignore[union-attr]

@@ -4,6 +4,7 @@ a domain error re-renders the page with the error and nothing changed."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -23,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from servicedesk import clock
+from servicedesk.api.throttles import enterprise_wait
 from servicedesk.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, TooLarge
 from servicedesk.files import atomic_deleting_files
 from servicedesk.models import Enterprise, User
@@ -108,6 +110,17 @@ def sla_flag(ticket: Ticket, now: datetime) -> str:
 # --- the enterprise portal -------------------------------------------------------------
 
 
+#: What an enterprise user writes through the portal counts against the API's per-user limits.
+WRITE_SCOPES = {"reply": "enterprise_write", "attach": "enterprise_write"}
+
+
+def _too_fast(wait: float) -> str:
+    minutes = max(1, math.ceil(wait / 60))
+    return gettext("You are writing faster than the desk allows. Please try again in %(minutes)s minutes.") % {
+        "minutes": minutes
+    }
+
+
 def _enterprise_only(user: User) -> None:
     if user.role != User.Role.ENTERPRISE or not user.enterprise_id:
         raise PermissionDenied
@@ -120,7 +133,12 @@ def portal_new(request: HttpRequest) -> HttpResponse:
     _enterprise_only(user)
     form = f.TicketCreateForm(request.POST or None, request.FILES or None)
     status = 200
-    if request.method == "POST":
+    wait = enterprise_wait(request, "enterprise_ticket") if request.method == "POST" else None
+    if wait is not None:
+        form.is_valid()  # keeps what was typed, with the refusal above it
+        form.add_error(None, _too_fast(wait))
+        status = 429
+    elif request.method == "POST":
         if form.is_valid():
             try:
                 ticket = _file_ticket(user, form.cleaned_data)
@@ -515,7 +533,12 @@ def ticket_action(request: HttpRequest, number: str, action: str) -> HttpRespons
         raise Http404(gettext("No such action."))
     form = spec.form(request.POST, request.FILES or None, user=user, ticket=ticket, prefix=action)
     status = 400
-    if form.is_valid():
+    wait = enterprise_wait(request, WRITE_SCOPES[action]) if action in WRITE_SCOPES else None
+    if wait is not None:
+        form.is_valid()
+        form.add_error(None, _too_fast(wait))
+        status = 429
+    elif form.is_valid():
         try:
             spec.handler(ticket, user, dict(form.cleaned_data))
         except NotFound:
