@@ -641,16 +641,21 @@ def extension_approve(*, extension_id: int, actor: User, reason: str = "") -> Ex
         ticket.overdue = False
     _save(ticket, "resolve_due_at", "extension_count", "deadline_version", "overdue")
     escalation.deadline_renew(ticket=ticket, now=now)
+    # the enterprise is told the new date; the approver's remark is for the staff only (an
+    # internal note beside the public event), as a rejection's reason is
     record_event(
         ticket,
         actor,
         EventKind.EXTENSION_APPROVED,
-        body=extension.decision_reason,
         public=True,
         extension=extension.pk,
         old_resolve_due_at=_iso(old_due),
         resolve_due_at=_iso(ticket.resolve_due_at),
     )
+    if extension.decision_reason.strip():
+        record_event(
+            ticket, actor, EventKind.NOTED, body=extension.decision_reason, public=False, extension=extension.pk
+        )
     return extension
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
 
 from servicedesk.models import User
 
@@ -19,8 +21,19 @@ START_PAGE: dict[str, str] = {
 }
 
 
+class DeskAuthenticationForm(AuthenticationForm):
+    """Django's sign-in form, whose error does not claim that usernames are case-sensitive:
+    here they are not (servicedesk.models.UserManager)."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _("Wrong username or password. Note that the password is case-sensitive."),
+    }
+
+
 class LoginView(auth_views.LoginView):
     template_name = "web/login.html"
+    authentication_form = DeskAuthenticationForm
     redirect_authenticated_user = True
 
     def form_valid(self, form):  # type: ignore[no-untyped-def]

@@ -78,3 +78,16 @@ def test_the_nav_marks_only_the_pages_own_item(client, path, current):
     html = client.get(path).content.decode()
     marked = re.findall(r'<a href="([^"]+)" aria-current="page"', html)
     assert marked == [current]
+
+
+def test_a_wrong_password_says_only_the_password_is_case_sensitive(world):  # type: ignore[no-untyped-def]
+
+    english = Client(HTTP_ACCEPT_LANGUAGE="en")
+    body = english.post(reverse("login"), {"username": world.chief.username, "password": "nope"}).content.decode()
+    assert "Wrong username or password. Note that the password is case-sensitive." in body
+    assert "fields may be case-sensitive" not in body
+    chinese = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    body = chinese.post(
+        reverse("login"), {"username": world.chief.username.upper(), "password": "nope"}
+    ).content.decode()
+    assert "用户名或密码错误。请注意密码区分大小写。" in body

@@ -88,7 +88,11 @@ class ProblemForm(forms.Form):
         self.catalogue = catalogue if catalogue is not None else {i.code: i for i in service_item_list()}
         field = self.fields["service_item"]
         assert isinstance(field, forms.ChoiceField)  # noqa: S101  declared above
-        field.choices = [("", "—"), *((code, f"{item.name} ({code})") for code, item in self.catalogue.items())]
+        # by name, grouped by department, as the filing form shows them (never the codes)
+        groups: dict[str, list[tuple[str, str]]] = {}
+        for code, item in sorted(self.catalogue.items(), key=lambda pair: (pair[1].department.name, pair[1].name)):
+            groups.setdefault(item.department.name, []).append((code, item.name))
+        field.choices = [("", _("— choose a service —")), *groups.items()]
 
     def clean_service_item(self) -> ServiceItem | None:
         code = self.cleaned_data.get("service_item") or ""

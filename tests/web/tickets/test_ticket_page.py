@@ -342,3 +342,33 @@ def test_transferring_a_ticket_out_of_ones_own_scope_lands_on_the_queue(world, w
     )
     assert response.status_code == 302 and response["Location"] == reverse("work-queue")
     assert web_as(world.other_officer).get(page(ticket.number)).status_code == 404
+
+
+def test_the_enterprise_sees_the_new_deadline_but_not_the_approvers_remark(world, web_as, api_as, new_ticket):
+    ticket = new_ticket()
+    services.ticket_accept(ticket_id=ticket.pk, actor=world.chief)
+    ticket.refresh_from_db()
+    new_due = ticket.resolve_due_at + timedelta(days=3)
+    extension = services.extension_request(
+        ticket_id=ticket.pk, actor=world.chief, new_resolve_due_at=new_due, reason="施工"
+    )
+    services.extension_approve(extension_id=extension.pk, actor=world.park_manager, reason="内部：该专员本月已三次延期")
+
+    company = web_as(world.company).get(page(ticket.number)).content.decode()
+    assert "三次延期" not in company
+    assert "New resolution deadline" in company
+    events = api_as(world.company).get(f"/api/v1/tickets/{ticket.pk}/events/").json()
+    rows = events["results"] if isinstance(events, dict) else events
+    assert "三次延期" not in str(rows)
+    assert any(row["kind"] == "extension_approved" for row in rows)
+
+    staff = web_as(world.chief).get(page(ticket.number)).content.decode()
+    assert "三次延期" in staff  # an internal note beside the approval
+
+
+def test_the_enterprise_sees_its_officers_contact(world, web_as, new_ticket):
+    type(world.chief).objects.filter(pk=world.chief.pk).update(phone="13800000001", email="chief@park.example")
+    ticket = new_ticket()
+    body = web_as(world.company).get(page(ticket.number)).content.decode()
+    assert "Chief service officer" in body
+    assert 'href="tel:13800000001"' in body and "chief@park.example" in body
