@@ -26,6 +26,7 @@ urlpatterns = [
     # The web: sign-in, then each role's pages (portal, workspace, inbox, dashboard, reports).
     path("accounts/login/", web_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("web.accounts.urls")),  # password change and reset
     path("", include("web.urls")),
     path("", include("web.tickets.urls")),
     path("", include("web.inbox.urls")),

@@ -5,16 +5,21 @@ telling whether an address is known."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
+from django.core import mail
 from django.db import connection
+from django.http import HttpResponse
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from rest_framework.test import APIClient
 
 from servicedesk import services
 from servicedesk.models import ApiToken
-from tests.factories import PASSWORD, EnterpriseUserFactory, OfficerFactory
+from tests.factories import PASSWORD, AdminFactory, EnterpriseUserFactory, OfficerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -217,4 +222,151 @@ def test_a_password_changed_elsewhere_revokes_every_token():
     me = OfficerFactory()
     key = _sign_in(me.username)["token"]
     services.user_password_change(user=me, old_password=PASSWORD, new_password=NEW_PASSWORD)
+    assert _client(key).get(ME).status_code == 401
+
+
+# --- password change on the web ----------------------------------------------------------
+
+
+def test_a_password_changed_on_the_web_revokes_every_token(client):
+    me = EnterpriseUserFactory()
+    key = _sign_in(me.username)["token"]
+    client.force_login(me)
+    data = {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    assert client.post(reverse("password_change"), data).status_code == 302
+    assert _client(key).get(ME).status_code == 401
+    assert client.get(reverse("profile")).status_code == 200
+
+
+def test_a_wrong_old_password_on_the_web_keeps_the_tokens(client):
+    me = EnterpriseUserFactory()
+    key = _sign_in(me.username)["token"]
+    client.force_login(me)
+    data = {"old_password": "wrong", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    response = client.post(reverse("password_change"), data, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert "Your old password was entered incorrectly" in response.content.decode()
+    assert _client(key).get(ME).status_code == 200
+
+
+# --- password reset by e-mail ------------------------------------------------------------
+
+
+def _reset(client: Client, email: str, address: str = "203.0.113.9") -> HttpResponse:
+    return client.post(reverse("password_reset"), {"email": email}, REMOTE_ADDR=address)  # type: ignore[no-any-return]
+
+
+def _link(message: mail.EmailMessage) -> str:
+    match = re.search(r"https?://\S+?(/accounts/password/reset/\S+/)", str(message.body))
+    assert match, message.body
+    return match.group(1)
+
+
+def test_the_login_page_links_to_the_reset(client):
+    assert f'href="{reverse("password_reset")}"' in client.get(reverse("login")).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("language", "subject", "body"),
+    [
+        ("en", "Reset your password", "The link works once"),
+        ("zh-hans", "重置您在园区企业服务平台的密码", "链接只能使用一次"),
+    ],
+)
+def test_a_reset_mail_in_the_users_language_sets_a_new_password_and_revokes_the_tokens(
+    client, settings, language, subject, body
+):
+    settings.SERVICEDESK_BASE_URL = "https://desk.example.cn"
+    me = OfficerFactory(email="wang@example.cn", language=language)
+    key = _sign_in(me.username)["token"]
+    # when they ask for a reset (the address in another case than stored)
+    response = _reset(client, "WANG@example.cn")
+    # then the page says a link is on its way, and the mail has it, in their language
+    assert response.status_code == 302 and response["Location"] == reverse("password_reset_done")
+    (message,) = mail.outbox
+    assert message.to == ["wang@example.cn"]
+    assert subject in message.subject and body in message.body
+    assert "https://desk.example.cn/accounts/password/reset/" in message.body
+    # when they follow the link and choose a new password
+    confirm = client.get(_link(message), follow=True)
+    assert confirm.status_code == 200 and 'name="new_password1"' in confirm.content.decode()
+    done = client.post(confirm.redirect_chain[-1][0], {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    # then it is set, and the tokens of the old password stop working
+    assert done.status_code == 302 and done["Location"] == reverse("password_reset_complete")
+    me.refresh_from_db()
+    assert me.check_password(NEW_PASSWORD)
+    assert _client(key).get(ME).status_code == 401
+    # and the link works once
+    assert "new_password1" not in client.get(_link(message), follow=True).content.decode()
+
+
+def test_an_unknown_address_gets_the_same_answer_and_no_mail(client):
+    OfficerFactory(email="known@example.cn")
+    known = _reset(Client(), "known@example.cn", "203.0.113.10")
+    unknown = _reset(Client(), "nobody@example.cn", "203.0.113.11")
+    assert (known.status_code, known["Location"]) == (unknown.status_code, unknown["Location"])
+    assert [m.to for m in mail.outbox] == [["known@example.cn"]]
+    done = client.get(reverse("password_reset_done")).content.decode()
+    assert "known" not in done and "nobody" not in done
+
+
+def test_an_inactive_user_gets_no_mail():
+    OfficerFactory(email="gone@example.cn", is_active=False)
+    assert _reset(Client(), "gone@example.cn").status_code == 302
+    assert mail.outbox == []
+
+
+def test_resets_for_one_address_are_limited_and_answer_the_same(settings, caplog):
+    settings.PASSWORD_RESET_RATE_PER_EMAIL = 3
+    settings.PASSWORD_RESET_RATE_PER_ADDRESS = 100
+    OfficerFactory(email="target@example.cn")
+    with time_machine.travel(T0, tick=False) as traveller:
+        # given three resets for one e-mail address, each from another client address
+        answers = [_reset(Client(), "target@example.cn", f"198.51.100.{n}") for n in range(5)]
+        # then the fourth and fifth answer as the first, but send nothing, and say so in the log
+        assert {(a.status_code, a["Location"]) for a in answers} == {(302, reverse("password_reset_done"))}
+        assert len(mail.outbox) == 3
+        assert "over the limit for this e-mail address" in caplog.text
+        assert "target@example.cn" not in caplog.text
+        # and in the next window the address may ask again
+        traveller.shift(dt.timedelta(seconds=settings.PASSWORD_RESET_RATE_WINDOW))
+        _reset(Client(), "target@example.cn")
+        assert len(mail.outbox) == 4
+
+
+def test_resets_from_one_client_address_are_limited_whatever_the_email(settings, caplog):
+    settings.PASSWORD_RESET_RATE_PER_ADDRESS = 5
+    for n in range(7):
+        OfficerFactory(email=f"user{n}@example.cn")
+    with time_machine.travel(T0, tick=False):
+        # given one client asking for seven accounts (known or not)
+        for n in range(7):
+            assert _reset(Client(), f"user{n}@example.cn", "192.0.2.1").status_code == 302
+        # then five mails go, and the rest are logged, not sent
+        assert len(mail.outbox) == 5
+        assert "over the limit for this client address" in caplog.text
+        # while another client is not held up by it
+        _reset(Client(), "user6@example.cn", "192.0.2.2")
+        assert len(mail.outbox) == 6
+
+
+def test_unknown_addresses_count_towards_the_client_limit(settings):
+    settings.PASSWORD_RESET_RATE_PER_ADDRESS = 2
+    OfficerFactory(email="real@example.cn")
+    with time_machine.travel(T0, tick=False):
+        _reset(Client(), "guess1@example.cn", "192.0.2.3")
+        _reset(Client(), "guess2@example.cn", "192.0.2.3")
+        _reset(Client(), "real@example.cn", "192.0.2.3")
+    assert mail.outbox == []
+
+
+def test_a_password_set_in_the_admin_revokes_the_users_tokens(client):
+    me = OfficerFactory()
+    key = _sign_in(me.username)["token"]
+    client.force_login(AdminFactory())
+    url = reverse("admin:auth_user_password_change", args=[me.pk])
+    response = client.post(url, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+    assert response.status_code == 302, response.content[:500]
+    me.refresh_from_db()
+    assert me.check_password(NEW_PASSWORD)
     assert _client(key).get(ME).status_code == 401
