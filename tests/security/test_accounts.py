@@ -370,3 +370,11 @@ def test_a_password_set_in_the_admin_revokes_the_users_tokens(client):
     me.refresh_from_db()
     assert me.check_password(NEW_PASSWORD)
     assert _client(key).get(ME).status_code == 401
+
+
+@pytest.mark.parametrize("raw", ["0", "99999999999999999999999999", "١", "-1", "1e3", "abc"])
+def test_a_malformed_token_id_is_a_json_404(raw):
+    client = _client(_sign_in(OfficerFactory().username)["token"])
+    response = client.delete(f"{TOKENS_URL}{raw}/")
+    assert response.status_code == 404
+    assert response.json()["detail"]
