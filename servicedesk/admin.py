@@ -14,6 +14,7 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from rest_framework.authtoken.models import TokenProxy
 
 from . import services
 from .calendar import (
@@ -89,6 +90,11 @@ class UserAdmin(BaseUserAdmin):
             if user is not None:
                 services.password_changed(user=user)  # the user's API tokens stop working
         return response
+
+
+# DRF's token table is left only for migration 0005, which moved its keys to ApiToken.
+if admin.site.is_registered(TokenProxy):
+    admin.site.unregister(TokenProxy)
 
 
 @admin.register(ApiToken)
