@@ -288,6 +288,9 @@ REST_FRAMEWORK = {
 API_TOKEN_LIFETIME_DAYS = env_int("API_TOKEN_LIFETIME_DAYS", 30)
 if API_TOKEN_LIFETIME_DAYS < 1:
     raise ImproperlyConfigured("API_TOKEN_LIFETIME_DAYS must be at least 1")
+# A script that signs in on every run would pile tokens up: past this many, a new token
+# replaces the user's least recently used one.
+API_TOKEN_MAX_PER_USER = max(1, env_int("API_TOKEN_MAX_PER_USER", 20))
 # Per enterprise user (servicedesk.api.throttles): tickets filed, and replies and uploads
 # written, through the API; staff are not limited by these. DRF's notation: "20/hour".
 ENTERPRISE_TICKET_THROTTLE_RATE = env_str("ENTERPRISE_TICKET_THROTTLE_RATE", "20/hour")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -173,11 +174,16 @@ def service_item_update(*, actor: User, item_id: int, **fields: Any) -> ServiceI
 
 @transaction.atomic
 def api_token_create(*, user: User, name: str = "") -> tuple[ApiToken, str]:
-    """A new token for the user (one per device or script) and its key, which is not stored;
-    the user's expired tokens go at the same time."""
+    """A new token for the user (one per device or script) and its key, which is not stored.
+    The user's expired tokens go at the same time, and so do their least recently used ones
+    beyond API_TOKEN_MAX_PER_USER."""
     ApiToken.objects.filter(user=user, expires_at__lte=clock.now()).delete()
     token, key = ApiToken.new(user_id=user.pk, name=name)
     token.save()
+    keep = settings.API_TOKEN_MAX_PER_USER
+    surplus = ApiToken.objects.filter(user=user).order_by("-last_used_at", "-id").values_list("pk", flat=True)[keep:]
+    if surplus:
+        ApiToken.objects.filter(pk__in=list(surplus)).delete()
     return token, key
 
 

@@ -378,3 +378,19 @@ def test_a_malformed_token_id_is_a_json_404(raw):
     response = client.delete(f"{TOKENS_URL}{raw}/")
     assert response.status_code == 404
     assert response.json()["detail"]
+
+
+def test_past_the_cap_a_new_token_replaces_the_least_recently_used(settings):
+    settings.API_TOKEN_MAX_PER_USER = 3
+    me = OfficerFactory()
+    with time_machine.travel(T0, tick=False) as traveller:
+        keys = []
+        for _ in range(3):
+            keys.append(_sign_in(me.username)["token"])
+            traveller.shift(dt.timedelta(minutes=2))
+        assert _client(keys[0]).get(ME).status_code == 200  # the oldest is now the most recently used
+        traveller.shift(dt.timedelta(minutes=2))
+        keys.append(_sign_in(me.username)["token"])
+        assert ApiToken.objects.filter(user=me).count() == 3
+        assert _client(keys[1]).get(ME).status_code == 401
+        assert all(_client(key).get(ME).status_code == 200 for key in (keys[0], keys[2], keys[3]))
