@@ -31,14 +31,14 @@ def main() -> int:
     import django
 
     django.setup()
-    from rest_framework.authtoken.models import Token
 
     from bench.queries import REPORT, REPORT_CSV
     from reports import period_from_params, report_for
     from servicedesk.models import User
+    from servicedesk.services import api_token_create
 
     manager = User.objects.filter(role=User.Role.MANAGER, park__isnull=True, department__isnull=True).order_by("pk")[0]
-    token = str(Token.objects.get_or_create(user=manager)[0].key)
+    token = api_token_create(user=manager, name="bench")[1]
     period = period_from_params({"period": "month"})
     report_for(user=manager, level="officers", period=period)
     cpu = []

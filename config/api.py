@@ -2,12 +2,14 @@
 
 from rest_framework.routers import DefaultRouter
 
+from servicedesk.api import accounts
 from servicedesk.api import views as org
 
 # No `.json` suffix routes: they reached the @action methods with a `format` argument they do
 # not take (a 500); `?format=` and the Accept header choose the representation instead.
 router = DefaultRouter(trailing_slash=True)
 router.include_format_suffixes = False
+router.register("auth/tokens", accounts.ApiTokenViewSet, basename="api-token-own")
 router.register("users", org.UserViewSet, basename="user")
 router.register("parks", org.ParkViewSet, basename="park")
 router.register("departments", org.DepartmentViewSet, basename="department")

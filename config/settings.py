@@ -290,6 +290,14 @@ REST_FRAMEWORK = {
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+# API tokens (servicedesk.ApiToken): each expires this many days after it is issued; its
+# owner lists and revokes their tokens at /api/v1/auth/tokens/.
+API_TOKEN_LIFETIME_DAYS = env_int("API_TOKEN_LIFETIME_DAYS", 30)
+if API_TOKEN_LIFETIME_DAYS < 1:
+    raise ImproperlyConfigured("API_TOKEN_LIFETIME_DAYS must be at least 1")
+# A script that signs in on every run would pile tokens up: past this many, a new token
+# replaces the user's least recently used one.
+API_TOKEN_MAX_PER_USER = max(1, env_int("API_TOKEN_MAX_PER_USER", 20))
 # Per enterprise user (servicedesk.api.throttles): tickets filed, and replies and uploads
 # written, through the API; staff are not limited by these. DRF's notation: "20/hour".
 ENTERPRISE_TICKET_THROTTLE_RATE = env_str("ENTERPRISE_TICKET_THROTTLE_RATE", "20/hour")
@@ -340,6 +348,13 @@ CACHES = {
 # --- email -------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "servicedesk@localhost")
+# Password reset by e-mail (/accounts/password/reset/): the link works this long (seconds), and
+# at most this many reset mails go out per window (seconds) for one client address and for one
+# e-mail address; past that the page answers as usual but sends nothing.
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3 * 3600)
+PASSWORD_RESET_RATE_PER_ADDRESS = env_int("PASSWORD_RESET_RATE_PER_ADDRESS", 5)
+PASSWORD_RESET_RATE_PER_EMAIL = env_int("PASSWORD_RESET_RATE_PER_EMAIL", 3)
+PASSWORD_RESET_RATE_WINDOW = env_int("PASSWORD_RESET_RATE_WINDOW", 3600)
 
 # --- security ----------------------------------------------------------------------------
 # See SECURITY.md for the threat model; tests/security/ checks every line of this block.

@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
 from servicedesk import health
+from servicedesk.api.accounts import LogoutView, PasswordView
 from servicedesk.api.docs import DocsView
 from servicedesk.api.errors import api_not_found
 from servicedesk.api.views import TokenView
@@ -17,12 +18,15 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/auth/token/", TokenView.as_view(), name="api-token"),
+    path("api/v1/auth/logout/", LogoutView.as_view(), name="api-logout"),
+    path("api/v1/auth/password/", PasswordView.as_view(), name="api-password"),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/docs/", DocsView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include(router.urls)),
     # The web: sign-in, then each role's pages (portal, workspace, inbox, dashboard, reports).
     path("accounts/login/", web_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("web.accounts.urls")),  # password change and reset
     path("", include("web.urls")),
     path("", include("web.tickets.urls")),
     path("", include("web.inbox.urls")),

@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -13,7 +14,9 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from rest_framework.authtoken.models import TokenProxy
 
+from . import services
 from .calendar import (
     CSV_MAX_BYTES,
     CalendarCSVError,
@@ -23,7 +26,7 @@ from .calendar import (
     default_calendar,
     parse_calendar_csv,
 )
-from .models import CalendarDay, Department, Enterprise, Park, ServiceItem, User, WorkCalendar, Zone
+from .models import ApiToken, CalendarDay, Department, Enterprise, Park, ServiceItem, User, WorkCalendar, Zone
 
 admin.site.site_header = _("Park Service Desk administration")
 admin.site.site_title = _("Park Service Desk")
@@ -79,6 +82,36 @@ class UserAdmin(BaseUserAdmin):
         *BaseUserAdmin.add_fieldsets,
         (_("Role and scope"), {"fields": ("role", "enterprise", "department", "park")}),
     )
+
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> HttpResponse:
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and isinstance(response, HttpResponseRedirect):  # changed
+            user = self.get_object(request, unquote(id))
+            if user is not None:
+                services.password_changed(user=user)  # the user's API tokens stop working
+        return response
+
+
+# DRF's token table is left only for migration 0005, which moved its keys to ApiToken.
+if admin.site.is_registered(TokenProxy):
+    admin.site.unregister(TokenProxy)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
+    """API tokens: seen and revoked here, issued only to their owner (POST /api/v1/auth/token/)."""
+
+    list_display = ["prefix", "name", "user", "created_at", "last_used_at", "expires_at"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "name", "prefix"]
+    readonly_fields = ["user", "prefix", "name", "created_at", "last_used_at", "expires_at"]
+    exclude = ["digest"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: ApiToken | None = None) -> bool:
+        return False
 
 
 @admin.register(Enterprise)

@@ -3,8 +3,12 @@ working calendar."""
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+from datetime import timedelta
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as BaseUserManager
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -12,6 +16,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from . import clock
 from .validators import parse_periods, parse_weekdays, validate_credit_code, validate_limit
 
 
@@ -361,3 +366,50 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.get_kind_display()} {self.name}".strip()
+
+
+class ApiToken(models.Model):
+    """A key for `Authorization: Token <key>`, one per device or script. Only the key's SHA-256
+    digest is stored (the key itself is shown once, when it is issued), with its first
+    characters so that its owner can tell the keys apart. Every token expires."""
+
+    PREFIX_LENGTH = 8
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user"))
+    digest = models.CharField(_("digest"), max_length=64, unique=True, editable=False)
+    prefix = models.CharField(_("prefix"), max_length=PREFIX_LENGTH, editable=False)
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("created"))
+    last_used_at = models.DateTimeField(
+        _("last used"), help_text=_("Updated at most once a minute; issuing the token counts as a use.")
+    )
+    expires_at = models.DateTimeField(_("expires"), db_index=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… {self.name}".strip()
+
+    @staticmethod
+    def digest_of(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @classmethod
+    def new(cls, *, user_id: int, name: str = "") -> tuple[ApiToken, str]:
+        """An unsaved token for the user and its key, 40 hex digits as DRF's (the key exists
+        only here: store the token, hand the key over, forget it)."""
+        key = secrets.token_hex(20)
+        now = clock.now()
+        token = cls(
+            user_id=user_id,
+            digest=cls.digest_of(key),
+            prefix=key[: cls.PREFIX_LENGTH],
+            name=name,
+            created_at=now,
+            last_used_at=now,
+            expires_at=now + timedelta(days=settings.API_TOKEN_LIFETIME_DAYS),
+        )
+        return token, key

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
-from .models import Department, Enterprise, Park, ServiceItem, User
+from .models import ApiToken, Department, Enterprise, Park, ServiceItem, User
 
 
 def is_admin(user: User | AnonymousUser) -> bool:
@@ -71,3 +71,10 @@ def department_list() -> QuerySet[Department]:
 
 def service_item_list() -> QuerySet[ServiceItem]:
     return ServiceItem.objects.select_related("department")
+
+
+def api_token_list_for(user: User | AnonymousUser) -> QuerySet[ApiToken]:
+    """The user's own API tokens, newest first; nobody sees another's."""
+    if not user.is_authenticated:
+        return ApiToken.objects.none()
+    return ApiToken.objects.filter(user=user).order_by("-created_at", "-id")

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
-from .errors import Forbidden, Invalid
-from .models import Department, Enterprise, Park, ServiceItem, User
+from . import clock
+from .errors import Forbidden, Invalid, NotFound
+from .models import ApiToken, Department, Enterprise, Park, ServiceItem, User
 from .selectors import is_admin, is_zone_manager
 
 _TAKEN = _("A user with that username already exists.")
@@ -165,3 +167,60 @@ def service_item_update(*, actor: User, item_id: int, **fields: Any) -> ServiceI
     for name, value in fields.items():
         setattr(item, name, value)
     return _service_item_save(item)
+
+
+# --- API tokens and passwords ------------------------------------------------------------
+
+
+@transaction.atomic
+def api_token_create(*, user: User, name: str = "") -> tuple[ApiToken, str]:
+    """A new token for the user (one per device or script) and its key, which is not stored.
+    The user's expired tokens go at the same time, and so do their least recently used ones
+    beyond API_TOKEN_MAX_PER_USER."""
+    ApiToken.objects.filter(user=user, expires_at__lte=clock.now()).delete()
+    token, key = ApiToken.new(user_id=user.pk, name=name)
+    token.save()
+    keep = settings.API_TOKEN_MAX_PER_USER
+    surplus = ApiToken.objects.filter(user=user).order_by("-last_used_at", "-id").values_list("pk", flat=True)[keep:]
+    if surplus:
+        ApiToken.objects.filter(pk__in=list(surplus)).delete()
+    return token, key
+
+
+def api_token_revoke(*, user: User, token_id: int) -> None:
+    """Delete one of the user's own tokens; anyone else's is NotFound, as a missing one."""
+    deleted, _kinds = ApiToken.objects.filter(user=user, pk=token_id).delete()
+    if not deleted:
+        raise NotFound(_("No such token."))
+
+
+def api_tokens_revoke_all(*, user: User, keep_id: int | None = None) -> int:
+    """Delete the user's tokens (all but `keep_id`, the one the request came with); how many."""
+    tokens = ApiToken.objects.filter(user=user)
+    if keep_id is not None:
+        tokens = tokens.exclude(pk=keep_id)
+    deleted, _kinds = tokens.delete()
+    return deleted
+
+
+def password_changed(*, user: User, keep_token_id: int | None = None) -> None:
+    """After any change of the user's password (their own, a reset, the admin): every API token
+    they hold stops working, but the one the change was made with."""
+    api_tokens_revoke_all(user=user, keep_id=keep_token_id)
+
+
+@transaction.atomic
+def user_password_change(*, user: User, old_password: str, new_password: str, keep_token_id: int | None = None) -> None:
+    """The user's own password change: the current password, then Django's validators."""
+    if not user.check_password(old_password):
+        raise Invalid(
+            _("The password is not valid."),
+            detail={"old_password": [str(_("Your old password was entered incorrectly. Please enter it again."))]},
+        )
+    try:
+        validate_password(new_password, user)
+    except ValidationError as exc:
+        raise Invalid(_("The password is not valid."), detail={"new_password": exc.messages}) from exc
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    password_changed(user=user, keep_token_id=keep_token_id)

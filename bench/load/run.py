@@ -30,14 +30,17 @@ from tests.procs import BIN, RedisServer, free_port, stop, wait_for  # noqa: E40
 
 OUT = ROOT / ".run" / "load"
 
+# API tokens named "load" for every user, replacing an earlier run's (only digests are stored).
 TOKENS_SCRIPT = """
 import json, sys
-from rest_framework.authtoken.models import Token
-from servicedesk.models import User
+from servicedesk.models import ApiToken, User
 out = {}
 for role in ("enterprise", "officer", "manager"):
-    users = User.objects.filter(role=role, is_active=True).order_by("pk")
-    out[role] = [Token.objects.get_or_create(user=u)[0].key for u in users]
+    users = list(User.objects.filter(role=role, is_active=True).order_by("pk").values_list("pk", flat=True))
+    ApiToken.objects.filter(user_id__in=users, name="load").delete()
+    issued = [ApiToken.new(user_id=pk, name="load") for pk in users]
+    ApiToken.objects.bulk_create([row for row, _key in issued], batch_size=1000)
+    out[role] = [key for _row, key in issued]
 print(json.dumps(out))
 """
 

@@ -9,7 +9,7 @@ from rest_framework import serializers
 
 from servicedesk import services
 from servicedesk.errors import Invalid, NotFound
-from servicedesk.models import Department, Enterprise, Park, ServiceItem, User
+from servicedesk.models import ApiToken, Department, Enterprise, Park, ServiceItem, User
 from servicedesk.validators import validate_credit_code, validate_limit
 
 
@@ -181,7 +181,31 @@ class ServiceItemSerializer(serializers.ModelSerializer[ServiceItem]):
 class TokenInput(serializers.Serializer):  # type: ignore[type-arg]
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=128, trim_whitespace=False)
+    name = serializers.CharField(
+        max_length=100, required=False, default="", allow_blank=True, help_text="A label: the device or script."
+    )
 
 
 class TokenOutput(serializers.Serializer):  # type: ignore[type-arg]
-    token = serializers.CharField()
+    token = serializers.CharField(help_text="The key; it is shown this once.")
+    expires = serializers.DateTimeField(help_text="After this the token is refused (401).")
+
+
+class ApiTokenOutput(serializers.ModelSerializer):  # type: ignore[type-arg]
+    """One of the caller's tokens: never its key, only the key's first characters."""
+
+    current = serializers.SerializerMethodField(help_text="The token this request was signed with.")
+
+    class Meta:
+        model = ApiToken
+        fields = ["id", "name", "prefix", "created_at", "last_used_at", "expires_at", "current"]
+        read_only_fields = fields
+
+    def get_current(self, token: ApiToken) -> bool:
+        current = self.context.get("current_token_id")
+        return current is not None and token.pk == current
+
+
+class PasswordChangeInput(serializers.Serializer):  # type: ignore[type-arg]
+    old_password = serializers.CharField(max_length=128, trim_whitespace=False)
+    new_password = serializers.CharField(max_length=128, trim_whitespace=False)

@@ -10,7 +10,6 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
-from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
@@ -47,7 +46,9 @@ class LoginRateThrottle(ScopedRateThrottle):
 
 
 class TokenView(APIView):
-    """Exchange a username and password for an API token (throttled per client address)."""
+    """Exchange a username and password for a new API token (throttled per client address).
+    Every sign-in issues a token of its own (one per device or script), valid for
+    API_TOKEN_LIFETIME_DAYS; its owner lists and revokes them at /api/v1/auth/tokens/."""
 
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
@@ -72,10 +73,10 @@ class TokenView(APIView):
         )
         if user is None or not user.is_active:
             return Response({"detail": gettext("Wrong username or password.")}, status=status.HTTP_400_BAD_REQUEST)
-        token, _ = Token.objects.get_or_create(user=user)
+        token, key = services.api_token_create(user=user, name=data.validated_data["name"])
         # a login like any other: sets last_login, and clears the failed attempts (django-axes)
         user_logged_in.send(sender=type(user), request=request._request, user=user)
-        return Response({"token": token.key})
+        return Response(s.TokenOutput({"token": key, "expires": token.expires_at}).data)
 
 
 class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]

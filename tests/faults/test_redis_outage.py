@@ -22,9 +22,9 @@ import requests
 import time_machine
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from notifications.models import Notification
+from servicedesk.services import api_token_create
 from tests.factories import PASSWORD
 from tests.faults.conftest import Desk, Receiver, assert_delivered_once, outage_seconds, retry_until_sent
 from tests.procs import gunicorn, stop, wait_for
@@ -110,8 +110,8 @@ def test_the_desk_works_through_a_redis_outage_and_catches_up_exactly_once(
     try:
         start()
         start("beat", "--loglevel=WARNING", "--pidfile=", "-s", str(tmp_path / "beat-schedule"), SLA_SWEEP_SECONDS="1")
-        company = Api(base, Token.objects.create(user=desk.company).key)
-        chief = Api(base, Token.objects.create(user=desk.chief).key)
+        company = Api(base, api_token_create(user=desk.company)[1])
+        chief = Api(base, api_token_create(user=desk.chief)[1])
 
         def file(title: str) -> int:
             response = company.call(

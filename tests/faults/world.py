@@ -15,10 +15,9 @@ import django
 
 def main(webhook_url: str) -> dict[str, object]:
     django.setup()
-    from rest_framework.authtoken.models import Token
-
     from notifications.models import WebhookEndpoint
     from servicedesk.calendar import default_calendar
+    from servicedesk.services import api_token_create
     from tests.factories import (
         DepartmentFactory,
         EnterpriseFactory,
@@ -35,7 +34,7 @@ def main(webhook_url: str) -> dict[str, object]:
     item = ServiceItemFactory(department=department, accept_limit="1h", resolve_limit="1d", clock="natural")
     WebhookEndpoint.objects.create(department=department, url=webhook_url, secret="fault-test-secret")
     return {
-        "tokens": [Token.objects.create(user=u).key for u in (chief, deputy)],
+        "tokens": [api_token_create(user=u)[1] for u in (chief, deputy)],
         "enterprise": enterprise.pk,
         "item": item.code,
         "username": users[0].username,  # signs in on the web with tests.factories.PASSWORD

@@ -17,10 +17,10 @@ def main(webhook_url: str, late: int, spread: float, clients: int = 4) -> dict[s
     django.setup()
     import time_machine
     from django.utils import timezone
-    from rest_framework.authtoken.models import Token
 
     from notifications.models import WebhookEndpoint
     from servicedesk.calendar import default_calendar
+    from servicedesk.services import api_token_create
     from tests.factories import (
         AdminFactory,
         DepartmentFactory,
@@ -54,7 +54,7 @@ def main(webhook_url: str, late: int, spread: float, clients: int = 4) -> dict[s
                     service_item=quick,
                 ).pk
             )
-    token = lambda user: Token.objects.create(user=user).key  # noqa: E731
+    token = lambda user: api_token_create(user=user)[1]  # noqa: E731
     return {
         "clients": [{"company": token(company), "officer": token(chief)} for company, chief in pairs],
         "admin": token(AdminFactory()),

@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 from notifications.models import GroupRobot, Notification, NotificationChannel
 from policies import services as policy_services
 from servicedesk.models import User
+from servicedesk.services import api_token_create
 from tests.factories import DepartmentFactory, OfficerFactory
 from tests.tickets.conftest import clock, file_ticket, world  # noqa: F401  (fixtures)
 from tickets.sla import escalation
@@ -61,6 +62,7 @@ class Seeded:
     robot: int = 0
     reply: int = 0
     policy: int = 0
+    token: int = 0  # an API token of the company user
 
     def client(self, role: str) -> APIClient:
         client = APIClient()
@@ -171,4 +173,5 @@ def seeded(world, api_as, file_ticket) -> Seeded:  # noqa: F811
         robot=robot.pk,
         reply=reply.json()["id"],
         policy=policy.pk,
+        token=api_token_create(user=world.company, name="phone")[0].pk,
     )

@@ -59,6 +59,7 @@ POLICY_EDITOR = row(401, 403, 404, 403, 403, OK, 403, OK)  # A's park manager (i
 OWN_REPLY = row(401, 403, 403, OK, 404, 404, 404, OK)  # the officer's personal canned reply
 PRAISE_GIVERS = row(401, OK, 404, 403, 404, OK, 404, OK)  # the enterprise served, a manager, admin
 ADMIN_ONLY = row(401, 403, 403, 403, 403, 403, 403, OK)
+OWN_TOKEN = row(401, OK, 404, 404, 404, 404, 404, 404)  # the company user's API token: not even admin's
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,14 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("auth/token/", "POST"): Case(
         PUBLIC, lambda s: {"username": s.users["company"].username, "password": PASSWORD}, why="login is public"
     ),
+    ("auth/logout/", "POST"): Case(SIGNED_IN, why="revokes the request's token, or ends its session"),
+    ("auth/password/", "POST"): Case(
+        SIGNED_IN,
+        lambda s: {"old_password": PASSWORD, "new_password": "a-long-and-unusual-passphrase"},
+        why="everyone changes their own password",
+    ),
+    ("auth/tokens/", "GET"): Case(SIGNED_IN, why="each caller's own tokens"),
+    ("auth/tokens/{pk}/", "DELETE"): Case(OWN_TOKEN, why="the company user's token: nobody else's to revoke"),
     ("", "GET"): Case(SIGNED_IN, why="the router's index of the API"),
     ("schema/", "GET"): Case(PUBLIC, why="the API description holds no data"),
     ("docs/", "GET"): Case(PUBLIC, why="the page of the API description"),
@@ -319,6 +328,7 @@ PK_OF: dict[str, Callable[[Seeded], object]] = {
     "robots": lambda s: s.robot,
     "replies": lambda s: s.reply,
     "policies": lambda s: s.policy,
+    "auth": lambda s: s.token,
 }
 
 

@@ -14,13 +14,12 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import include, path
-from rest_framework.authtoken.models import Token
 from rest_framework.routers import DefaultRouter
 
 from servicedesk import services
 from servicedesk.api import views as org_views
 from servicedesk.errors import Forbidden
-from servicedesk.models import Enterprise, ServiceItem, User
+from servicedesk.models import ApiToken, Enterprise, ServiceItem, User
 from tests.factories import (
     PASSWORD,
     AdminFactory,
@@ -117,8 +116,8 @@ def test_token_with_the_right_password_is_returned_and_opens_users_me(api):
     # then they get a token that opens /users/me/
     assert response.status_code == 200, response.json()
     token = response.json()["token"]
-    assert set(response.json()) == {"token"}
-    assert token == Token.objects.get(user=user).key
+    assert set(response.json()) == {"token", "expires"}
+    assert ApiToken.objects.get(user=user).digest == ApiToken.digest_of(token)
     api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     me = api.get("/api/v1/users/me/")
     assert me.status_code == 200
@@ -127,14 +126,17 @@ def test_token_with_the_right_password_is_returned_and_opens_users_me(api):
     assert me.json()["role"] == "officer"
 
 
-def test_a_second_login_returns_the_same_token(api):
-    # given a user who has a token already
+def test_a_second_login_issues_a_second_token_and_both_work(api):
+    # given a user who has a token already (on one device)
     OfficerFactory(username="li.na")
     first = api.post(TOKEN_URL, {"username": "li.na", "password": PASSWORD}, format="json").json()["token"]
-    # when they sign in again
+    # when they sign in again (on another)
     second = api.post(TOKEN_URL, {"username": "li.na", "password": PASSWORD}, format="json").json()["token"]
-    # then the token is the same
-    assert first == second
+    # then it is a token of its own, and both open the API
+    assert first != second
+    for key in (first, second):
+        api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+        assert api.get("/api/v1/users/me/").status_code == 200
 
 
 def test_token_is_also_accepted_from_a_form(api):
@@ -165,7 +167,7 @@ def test_token_with_wrong_credentials_is_400_with_a_message(api, credentials):
     # then it is a 400 with a message, and no token is made
     assert response.status_code == 400
     assert response.json()["detail"]
-    assert not Token.objects.exists()
+    assert not ApiToken.objects.exists()
 
 
 @pytest.mark.parametrize("typed", ["ZHAO.LEI", "Zhao.Lei", "zhao.lei"])
@@ -176,7 +178,7 @@ def test_token_ignores_the_case_of_the_username(api, typed):
     response = api.post(TOKEN_URL, {"username": typed, "password": PASSWORD}, format="json")
     # then it is their token
     assert response.status_code == 200, response.json()
-    assert response.json()["token"] == Token.objects.get(user=user).key
+    assert ApiToken.objects.get(user=user).digest == ApiToken.digest_of(response.json()["token"])
 
 
 def test_token_is_refused_to_an_inactive_user(api):
@@ -186,7 +188,7 @@ def test_token_is_refused_to_an_inactive_user(api):
     response = api.post(TOKEN_URL, {"username": "gone", "password": PASSWORD}, format="json")
     # then it is refused like a wrong password
     assert response.status_code == 400
-    assert not Token.objects.exists()
+    assert not ApiToken.objects.exists()
 
 
 @pytest.mark.parametrize(
@@ -219,7 +221,7 @@ def test_token_with_a_malformed_body_is_400(api, raw):
     response = api.generic("POST", TOKEN_URL, raw, content_type="application/json")
     # then it is a 400, never a 500
     assert response.status_code == 400, response.content[:200]
-    assert not Token.objects.exists()
+    assert not ApiToken.objects.exists()
 
 
 @pytest.mark.parametrize("field", ["username", "password"])
@@ -254,7 +256,7 @@ def test_token_the_eleventh_attempt_in_a_minute_is_throttled(api, settings):
         # then it is throttled and says when to come back
         assert response.status_code == 429
         assert int(response["Retry-After"]) <= 60
-        assert not Token.objects.exists()
+        assert not ApiToken.objects.exists()
         # and a minute later the door opens again
         traveller.shift(dt.timedelta(seconds=61))
         response = api.post(TOKEN_URL, {"username": "target", "password": PASSWORD}, format="json")
@@ -1115,8 +1117,8 @@ def test_the_user_list_runs_a_constant_number_of_queries(api_as, django_assert_m
 
 def test_list_query_counts_do_not_grow_with_length_over_a_token(api, org):
     # given a zone manager signing in with a token (one more query for the token)
-    token = Token.objects.create(user=org.zone_manager)
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    _token, key = services.api_token_create(user=org.zone_manager)
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     counts = {}
     for url in ("/api/v1/enterprises/", "/api/v1/users/", "/api/v1/service-items/", "/api/v1/departments/"):
         before = _count_queries(api, url)

@@ -14,9 +14,8 @@ from typing import Any
 import pytest
 from django.core.cache import cache
 from django.forms.models import model_to_dict
-from rest_framework.authtoken.models import Token
 
-from servicedesk.models import Enterprise, ServiceItem, User
+from servicedesk.models import ApiToken, Enterprise, ServiceItem, User
 from tests.factories import (
     PASSWORD,
     DepartmentFactory,
@@ -212,7 +211,7 @@ def snapshot() -> dict[str, Any]:
     """Everything the write endpoints could create or change."""
     return {
         "users": sorted(User.objects.values_list("pk", flat=True)),
-        "tokens": Token.objects.count(),
+        "tokens": ApiToken.objects.count(),
         "enterprises": [model_to_dict(e) for e in Enterprise.objects.order_by("pk")],
         "items": [model_to_dict(i) for i in ServiceItem.objects.order_by("pk")],
     }

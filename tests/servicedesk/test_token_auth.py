@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from servicedesk import services
+from servicedesk.models import ApiToken
 from tests.factories import OfficerFactory
 
 pytestmark = pytest.mark.django_db
@@ -23,14 +24,14 @@ def _client(key: str, language: str = "en") -> APIClient:
 
 def test_a_valid_token_signs_the_request_in_with_one_query():  # type: ignore[no-untyped-def]
     officer = OfficerFactory()
-    token = Token.objects.create(user=officer)
-    client = _client(token.key)
+    token, key = services.api_token_create(user=officer)
+    client = _client(key)
     with CaptureQueriesContext(connection) as queries:
         response = client.get(INBOX)
     assert response.status_code == 200, response.content
     assert response.wsgi_request.user == officer
-    assert [q["sql"] for q in queries if "authtoken_token" in q["sql"]] == [queries[0]["sql"]]
-    Token.objects.filter(pk=token.pk).delete()  # revoked: refused at once, in every process
+    assert [q["sql"] for q in queries if "servicedesk_apitoken" in q["sql"]] == [queries[0]["sql"]]
+    ApiToken.objects.filter(pk=token.pk).delete()  # revoked: refused at once, in every process
     assert client.get(INBOX).status_code == 401
 
 
@@ -40,12 +41,12 @@ def test_a_valid_token_signs_the_request_in_with_one_query():  # type: ignore[no
 )
 def test_a_wrong_token_or_an_inactive_user_is_refused_with_drfs_message(language, unknown, inactive):  # type: ignore[no-untyped-def]
     officer = OfficerFactory()
-    token = Token.objects.create(user=officer)
+    _token, key = services.api_token_create(user=officer)
     response = _client("0" * 40, language).get(INBOX)
     assert response.status_code == 401
     assert response.json()["detail"] == unknown
     officer.is_active = False
     officer.save(update_fields=["is_active"])
-    response = _client(token.key, language).get(INBOX)
+    response = _client(key, language).get(INBOX)
     assert response.status_code == 401
     assert response.json()["detail"] == inactive

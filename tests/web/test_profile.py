@@ -41,16 +41,16 @@ def test_the_enterprise_chooses_only_among_the_kinds_it_is_told_about(world, web
     assert 'name="supervised__sms"' in officer
 
 
+def test_the_profile_links_to_the_password_change_page(world, web_as):
+    body = web_as(world.company).get(reverse("profile")).content.decode()
+    assert f'href="{reverse("password_change")}"' in body
+
+
 def test_a_wrong_current_password_changes_nothing(world, web_as):
     client = web_as(world.company)
-    data = {
-        "section": "password",
-        "old_password": "nope",
-        "new_password1": "Ab3!long-enough-x",
-        "new_password2": "Ab3!long-enough-x",
-    }
-    response = client.post(reverse("profile"), data)
-    assert response.status_code == 400
+    data = {"old_password": "nope", "new_password1": "Ab3!long-enough-x", "new_password2": "Ab3!long-enough-x"}
+    response = client.post(reverse("password_change"), data)
+    assert response.status_code == 200  # the form again, with its errors
     assert 'class="errors"' in response.content.decode()
     world.company.refresh_from_db()
     assert world.company.check_password(PASSWORD)
@@ -59,20 +59,26 @@ def test_a_wrong_current_password_changes_nothing(world, web_as):
 def test_the_password_changes_and_the_user_stays_signed_in(world, web_as):
     client = web_as(world.company)
     new = "Ab3!long-enough-x"
-    data = {"section": "password", "old_password": PASSWORD, "new_password1": new, "new_password2": new}
-    response = client.post(reverse("profile"), data)
-    assert response.status_code == 302
+    data = {"old_password": PASSWORD, "new_password1": new, "new_password2": new}
+    response = client.post(reverse("password_change"), data)
+    assert response.status_code == 302 and response["Location"] == reverse("password_change_done")
     world.company.refresh_from_db()
     assert world.company.check_password(new)
+    assert client.get(reverse("password_change_done")).status_code == 200
     assert client.get(reverse("profile")).status_code == 200  # the session survived the change
 
 
 def test_a_weak_new_password_is_refused(world, web_as):
     client = web_as(world.company)
-    data = {"section": "password", "old_password": PASSWORD, "new_password1": "123", "new_password2": "123"}
-    assert client.post(reverse("profile"), data).status_code == 400
+    data = {"old_password": PASSWORD, "new_password1": "123", "new_password2": "123"}
+    assert client.post(reverse("password_change"), data).status_code == 200
     world.company.refresh_from_db()
     assert world.company.check_password(PASSWORD)
+
+
+def test_the_password_change_page_needs_sign_in(client):
+    response = client.get(reverse("password_change"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
 
 
 def test_the_profile_refuses_a_post_without_csrf_token(world):

@@ -1,14 +1,12 @@
 """/profile/: the signed-in user's own page — who they are, the language they read the desk
-in, their password, and how they are told of things (quiet hours, digest, e-mail and SMS per
-kind of event). Every form saves only its own part."""
+in, a link to change their password (web.accounts), and how they are told of things (quiet
+hours, digest, e-mail and SMS per kind of event). Every form saves only its own part."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import PasswordChangeForm
 from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import translation
@@ -46,7 +44,6 @@ def profile(request: HttpRequest) -> HttpResponseBase:
     language_form = LanguageForm(
         request.POST if section == "language" else None, initial={"language": translation.get_language()}
     )
-    password_form = PasswordChangeForm(user, request.POST if section == "password" else None)
     notification_form = NotificationForm(
         request.POST if section == "notifications" else None,
         user=user,
@@ -62,11 +59,6 @@ def profile(request: HttpRequest) -> HttpResponseBase:
         response = redirect("profile")
         remember_language(response, language)
         return response
-    if section == "password" and password_form.is_valid():
-        password_form.save()
-        update_session_auth_hash(request, password_form.user)
-        messages.success(request, _("Your password has been changed."))
-        return redirect("profile")
     if section == "notifications" and notification_form.is_valid():
         data = notification_form.cleaned_data
         write, drop = notification_form.choices()
@@ -83,7 +75,6 @@ def profile(request: HttpRequest) -> HttpResponseBase:
     context = {
         "profile_user": user,
         "language_form": language_form,
-        "password_form": password_form,
         "notification_form": notification_form,
         "section": section,
     }
