@@ -56,3 +56,7 @@ from policies import api as policies_api  # noqa: E402
 
 router.register("policies", policies_api.PolicyViewSet, basename="policy")
 router.register("enterprises", policies_api.EnterprisePolicyViewSet, basename="enterprise-policies")
+
+from subscriptions import api as subscriptions_api  # noqa: E402
+
+router.register("report-subscriptions", subscriptions_api.ReportSubscriptionViewSet, basename="report-subscription")

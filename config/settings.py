@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "replies",
     "policies",
     "triage",
+    "subscriptions",
     "web",
     "demo",
 ]
@@ -258,6 +259,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "routing-retrain": {"task": "triage.tasks.routing_retrain", "schedule": crontab(minute=30, hour=2)},
     # policies newly in effect are matched, and officers reminded before a policy ends
     "policies-sweep": {"task": "policies.tasks.policies_sweep", "schedule": crontab(minute=0, hour=9)},
+    # the sheets managers subscribed to: due ones go out from 08:30 (again each hour: once each)
+    "sheets-send-due": {"task": "subscriptions.tasks.sheets_send_due", "schedule": crontab(minute=30, hour="8-17")},
 }
 
 # --- REST API ----------------------------------------------------------------------------
@@ -321,6 +324,8 @@ SPECTACULAR_SETTINGS = {
         "TicketKindEnum": "tickets.models.Kind",
         "EventKindEnum": "tickets.models.EventKind",
         "ArticleStatusEnum": "knowledge.models.ArticleStatus",
+        "SheetChannelEnum": "subscriptions.models.Channel",
+        "SheetEnum": "subscriptions.models.Sheet",
     },
 }
 

@@ -97,7 +97,7 @@ def csv_response(tables: Sequence[Table], filename: str) -> StreamingHttpRespons
     return response
 
 
-def xlsx_response(tables: Sequence[Table], filename: str) -> FileResponse:
+def _workbook(tables: Sequence[Table]) -> Any:
     """One sheet per table; every text an explicit string cell (never a formula)."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
@@ -111,10 +111,23 @@ def xlsx_response(tables: Sequence[Table], filename: str) -> FileResponse:
         sheet.append([xlsx_cell(WriteOnlyCell(sheet, value=cell(name))) for name in table.header])
         for row in table.rows:
             sheet.append([xlsx_cell(WriteOnlyCell(sheet, value=cell(v))) for v in row])
+    return workbook
+
+
+def xlsx_response(tables: Sequence[Table], filename: str) -> FileResponse:
+    """The tables as an XLSX download (see `_workbook`)."""
     spool = tempfile.TemporaryFile()  # noqa: SIM115  closed by FileResponse
-    workbook.save(spool)
+    _workbook(tables).save(spool)
     spool.seek(0)
     return FileResponse(spool, as_attachment=True, filename=filename, content_type=XLSX)
+
+
+def xlsx_bytes(tables: Sequence[Table]) -> bytes:
+    """The tables as an XLSX file's bytes (a mail's attachment)."""
+    with tempfile.TemporaryFile() as spool:
+        _workbook(tables).save(spool)
+        spool.seek(0)
+        return spool.read()
 
 
 NUMBER_FORMATS = {"count": "0", "rate": "0.0%", "points": "0.0", "minutes": "0.0"}

@@ -15,6 +15,7 @@ from notifications.models import GroupRobot, Notification, NotificationChannel
 from policies import services as policy_services
 from servicedesk.models import User
 from servicedesk.services import api_token_create
+from subscriptions import services as subscription_services
 from tests.factories import DepartmentFactory, OfficerFactory
 from tests.tickets.conftest import clock, file_ticket, world  # noqa: F401  (fixtures)
 from tickets.sla import escalation
@@ -63,6 +64,7 @@ class Seeded:
     reply: int = 0
     policy: int = 0
     token: int = 0  # an API token of the company user
+    subscription: int = 0  # A's park manager's sheet on schedule
 
     def client(self, role: str) -> APIClient:
         client = APIClient()
@@ -174,4 +176,14 @@ def seeded(world, api_as, file_ticket) -> Seeded:  # noqa: F811
         reply=reply.json()["id"],
         policy=policy.pk,
         token=api_token_create(user=world.company, name="phone")[0].pk,
+        subscription=_subscription(world),
     )
+
+
+def _subscription(w) -> int:  # type: ignore[no-untyped-def]
+    """Every manager and the admin have an address (so each may subscribe); A's park manager
+    has the weekly dispatch sheet by e-mail."""
+    for user in (w.park_manager, w.other_park_manager, w.admin):
+        User.objects.filter(pk=user.pk).update(email=f"{user.username}@park.example")
+        user.refresh_from_db()
+    return subscription_services.subscribe(user=w.park_manager, sheet="dispatch", channel="email").pk

@@ -58,6 +58,7 @@ ARTICLE_EDITOR = row(401, 403, 404, OK, 403, OK, 403, OK)  # its author, A's par
 POLICY_EDITOR = row(401, 403, 404, 403, 403, OK, 403, OK)  # A's park manager (its park's policy), admin
 OWN_REPLY = row(401, 403, 403, OK, 404, 404, 404, OK)  # the officer's personal canned reply
 PRAISE_GIVERS = row(401, OK, 404, 403, 404, OK, 404, OK)  # the enterprise served, a manager, admin
+OWN_SUBSCRIPTION = row(401, 403, 403, 403, 403, OK, 404, 404)  # A's park manager's own
 ADMIN_ONLY = row(401, 403, 403, 403, 403, 403, 403, OK)
 OWN_TOKEN = row(401, OK, 404, 404, 404, 404, 404, 404)  # the company user's API token: not even admin's
 
@@ -310,6 +311,10 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("replies/{pk}/", "PATCH"): Case(OWN_REPLY, lambda s: {"title": "已受理（新）"}),
     ("replies/{pk}/", "DELETE"): Case(OWN_REPLY),
     ("replies/{pk}/render/", "POST"): Case(OWN_REPLY, lambda s: {"ticket": s.ticket}),
+    # --- sheets on schedule: A's park manager's weekly dispatch sheet by e-mail ---
+    ("report-subscriptions/", "GET"): Case(MANAGERS),
+    ("report-subscriptions/", "POST"): Case(MANAGERS, lambda s: {"sheet": "bulletin", "channel": "email"}),
+    ("report-subscriptions/{pk}/", "DELETE"): Case(OWN_SUBSCRIPTION),
 }
 
 # The id each {pk} stands for, by the route's first segment.
@@ -329,6 +334,7 @@ PK_OF: dict[str, Callable[[Seeded], object]] = {
     "replies": lambda s: s.reply,
     "policies": lambda s: s.policy,
     "auth": lambda s: s.token,
+    "report-subscriptions": lambda s: s.subscription,
 }
 
 

@@ -81,6 +81,7 @@ def _real_ids(s: Seeded) -> dict[str, list[object]]:
         "visits": [s.visit],
         "replies": [s.reply],
         "policies": [s.policy],
+        "report-subscriptions": [s.subscription],
         "code": [s.item],
         "attachment_id": [s.attachment],
         "photo_id": [s.photo],

@@ -1,12 +1,14 @@
 """/profile/: the signed-in user's own page — who they are, the language they read the desk
-in, a link to change their password (web.accounts), and how they are told of things (quiet
-hours, digest, e-mail and SMS per kind of event). Every form saves only its own part."""
+in, a link to change their password (web.accounts), how they are told of things (quiet
+hours, digest, e-mail and SMS per kind of event) and, for managers, the sheets sent to them on
+schedule (subscriptions). Every form saves only its own part."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import translation
@@ -14,7 +16,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from notifications import preferences
+from reports.audit import require_manager
+from servicedesk.errors import DomainError
 from servicedesk.models import User
+from subscriptions import services as sheets
+from subscriptions.models import Channel, Sheet
 
 from .forms import LanguageForm, NotificationForm
 
@@ -72,10 +78,56 @@ def profile(request: HttpRequest) -> HttpResponseBase:
         )
         messages.success(request, _("Your notification settings have been saved."))
         return redirect("profile")
+    sheet_rows, sheet_error = _sheet_rows(user), ""
+    if section == "sheets" and sheet_rows is not None:
+        sheet_error = _save_sheets(request, user)
+        if not sheet_error:
+            messages.success(request, _("Your sheets on schedule have been saved."))
+            return redirect("profile")
     context = {
         "profile_user": user,
         "language_form": language_form,
         "notification_form": notification_form,
+        "sheet_rows": sheet_rows,
+        "sheet_error": sheet_error,
         "section": section,
     }
     return render(request, "web/profile.html", context, status=400 if section else 200)
+
+
+# --- sheets on schedule (managers) -----------------------------------------------------------
+
+
+def _sheet_rows(user: User) -> list[dict[str, object]] | None:
+    """For a manager: one row per sheet, a box per channel (checked when subscribed)."""
+    try:
+        require_manager(user)
+    except DomainError:
+        return None
+    mine = {(s.sheet, s.channel) for s in sheets.subscriptions_of(user)}
+    return [
+        {
+            "label": sheet.label,
+            "boxes": [
+                {"name": f"sheet-{sheet.value}-{channel.value}", "label": channel.label, "on": (sheet, channel) in mine}
+                for channel in Channel
+            ],
+        }
+        for sheet in Sheet
+    ]
+
+
+def _save_sheets(request: HttpRequest, user: User) -> str:
+    """Subscribes to the boxes checked and stops the others, all or nothing; the refusal's
+    message, or ""."""
+    wanted = {(s.value, c.value) for s in Sheet for c in Channel if request.POST.get(f"sheet-{s.value}-{c.value}")}
+    try:
+        with transaction.atomic():
+            for subscription in sheets.subscriptions_of(user):
+                if (subscription.sheet, subscription.channel) not in wanted:
+                    sheets.unsubscribe(user=user, subscription_id=subscription.pk)
+            for sheet, channel in sorted(wanted):
+                sheets.subscribe(user=user, sheet=sheet, channel=channel)
+    except DomainError as error:
+        return str(error.message)
+    return ""

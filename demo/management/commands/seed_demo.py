@@ -34,6 +34,7 @@ from servicedesk.calendar import (
 )
 from servicedesk.models import CalendarDay, Clock, Department, Enterprise, Park, ServiceItem, User, Zone
 from servicedesk.validators import CREDIT_CODE_ALPHABET, credit_code_check_char
+from subscriptions import services as sheet_services
 
 SEED = 20261124
 LOGINS_FILE = Path(".run") / "demo-logins.txt"
@@ -408,7 +409,20 @@ class Seeder:
         self._count("enterprise profiles", profiles)
         self._count("support policies", policies)
         self._robots()
+        self._sheet_subscriptions()
         return self.outcome
+
+    def _sheet_subscriptions(self) -> None:
+        """The zone manager reads the monthly ranking and the quarterly bulletin by mail, each
+        park's manager their weekly dispatch sheet (the robots are off until the administrator
+        turns them on, so none goes to a group yet)."""
+        wanted = [("zone", "ranking"), ("zone", "bulletin")]
+        wanted += [(username, "dispatch") for username in self.users if username.startswith("park")]
+        for username, sheet in wanted:
+            user = self.users[username]
+            created = not user.sheet_subscriptions.filter(sheet=sheet, channel="email").exists()
+            sheet_services.subscribe(user=user, sheet=sheet, channel="email")
+            self._count("sheet subscriptions", int(created))
 
     def _robots(self) -> None:
         """Each park's WeCom group robot and the service centre's DingTalk robot, switched off:
