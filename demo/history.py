@@ -23,6 +23,8 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.db.models import F, Q
 
+from knowledge import articles
+from knowledge.models import Article, ArticleStatus
 from notifications.models import Notification, NotificationChannel, NotificationStatus
 from servicedesk import clock
 from servicedesk.errors import Conflict, Forbidden, Invalid, NotFound
@@ -76,6 +78,9 @@ class History:
             if officer.department_id is not None:
                 self.officers_by_dept.setdefault(officer.department_id, []).append(officer)
         self.supervision_seen: set[int] = set()
+        self.guides = list(
+            Article.objects.filter(status=ArticleStatus.PUBLISHED).order_by("pk").values_list("pk", flat=True)
+        )
 
     # --- scheduling ---------------------------------------------------------------------
 
@@ -124,10 +129,23 @@ class History:
             return
         for _ in range(self.rng.randint(*TICKETS_PER_DAY)):
             self.at(self._local(day, self.rng.uniform(8.5, 17.5)), self._ticket_filed())
+        if self.guides and self.rng.random() < 0.6:  # a company reads a guide instead of filing
+            self.at(self._local(day, self.rng.uniform(9, 17)), self._deflection())
         if day.weekday() in (1, 3):  # visits, twice a week (每周走访)
             for officer in self._chiefs():
                 if self.rng.random() < 0.5:
                     self.at(self._local(day, self.rng.uniform(9, 16.5)), self._visit(officer))
+
+    def _deflection(self) -> Callable[[], None]:
+        """An enterprise user opens a guide while filing and says it solved the problem: no
+        ticket, a deflection counted against the guide's service item."""
+        rng = self.rng
+        user, guide = rng.choice(self.company_users), rng.choice(self.guides)
+
+        def act() -> None:
+            self._try("deflections", lambda: articles.deflection_record(actor=user, article_id=guide))
+
+        return act
 
     # --- the periodic jobs --------------------------------------------------------------
 

@@ -1,5 +1,6 @@
 """`/api/v1/reports/officers|departments|parks/`: the managers' audit as JSON, CSV
-(streamed) or XLSX. Views parse, call one selector (reports.audit), and render."""
+(streamed) or XLSX; `/api/v1/reports/service-items/`: tickets and deflections per service item.
+Views parse, call one selector (reports.audit, reports.service_items), and render."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from servicedesk.permissions import IsManagerOrAdmin
 
 from . import Level, Report, period_from_params, report_for
 from .exports import EXPORT_FORMATS, XLSX, export_response, report_stem, report_table
+from .service_items import service_item_figures, service_item_table
 
 FORMATS = ("json", *EXPORT_FORMATS)
 
@@ -67,7 +69,7 @@ class ReportViewSet(viewsets.ViewSet):
         renderer = JSONRenderer()
         return renderer, renderer.media_type
 
-    def _render(self, request: Request, level: Level) -> HttpResponseBase:
+    def _format(self, request: Request) -> str:
         fmt = request.query_params.get("format", "json") or "json"
         if fmt not in FORMATS:
             raise Invalid(
@@ -75,6 +77,10 @@ class ReportViewSet(viewsets.ViewSet):
                 _("format is json, csv or xlsx."),
                 detail={"format": [_("json, csv or xlsx.")]},
             )
+        return fmt
+
+    def _render(self, request: Request, level: Level) -> HttpResponseBase:
+        fmt = self._format(request)
         # the figures read from the standby when there is one (scaleout.replica)
         report = replica_read(
             report_for, user=actor_of(request), level=level, period=period_from_params(request.query_params)
@@ -97,3 +103,26 @@ class ReportViewSet(viewsets.ViewSet):
     @action(detail=False, methods=["get"])
     def parks(self, request: Request) -> HttpResponseBase:
         return self._render(request, "parks")
+
+    @extend_schema(parameters=_PARAMS, responses=_RESPONSES)
+    @action(detail=False, methods=["get"], url_path="service-items")
+    def service_items(self, request: Request) -> HttpResponseBase:
+        """Tickets and guides' deflections per service item in the period (办事指南成效)."""
+        fmt = self._format(request)
+        period = period_from_params(request.query_params)
+        rows = replica_read(service_item_figures, user=actor_of(request), period=period)
+        if fmt in EXPORT_FORMATS:
+            return export_response(fmt, [service_item_table(rows)], f"service-items-{period.start:%Y%m%d}")
+        results = [
+            {
+                "service_item": row.code or None,
+                "name": row.name,
+                "department": row.department,
+                "tickets": row.tickets,
+                "deflections": row.deflections,
+                "deflection_rate": row.deflection_rate,
+            }
+            for row in rows
+        ]
+        span = {"kind": period.kind, "from": period.start.isoformat(), "to": period.end.isoformat()}
+        return Response({"period": span, "results": results})

@@ -46,10 +46,12 @@ class Table:
 
 
 #: How the people's downloads show the report columns (others are counts or text).
-RATE_COLUMNS = frozenset({"acceptance_rate", "resolution_rate", "satisfaction_rate", "return_visit_rate"})
+RATE_COLUMNS = frozenset(
+    {"acceptance_rate", "resolution_rate", "satisfaction_rate", "return_visit_rate", "deflection_rate"}
+)
 MINUTE_COLUMNS = frozenset({"first_response_median", "first_response_p90", "resolution_median"})
 MARK_COLUMNS = frozenset({"red_list", "black_list", "flagged_last", "flagged_talk"})
-TEXT_COLUMNS = frozenset({"name"})
+TEXT_COLUMNS = frozenset({"name", "code", "department"})
 #: Database ids: programs use them, people do not.
 ID_COLUMNS = frozenset({"unit_id", "officer_id"})
 

@@ -6,7 +6,9 @@ for its rows, one for its count and one for the running deadlines, whatever its 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime, time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.db.models import Count, F, OrderBy, Q, QuerySet
@@ -19,6 +21,8 @@ from servicedesk.selectors import is_admin
 
 from . import search, selectors
 from .models import NEXT_DUE, OPEN_STATUSES, SavedQueueFilter, Status, Ticket
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 TABS = ("open", "waiting", "overdue", "resolved", "all")
 DONE_STATUSES = (Status.RESOLVED, Status.CLOSED)
@@ -47,6 +51,10 @@ class QueueQuery:
     priority: str = ""
     park: int | None = None
     department: int | None = None
+    service_item: str = ""  # a catalogue code (a report's count links to its tickets)
+    owner: int | None = None  # the first-ask officer (an officer's row of a report)
+    filed_from: date | None = None  # local dates, `filed_to` exclusive (a report's period)
+    filed_to: date | None = None
     sort: str = ""  # a key of SORTS, "-" in front for descending; "" for the tab's default
 
 
@@ -91,6 +99,14 @@ def queue_for(user: User, query: QueueQuery) -> QuerySet[Ticket]:
         qs = qs.filter(park_id=query.park)
     if query.department:
         qs = qs.filter(department_id=query.department)
+    if query.service_item:
+        qs = qs.filter(service_item__code=query.service_item)
+    if query.owner:
+        qs = qs.filter(owner_id=query.owner)
+    if query.filed_from:
+        qs = qs.filter(created_at__gte=datetime.combine(query.filed_from, time(0), tzinfo=SHANGHAI))
+    if query.filed_to:
+        qs = qs.filter(created_at__lt=datetime.combine(query.filed_to, time(0), tzinfo=SHANGHAI))
     text = query.q.strip()
     if text:
         qs = search.ticket_search(qs, text)  # best match first unless a column is chosen

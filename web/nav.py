@@ -35,6 +35,7 @@ _REPORTS: list[Item] = [
     ("reports-ranking", _("Monthly ranking")),
     ("reports-bulletin", _("Quarterly bulletin")),
     ("reports-hotspots", _("Hotspots")),
+    ("reports-service-items", _("Guides and tickets")),
 ]
 
 # Per role; a page that is not wired (yet) is left out, not a broken link.

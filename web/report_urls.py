@@ -9,4 +9,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("reports/dispatch/", pages.dispatch, name="reports-dispatch"),
     path("reports/ranking/", pages.ranking, name="reports-ranking"),
     path("reports/bulletin/", pages.bulletin, name="reports-bulletin"),
+    path("reports/service-items/", pages.service_items, name="reports-service-items"),
 ]

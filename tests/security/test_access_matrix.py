@@ -250,6 +250,7 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("visits/{pk}/photos/{photo_id}/", "GET"): Case(STAFF_IN_SCOPE),
     # --- reports ---
     ("reports/officers/", "GET"): Case(MANAGERS, lambda s: {"period": "month"}),
+    ("reports/service-items/", "GET"): Case(MANAGERS, lambda s: {"period": "month"}),
     ("reports/departments/", "GET"): Case(MANAGERS, lambda s: {"period": "month"}),
     ("reports/parks/", "GET"): Case(MANAGERS, lambda s: {"period": "month"}),
     # --- the knowledge base: A's park's published guide, written by A's chief officer ---

@@ -75,6 +75,10 @@ class QueueFilterForm(forms.Form):
         choices=[(f"{d}{key}", key) for key, _label in COLUMNS for d in ("", "-")],
         widget=forms.HiddenInput,
     )
+    service_item = forms.SlugField(required=False, max_length=50, widget=forms.HiddenInput)
+    owner = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput)
+    filed_from = forms.DateField(required=False, widget=forms.HiddenInput)
+    filed_to = forms.DateField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, manager: bool = True, portal: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -103,6 +107,10 @@ class QueueFilterForm(forms.Form):
             priority=data.get("priority") or "",
             park=park.pk if park else None,
             department=department.pk if department else None,
+            service_item=data.get("service_item") or "",
+            owner=data.get("owner"),
+            filed_from=data.get("filed_from"),
+            filed_to=data.get("filed_to"),
             sort=data.get("sort") or "",
         )
 
@@ -116,6 +124,10 @@ def query_string(query: queue.QueueQuery) -> str:
         "priority": query.priority,
         "park": query.park or "",
         "department": query.department or "",
+        "service_item": query.service_item,
+        "owner": query.owner or "",
+        "filed_from": query.filed_from.isoformat() if query.filed_from else "",
+        "filed_to": query.filed_to.isoformat() if query.filed_to else "",
         "sort": query.sort,
     }
     return urlencode({k: v for k, v in params.items() if v})

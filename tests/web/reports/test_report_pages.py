@@ -104,13 +104,26 @@ def test_the_manager_nav_links_the_pages(audit) -> None:  # noqa: F811
 @pytest.mark.parametrize("who", ["admin", "park_manager", "dept_head"])
 def test_ranking_figures_equal_the_api(audit, api_as, level, who) -> None:  # noqa: F811
     user = getattr(audit, who)
-    page = browser(user).get(reverse("reports-ranking"), {"month": "2026-10", "level": level})
+    page = browser(user).get(reverse("reports-ranking"), {"month": "2026-10", "level": level, "all": "1"})
     assert page.status_code == 200
     report = page.context["report"]
     assert (report.period.start.isoformat(), report.period.end.isoformat()) == ("2026-10-01", "2026-11-01")
     api = api_as(user).get(f"/api/v1/reports/{level}/", {"period": "month", "at": "2026-10-15"}).json()
     assert [row.as_dict() for row in report.rows] == api["results"]
     assert units(body(page)) == {row["unit_id"] for row in api["results"]}
+
+
+def test_quiet_rows_are_hidden_until_asked_and_counts_link_to_their_tickets(audit) -> None:  # noqa: F811
+    page = browser(audit.admin).get(reverse("reports-ranking"), {"month": "2026-10", "level": "officers"})
+    shown = {row.unit_id for row in page.context["rows"]}
+    quiet = {row.unit_id for row in page.context["report"].rows} - shown
+    assert all(not row.received for row in page.context["report"].rows if row.unit_id in quiet)
+    html = body(page)
+    if quiet:
+        assert "more with nothing in this period" in html and "all=1" in html
+    row = next(r for r in page.context["rows"] if r.received)
+    link = f"?tab=all&amp;owner={row.unit_id}&amp;filed_from=2026-10-01&amp;filed_to=2026-11-01"
+    assert link in html
 
 
 def test_ranking_shows_numerators_denominators_and_marks(audit) -> None:  # noqa: F811
