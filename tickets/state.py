@@ -128,6 +128,8 @@ class Extra(enum.StrEnum):
     RETURN_VISIT = "return-visit"
     PRAISE = "praise"
     SUPERVISE = "supervise"
+    LINK = "link"
+    MERGE = "merge"
 
 
 @dataclass(frozen=True)
@@ -137,6 +139,8 @@ class Facts:
     bad_rating_unchecked: bool = False
     return_visit_due: bool = False
     supervision: bool = True
+    # the page offers linking and merging (tickets.merge); a merged duplicate offers neither
+    linking: bool = False
 
 
 def _extras(status: Status, relations: set[Rel], facts: Facts) -> list[str]:
@@ -149,6 +153,10 @@ def _extras(status: Status, relations: set[Rel], facts: Facts) -> list[str]:
         extras.append(Extra.PRAISE.value)
     if facts.supervision and status in OPEN and relations & SUPERVISOR:
         extras.append(Extra.SUPERVISE.value)
+    if facts.linking and relations & STAFF:
+        extras.append(Extra.LINK.value)
+        if status in OPEN:
+            extras.append(Extra.MERGE.value)
     return extras
 
 
