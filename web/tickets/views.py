@@ -612,6 +612,8 @@ def ticket_action(request: HttpRequest, number: str, action: str) -> HttpRespons
                 return redirect(_start_page(user))  # e.g. transferred out of the caller's scope
             return redirect("ticket-page", number=ticket.number)
         ticket = _ticket(user, number)
+    elif action in PANEL_LESS:
+        messages.error(request, gettext("Name a ticket."))  # the hidden field was tampered with
     _focus_first_error(form)
     context = _page_context(request, user, ticket, bound=(action, form))
     return render(request, "tickets/ticket_detail.html", context, status=status)

@@ -162,3 +162,26 @@ def test_the_page_query_count_does_not_grow_with_duplicates(
     with django_assert_max_num_queries(len(one.captured_queries)):
         body = client.get(page(primary.number)).content.decode()
     assert body.count("/tickets/SD-") >= 5
+
+
+def test_merge_into_this_without_a_ticket_says_so(world, pair, web_as):
+    primary, _duplicate = pair
+    response = web_as(world.chief).post(act(primary.number, "merge-here"), {}, follow=True)
+    assert response.status_code == 400 and "Name a ticket." in response.content.decode()
+    response = web_as(world.chief).post(act(primary.number, "merge-here"), {"merge-here-duplicate": primary.number})
+    assert response.status_code == 400 and "Name another ticket than this one." in response.content.decode()
+
+
+def test_the_forms_and_notes_speak_chinese(world, pair, neighbour, web_as):
+    primary, duplicate = pair
+    client = web_as(world.chief)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    body = client.get(page(primary.number)).content.decode()
+    assert "合并至本单" in body and "关联相关工单" in body and "合并至另一张工单" in body
+    from tickets.merge import ticket_merge
+
+    ticket_merge(ticket_id=duplicate.pk, into_id=primary.pk, actor=world.chief)
+    assert "合并至本工单的重复工单" in client.get(page(primary.number)).content.decode()
+    company = web_as(neighbour)
+    company.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    assert "本工单与同一事项的工单合并办理" in company.get(page(duplicate.number)).content.decode()
