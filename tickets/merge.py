@@ -9,7 +9,9 @@ From then on the staff's public replies and the resolution on the primary are re
 duplicate too (tickets.followers), and the reports count the pair once (`models.COUNTED`).
 
 Who: officers and managers who see both tickets (an enterprise user: 403; a ticket outside
-the caller's scope: 404, never saying which). Refused with nothing changed: a ticket merged
+the caller's scope: 404, never saying which); closing the duplicate is for those who carry it
+(assignee, owner 首问) or manage it (403 for another officer who only sees it, e.g. an
+assisting department's). Refused with nothing changed: a ticket merged
 into itself or into a duplicate, a duplicate that has duplicates of its own (no chains:
 400); a duplicate or a primary that is no longer open (409)."""
 
@@ -27,7 +29,7 @@ from .events import record_event
 from .models import OPEN_STATUSES, EventKind, Status, Ticket, TicketLink
 from .services import _expire_pending_extensions, _save
 from .sla import escalation
-from .state import STAFF
+from .state import MERGER, STAFF
 
 
 def _visible(actor: User, ticket_id: int) -> None:
@@ -83,6 +85,8 @@ def ticket_link(*, ticket_id: int, other_id: int, actor: User) -> TicketLink:
 def ticket_merge(*, ticket_id: int, into_id: int, actor: User, reason: str = "") -> Ticket:
     """Merge the duplicate `ticket_id` into the primary `into_id`: see the module's docstring."""
     duplicate, primary = _check_pair(actor=actor, ticket_id=ticket_id, other_id=into_id, field="into")
+    if not selectors.relations_of(actor, duplicate) & MERGER:
+        raise Forbidden(_("Only its handling officer or a manager closes a ticket as a duplicate."))
     if primary.merged_into_id is not None:
         raise Invalid(
             _("Ticket %(number)s is itself merged into another ticket: merge into that one.")

@@ -171,6 +171,15 @@ def test_enterprise_users_are_403(world, pair, neighbour, api_as) -> None:
     assert _merge(api_as(world.company), duplicate, primary).status_code == 404
 
 
+def test_an_officer_who_only_sees_the_duplicate_may_link_but_not_merge_it(world, pair, api_as) -> None:
+    """The deputy officer of the enterprises sees their tickets without carrying them."""
+    primary, duplicate = pair
+    deputy = api_as(world.deputy)
+    assert _merge(deputy, duplicate, primary).status_code == 403
+    assert deputy.post(f"/api/v1/tickets/{duplicate}/link/", {"ticket": primary}).status_code == 201
+    assert Ticket.objects.get(pk=duplicate).merged_into_id is None
+
+
 def test_closed_tickets_are_409(world, pair, neighbour, api_as) -> None:
     primary, duplicate = pair
     assert api_as(neighbour).post(f"/api/v1/tickets/{duplicate}/withdraw/", {}).status_code == 200
