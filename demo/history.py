@@ -29,8 +29,8 @@ from notifications.models import Notification, NotificationChannel, Notification
 from servicedesk import clock
 from servicedesk.errors import Conflict, Forbidden, Invalid, NotFound
 from servicedesk.models import Enterprise, ServiceItem, User
-from tickets import ratings, services
-from tickets.models import ExtensionRequest, ReviewVerdict, Status, SupervisionOrder, Ticket
+from tickets import merge, ratings, services
+from tickets.models import OPEN_STATUSES, ExtensionRequest, ReviewVerdict, Status, SupervisionOrder, Ticket
 from tickets.sla import escalation
 from tickets.sla.worktime import WorkingTime
 from visits.services import ProblemInput, visit_create
@@ -115,7 +115,58 @@ class History:
             action()
         traveller.move_to(self.end)
         self._sweep(self.end)
+        self._duplicates_and_links()
         return self.outcome
+
+    # --- duplicates and related tickets (tickets.merge) ----------------------------------
+
+    def _duplicates_and_links(self) -> None:
+        """One merged pair and one linked pair, among the open tickets of a park: another
+        enterprise of the park files the same problem again and the park's manager merges it
+        into the first (whose officer then replies: the duplicate's enterprise follows), and
+        two other open tickets of the park are linked as related."""
+        open_tickets = Ticket.objects.filter(status__in=OPEN_STATUSES, assignee__isnull=False).order_by("pk")
+        for park_id, manager in sorted(self.park_managers.items(), key=lambda pair: pair[0] or 0):
+            if park_id is None:
+                continue
+            in_park = list(open_tickets.filter(park_id=park_id).select_related("service_item", "assignee")[:3])
+            company = next(
+                (
+                    u
+                    for u in self.company_users
+                    if in_park and u.enterprise and u.enterprise.park_id == park_id
+                    and u.enterprise_id != in_park[0].enterprise_id
+                ),
+                None,
+            )  # fmt: skip
+            if len(in_park) == 3 and company is not None:
+                self._merge_and_link(manager, company, *in_park)
+                return
+
+    def _merge_and_link(self, manager: User, company: User, primary: Ticket, first: Ticket, second: Ticket) -> None:
+        duplicate = self._try(
+            "tickets",
+            lambda: services.ticket_create(
+                actor=company,
+                title=primary.title,
+                description=primary.description,
+                kind=primary.kind,
+                service_item=primary.service_item,
+            ),
+        )
+        if duplicate is None:
+            return
+        merged = self._try(
+            "merged duplicates",
+            lambda: merge.ticket_merge(
+                ticket_id=duplicate.pk, into_id=primary.pk, actor=manager, reason="同一问题的重复诉求，合并办理。"
+            ),
+        )
+        officer = primary.assignee
+        if merged is not None and officer is not None:
+            reply = "已与同一事项的工单合并办理，正在安排现场处理。"
+            self._try("replies", lambda: services.ticket_reply(ticket_id=primary.pk, actor=officer, body=reply))
+        self._try("linked tickets", lambda: merge.ticket_link(ticket_id=first.pk, other_id=second.pk, actor=manager))
 
     def _local(self, day: date, hour: float) -> datetime:
         return datetime.combine(day, time(0, 0), tzinfo=SHANGHAI) + timedelta(hours=hour)

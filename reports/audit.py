@@ -25,6 +25,7 @@ from servicedesk.models import Department, Park, User
 from servicedesk.selectors import is_admin, is_zone_manager
 from tickets.models import (
     BAD_SCORE_MAX,
+    COUNTED,
     OPEN_STATUSES,
     Escalation,
     ExtensionRequest,
@@ -313,7 +314,8 @@ def _figures(
     in_period = Q(created_at__gte=since, created_at__lt=until)
     figures: dict[int, dict[str, Any]] = defaultdict(dict)
 
-    tickets = Ticket.objects.filter(ticket_scope(user)).exclude(**{key: None})
+    # a duplicate merged into its primary is counted once, as the primary (tickets.merge)
+    tickets = Ticket.objects.filter(ticket_scope(user), COUNTED).exclude(**{key: None})
     not_withdrawn = ~Q(status=Status.WITHDRAWN)
     acceptance_due = Q(accepted_at__isnull=False) | Q(accept_due_at__lt=now, accepted_at__isnull=True) & not_withdrawn
     resolution_due = Q(resolved_at__isnull=False) | Q(resolve_due_at__lt=now, resolved_at__isnull=True) & not_withdrawn

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from servicedesk import clock
 from servicedesk.models import User
-from tickets.models import BAD_SCORE_MAX, OPEN_STATUSES, ExtensionRequest, Rating, SupervisionOrder, Ticket
+from tickets.models import BAD_SCORE_MAX, COUNTED, OPEN_STATUSES, ExtensionRequest, Rating, SupervisionOrder, Ticket
 from tickets.sla.worktime import WorkingTime
 
 from .audit import Report, ReportRow, report_for, require_manager, ticket_scope, units_in_scope
@@ -70,7 +70,7 @@ def dispatch_sheet(*, user: User, period: Period) -> list[DispatchRow]:
     figures: dict[int, dict[str, Any]] = defaultdict(dict)
     is_open = Q(status__in=OPEN_STATUSES)
     tickets = (
-        Ticket.objects.filter(ticket_scope(user), owner__isnull=False)
+        Ticket.objects.filter(ticket_scope(user), COUNTED, owner__isnull=False)
         .filter(is_open | Q(created_at__gte=period.since, created_at__lt=period.until))
         .values(unit=F("owner_id"))
         .order_by()
@@ -240,7 +240,7 @@ def weekly_medians(*, user: User, weeks: int = 12) -> list[WeekPoint]:
     wt = WorkingTime.default()
     by_start = {point.period.start: point for point in points}
     spans = (
-        Ticket.objects.filter(ticket_scope(user), created_at__gte=first.since, created_at__lt=current.until)
+        Ticket.objects.filter(ticket_scope(user), COUNTED, created_at__gte=first.since, created_at__lt=current.until)
         .annotate(week=TruncWeek("created_at", tzinfo=SHANGHAI))
         .order_by()
         .values_list("week", "created_at", "first_response_at", "resolved_at")

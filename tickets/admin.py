@@ -19,6 +19,7 @@ from .models import (
     SupervisionOrder,
     Ticket,
     TicketEvent,
+    TicketLink,
 )
 
 _M = TypeVar("_M", bound=models.Model)
@@ -135,3 +136,12 @@ class PraiseAdmin(admin.ModelAdmin[Praise]):
     list_display = ["created_at", "enterprise", "officer", "kind", "ticket", "recorded_by"]
     list_filter = ["kind"]
     list_select_related = ["enterprise", "officer", "ticket", "recorded_by"]
+
+
+@admin.register(TicketLink)
+class TicketLinkAdmin(ReadOnlyAdmin[TicketLink]):
+    """Read-only: links are made through the API or the ticket page (with their events)."""
+
+    list_display = ["low", "high", "created_by", "created_at"]
+    list_select_related = ["low", "high", "created_by"]
+    raw_id_fields = ["low", "high"]

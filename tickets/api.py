@@ -28,6 +28,7 @@ from . import ratings, selectors, services
 from . import ratings_serializers as rs
 from . import serializers as s
 from .filters import AssistFilter, ExtensionFilter, TicketFilter, TicketOrdering
+from .merge import ticket_link, ticket_merge
 from .models import AssistRequest, ExtensionRequest, Ticket
 
 ERRORS = {
@@ -249,6 +250,26 @@ class TicketViewSet(StrictPkMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
         data = self._input(rs.PraiseInput)
         praise = ratings.ticket_praise(ticket_id=self._id(), actor=actor_of(request), **data)
         return Response(rs.PraiseOutput(praise).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=s.LinkInput,
+        responses={201: s.LinkOutput, **ERRORS},
+        summary="关联 link a related ticket (officers, managers in scope of both)",
+    )
+    @action(detail=True, methods=["post"])
+    def link(self, request: Request, pk: str) -> Response:
+        data = self._input(s.LinkInput)
+        link = ticket_link(ticket_id=self._id(), other_id=data["ticket"], actor=actor_of(request))
+        return Response(s.LinkOutput(link).data, status=status.HTTP_201_CREATED)
+
+    @_transition(s.MergeInput, "工单合并 merge this duplicate into a primary (it closes; its enterprise follows)")
+    @action(detail=True, methods=["post"])
+    def merge(self, request: Request, pk: str) -> Response:
+        data = self._input(s.MergeInput)
+        ticket = ticket_merge(
+            ticket_id=self._id(), into_id=data["into"], actor=actor_of(request), reason=data.get("reason", "")
+        )
+        return self._render(ticket)
 
     @extend_schema(
         request=s.ExtendInput, responses={201: s.ExtensionOutput, **ERRORS}, summary="延期 ask for more time"

@@ -174,6 +174,17 @@ class Ticket(models.Model):
     reopen_count = models.PositiveSmallIntegerField(_("reopened"), default=0)
     is_rectification = models.BooleanField(_("rectification"), default=False)
     rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
+    # a duplicate merged into its primary (tickets.merge): closed, counted once (with the
+    # primary) by the reports, and told of the primary's replies
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="duplicates",
+        verbose_name=_("merged into"),
+        editable=False,
+    )
     # the words of the number, title, description, enterprise name and public replies
     # (tickets.search): PostgreSQL full text under a GIN index (migration 0007)
     search_document = models.TextField(default="", blank=True, editable=False)
@@ -219,6 +230,33 @@ class Ticket(models.Model):
         return self.status in OPEN_STATUSES
 
 
+#: The tickets the reports count: a duplicate merged into a primary is counted once, as its
+#: primary (received, on-time rates, rankings, medians).
+COUNTED = models.Q(merged_into__isnull=True)
+
+
+class TicketLink(models.Model):
+    """Two related tickets (关联工单), linked by staff; unordered, so stored with the lower id
+    first and at most once per pair."""
+
+    low = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="+")
+    high = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("ticket link")
+        verbose_name_plural = _("ticket links")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["low", "high"], name="one_link_per_pair"),
+            models.CheckConstraint(condition=models.Q(low__lt=models.F("high")), name="link_low_below_high"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.low_id} ↔ {self.high_id}"
+
+
 class EventKind(models.TextChoices):
     CREATED = "created", _("filed")
     ACCEPTED = "accepted", _("accepted")
@@ -244,6 +282,9 @@ class EventKind(models.TextChoices):
     RATING_REVIEWED = "rating_reviewed", _("bad review checked")
     RETURN_VISIT = "return_visit", _("return visit")
     PRAISED = "praised", _("praise received")
+    LINKED = "linked", _("linked to a related ticket")
+    MERGED = "merged", _("merged")
+    MERGED_REPLY = "merged_reply", _("reply on the merged ticket")
 
 
 class AppendOnlyQuerySet(models.QuerySet["TicketEvent"]):

@@ -58,6 +58,8 @@ ENTERPRISE_KINDS = frozenset(
         EventKind.REOPENED,
         EventKind.EXTENSION_APPROVED,
         EventKind.RETURN_VISIT,
+        EventKind.MERGED,  # public on the duplicate only (internal on the primary)
+        EventKind.MERGED_REPLY,
     }
 )
 
@@ -86,6 +88,8 @@ def audience_of(event: TicketEvent) -> Audience:
     kind = event.kind
     data = event.data if isinstance(event.data, dict) else {}
     ids = {pk for pk in (ticket.assignee_id, ticket.owner_id) if pk is not None}
+    if kind == EventKind.MERGED_REPLY:
+        ids = set()  # the primary's reply, forwarded to a duplicate: its enterprise's news alone
     heads: set[int] = set()
     if kind == EventKind.TRANSFERRED and isinstance(data.get("from_assignee"), int):
         ids.add(data["from_assignee"])  # told that it is no longer theirs
@@ -127,9 +131,11 @@ def payload_of(event: TicketEvent) -> dict[str, object]:
         "actor": str(event.actor) if event.actor is not None else "",
         "excerpt": (event.body or "")[:1000],
     }
-    for key in ("level", "deadline", "verdict"):
+    for key in ("level", "deadline", "verdict", "side", "other"):
         if isinstance(data.get(key), str):
             payload[key] = data[key]
+    if data.get("resolved") is True:
+        payload["resolved"] = "yes"
     if isinstance(data.get("score"), int):
         payload["score"] = str(data["score"])
     if due := _local(data.get("resolve_due_at")):

@@ -1,7 +1,8 @@
 """What each ticket event says in a notification, registered with the outbox's sentences
 (notifications.sentences) and translated through gettext: rendered when read, in the reader's
 language. Payload keys (tickets.notify.payload_of): number, title, actor, excerpt, level,
-deadline, score, verdict, due. A subject names only the number and fixed words (it is the SMS)."""
+deadline, score, verdict, due, side, other, resolved. A subject names only the number and fixed
+words (it is the SMS)."""
 
 from __future__ import annotations
 
@@ -114,6 +115,31 @@ SENTENCES: dict[str, Sentence] = {
     EventKind.PRAISED: Sentence(
         _("Praise for ticket %(number)s"),
         _("The handling of ticket %(number)s “%(title)s” was praised."),
+    ),
+    EventKind.LINKED: Sentence(
+        _("Ticket %(number)s linked"),
+        _("%(actor)s linked ticket %(number)s “%(title)s” to the related ticket %(other)s."),
+    ),
+    # on the duplicate (side=duplicate, told to its enterprise: no word of the primary) and
+    # on the primary (side=primary, internal: other is the duplicate's number)
+    EventKind.MERGED: Sentence(
+        _("Ticket %(number)s merged"),
+        _("Ticket %(number)s “%(title)s” was merged with a ticket about the same matter."),
+        {
+            "side=duplicate": _(
+                "It is closed here and handled together with the other ticket: "
+                "you will be told of the replies given there."
+            ),
+            "side=primary": _("Ticket %(other)s was merged into it as a duplicate and closed."),
+        },
+    ),
+    EventKind.MERGED_REPLY: Sentence(
+        _("New reply on ticket %(number)s"),
+        _(
+            "Your ticket %(number)s “%(title)s” is handled together with a ticket about the same matter; "
+            "there, %(actor)s wrote:"
+        ),
+        {"resolved": _("That ticket is resolved.")},
     ),
 }
 

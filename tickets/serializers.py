@@ -16,7 +16,7 @@ from servicedesk.errors import NotFound
 from servicedesk.models import Department, Enterprise, ServiceItem, User
 
 from . import selectors
-from .models import AssistRequest, Attachment, ExtensionRequest, Kind, Priority, Ticket, TicketEvent
+from .models import AssistRequest, Attachment, ExtensionRequest, Kind, Priority, Ticket, TicketEvent, TicketLink
 from .state import allowed_actions
 
 TEXT_MAX = 20000
@@ -113,6 +113,7 @@ class TicketOutput(serializers.ModelSerializer[Ticket]):
             "reopen_count",
             "is_rectification",
             "resolution",
+            "merged_into",
             "created_at",
             "updated_at",
             "allowed_actions",
@@ -311,6 +312,39 @@ class ExtendInput(serializers.Serializer):  # type: ignore[type-arg]
                 gettext("At most %(days)d days from now.") % {"days": EXTENSION_HORIZON.days}
             )
         return value
+
+
+class TicketId(serializers.IntegerField):
+    """Another ticket's id: an integer (or its decimal string); whether it exists, and is in
+    the caller's scope, is the service's question (404, never saying which)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(min_value=1, max_value=BIGINT_MAX, **kwargs)
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, bool) or not isinstance(data, int | str):
+            self.fail("invalid")
+        return int(super().to_internal_value(data))
+
+
+class LinkInput(serializers.Serializer):  # type: ignore[type-arg]
+    ticket = TicketId()
+
+
+class MergeInput(serializers.Serializer):  # type: ignore[type-arg]
+    into = TicketId()
+    reason = Text(required=False, allow_blank=True, max_length=REASON_MAX)
+
+
+class LinkOutput(serializers.ModelSerializer[TicketLink]):
+    tickets = serializers.SerializerMethodField()
+
+    class Meta:
+        model = TicketLink
+        fields = ["id", "tickets", "created_by", "created_at"]
+
+    def get_tickets(self, link: TicketLink) -> list[int]:
+        return [link.low_id, link.high_id]
 
 
 class AttachmentInput(serializers.Serializer):  # type: ignore[type-arg]

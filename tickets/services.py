@@ -22,6 +22,7 @@ from servicedesk.validators import one_line
 
 from . import selectors, state
 from .events import record_event
+from .followers import duplicates_follow
 from .models import (
     OPEN_STATUSES,
     PRIORITY_RANK,
@@ -288,7 +289,9 @@ def ticket_reply(*, ticket_id: int, actor: User, body: str) -> TicketEvent:
         escalation.deadline_stop(ticket=ticket, kinds=[escalation.DeadlineKind.ACCEPT])
     else:
         _save(ticket, "search_document")
-    return record_event(ticket, actor, EventKind.REPLIED, body=body)
+    event = record_event(ticket, actor, EventKind.REPLIED, body=body)
+    duplicates_follow(primary=ticket, actor=actor, body=body)
+    return event
 
 
 @transaction.atomic
@@ -475,6 +478,7 @@ def ticket_resolve(*, ticket_id: int, actor: User, resolution: str) -> Ticket:
     escalation.deadline_stop(ticket=ticket)
     _expire_pending_extensions(ticket, "the ticket was resolved")
     record_event(ticket, actor, EventKind.RESOLVED, body=ticket.resolution)
+    duplicates_follow(primary=ticket, actor=actor, body=ticket.resolution, resolved=True)
     return ticket
 
 
@@ -536,6 +540,8 @@ def ticket_reopen(*, ticket_id: int, actor: User, reason: str) -> Ticket:
     """Back to work with a new resolution deadline; a closed ticket only within the window."""
     ticket = _lock(ticket_id=ticket_id, actor=actor)
     new_status = _move(ticket, Action.REOPEN, actor)
+    if ticket.merged_into_id is not None:
+        raise Conflict(_("This ticket was merged into another one: it is handled there."))
     reason = _text(reason, "reason", limit=5000)
     now = clock.now()
     policy = SlaPolicy.current()

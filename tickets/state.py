@@ -78,6 +78,9 @@ WORKING = (S.IN_PROGRESS, S.WAITING)
 STAFF = frozenset({Rel.ASSIGNEE, Rel.OWNER, Rel.OFFICER, Rel.MANAGER, Rel.ADMIN})
 HANDLER = frozenset({Rel.ASSIGNEE, Rel.MANAGER, Rel.ADMIN})
 SUPERVISOR = frozenset({Rel.MANAGER, Rel.ADMIN})
+#: Who closes a ticket as a duplicate (tickets.merge): who carries it (assignee, owner) or
+#: manages it; any officer in scope may only link it, or merge another ticket into it.
+MERGER = frozenset({Rel.ASSIGNEE, Rel.OWNER, Rel.MANAGER, Rel.ADMIN})
 
 
 def _same(*statuses: Status) -> dict[Status, Status]:
@@ -128,6 +131,8 @@ class Extra(enum.StrEnum):
     RETURN_VISIT = "return-visit"
     PRAISE = "praise"
     SUPERVISE = "supervise"
+    LINK = "link"
+    MERGE = "merge"
 
 
 @dataclass(frozen=True)
@@ -137,6 +142,8 @@ class Facts:
     bad_rating_unchecked: bool = False
     return_visit_due: bool = False
     supervision: bool = True
+    # the page offers linking and merging (tickets.merge); a merged duplicate offers neither
+    linking: bool = False
 
 
 def _extras(status: Status, relations: set[Rel], facts: Facts) -> list[str]:
@@ -149,6 +156,10 @@ def _extras(status: Status, relations: set[Rel], facts: Facts) -> list[str]:
         extras.append(Extra.PRAISE.value)
     if facts.supervision and status in OPEN and relations & SUPERVISOR:
         extras.append(Extra.SUPERVISE.value)
+    if facts.linking and relations & STAFF:
+        extras.append(Extra.LINK.value)
+        if status in OPEN and relations & MERGER:
+            extras.append(Extra.MERGE.value)
     return extras
 
 

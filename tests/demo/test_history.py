@@ -28,6 +28,7 @@ from tickets.models import (
     SupervisionOrder,
     Ticket,
     TicketEvent,
+    TicketLink,
 )
 from visits.models import Visit
 
@@ -70,9 +71,15 @@ def test_the_demo_has_twelve_weeks_of_consistent_history(seeded: str) -> None:
     assert Rating.objects.filter(is_default=True).exists()
     assert ReturnVisit.objects.exists()
     assert Visit.objects.count() > 50
-    # every closed ticket has its rating (the enterprise's or the default)
-    closed = tickets.filter(status=Status.CLOSED)
+    # every closed ticket has its rating (the enterprise's or the default), but a merged duplicate
+    closed = tickets.filter(status=Status.CLOSED, merged_into__isnull=True)
     assert not closed.exclude(pk__in=Rating.objects.values("ticket_id")).exists()
+    # one merged pair whose duplicate follows the primary's reply, and one linked pair
+    duplicate = tickets.get(merged_into__isnull=False)
+    assert duplicate.status == Status.CLOSED and duplicate.merged_into is not None
+    assert duplicate.merged_into.is_open and duplicate.enterprise_id != duplicate.merged_into.enterprise_id
+    assert TicketEvent.objects.filter(ticket=duplicate, kind="merged_reply").exists()
+    assert TicketLink.objects.count() == 1
     # the history's messages went out in their time; only the last days' wait
     assert not Notification.objects.filter(
         created_at__lt=now - timedelta(days=2), status=NotificationStatus.PENDING

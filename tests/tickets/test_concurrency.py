@@ -78,3 +78,23 @@ def test_tickets_filed_at_once_get_distinct_numbers(world):
     numbers = {r.number for r in results}
     assert len(numbers) == n
     assert set(Ticket.objects.values_list("number", flat=True)) == numbers
+
+
+def test_two_tickets_merged_into_each_other_at_once_one_wins(world):
+    """A into B and B into A at once: the pair is locked in id order, so one merge wins and
+    the other finds its primary merged (400): never a cycle."""
+    from servicedesk.errors import Invalid
+    from tickets.merge import ticket_merge
+
+    a, b = _file(world), _file(world)
+    results = _race(
+        [
+            lambda: ticket_merge(ticket_id=a.pk, into_id=b.pk, actor=world.chief),
+            lambda: ticket_merge(ticket_id=b.pk, into_id=a.pk, actor=world.chief),
+        ]
+    )
+    wins = [r for r in results if isinstance(r, Ticket)]
+    losses = [r for r in results if isinstance(r, Invalid | Conflict)]
+    assert (len(wins), len(losses)) == (1, 1), results
+    assert Ticket.objects.filter(merged_into__isnull=False).count() == 1
+    assert TicketEvent.objects.filter(kind=EventKind.MERGED).count() == 2  # the winner's, one on each

@@ -131,6 +131,10 @@ def test_without_facts_only_the_table_speaks() -> None:
         (S.IN_PROGRESS, {Rel.MANAGER}, {"supervision": False}, []),
         (S.RESOLVED, {Rel.MANAGER}, {}, ["praise"]),
         (S.WITHDRAWN, set(Rel), {"bad_rating_unchecked": True}, ["review-rating"]),
+        (S.IN_PROGRESS, {Rel.OFFICER}, {"supervision": False, "linking": True}, ["link"]),
+        (S.IN_PROGRESS, {Rel.ASSIGNEE, Rel.OFFICER}, {"supervision": False, "linking": True}, ["link", "merge"]),
+        (S.CLOSED, {Rel.MANAGER}, {"linking": True}, ["praise", "link"]),
+        (S.SUBMITTED, {Rel.ENTERPRISE}, {"linking": True}, []),
     ],
 )
 def test_facts_add_the_actions_outside_the_table(status, rels, facts, expected) -> None:

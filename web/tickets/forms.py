@@ -314,3 +314,29 @@ class AttachForm(forms.Form):
         except (Invalid, TooLarge) as error:
             raise forms.ValidationError(error.message) from None
         return upload
+
+
+class LinkForm(forms.Form):
+    ticket = forms.CharField(
+        label=_("Related ticket (number)"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"placeholder": "SD-2026-000123"}),
+    )
+
+
+class MergeForm(forms.Form):
+    into = forms.CharField(
+        label=_("Primary ticket (number)"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"placeholder": "SD-2026-000123"}),
+        help_text=_("This ticket closes as its duplicate; its enterprise is told and follows the primary's replies."),
+    )
+    reason = forms.CharField(
+        label=_("Reason"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class MergeHereForm(forms.Form):
+    """ "Merge into this" on the similar-tickets panel: the duplicate is the candidate."""
+
+    duplicate = forms.CharField(max_length=20, widget=forms.HiddenInput)

@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -28,7 +28,7 @@ from servicedesk.api.throttles import enterprise_wait
 from servicedesk.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, TooLarge
 from servicedesk.files import atomic_deleting_files
 from servicedesk.models import Enterprise, User
-from tickets import ratings, selectors, services
+from tickets import merge, ratings, selectors, services
 from tickets.models import (
     BAD_SCORE_MAX,
     OPEN_STATUSES,
@@ -41,6 +41,7 @@ from tickets.models import (
     SlaDeadline,
     Status,
     Ticket,
+    TicketLink,
 )
 from tickets.state import Facts, allowed_actions
 from triage.similar import similar_to_ticket
@@ -243,14 +244,19 @@ def _ticket(user: User, number: str) -> Ticket:
     return ticket
 
 
-def _facts(ticket: Ticket) -> Facts:
+def _facts(ticket: Ticket, user: User) -> Facts:
     bad_unchecked = Rating.objects.filter(ticket=ticket, score__lte=BAD_SCORE_MAX, review_verdict="").exists()
     visit_due = (
         Rating.objects.filter(ticket=ticket, review_verdict=ReviewVerdict.VALID)
         .exclude(pk__in=ReturnVisit.objects.filter(ticket=ticket).values("rating_id"))
         .exists()
     )
-    return Facts(bad_rating_unchecked=bad_unchecked, return_visit_due=visit_due, supervision=_supervision_exists())
+    return Facts(
+        bad_rating_unchecked=bad_unchecked,
+        return_visit_due=visit_due,
+        supervision=_supervision_exists(),
+        linking=ticket.merged_into_id is None and not selectors.is_enterprise_user(user),
+    )
 
 
 def _supervision_exists() -> bool:
@@ -304,6 +310,29 @@ def _decide(ticket: Ticket, user: User, data: dict[str, Any]) -> Any:
     if data["decision"] == "approve":
         return services.extension_approve(extension_id=extension_id, actor=user, reason=data["reason"])
     return services.extension_reject(extension_id=extension_id, actor=user, reason=data["reason"])
+
+
+def _other(user: User, number: str, field: str) -> int:
+    """The id of the ticket named by its number, if the caller sees it (else a field error
+    that never says whether it exists)."""
+    pk = selectors.ticket_list_for(user).filter(number=number.strip()).values_list("pk", flat=True).first()
+    if pk is None:
+        raise Invalid(gettext("No such ticket."), detail={field: [gettext("No such ticket.")]})
+    return int(pk)
+
+
+def _link(ticket: Ticket, user: User, data: dict[str, Any]) -> Any:
+    return merge.ticket_link(ticket_id=ticket.pk, other_id=_other(user, data["ticket"], "ticket"), actor=user)
+
+
+def _merge(ticket: Ticket, user: User, data: dict[str, Any]) -> Any:
+    into = _other(user, data["into"], "into")
+    return merge.ticket_merge(ticket_id=ticket.pk, into_id=into, actor=user, reason=data.get("reason", ""))
+
+
+def _merge_here(ticket: Ticket, user: User, data: dict[str, Any]) -> Any:
+    duplicate = _other(user, data["duplicate"], "duplicate")
+    return merge.ticket_merge(ticket_id=duplicate, into_id=ticket.pk, actor=user)
 
 
 def _supervise(ticket: Ticket, user: User, data: dict[str, Any]) -> Any:
@@ -460,7 +489,34 @@ ACTIONS: dict[str, ActionSpec] = {
         _("Issue the order"),
         "danger",
     ),
+    "link": ActionSpec(
+        _("Link a related ticket"),
+        _plain(f.LinkForm),
+        _link,
+        _("Tickets linked."),
+        _("Link"),
+        "",
+    ),
+    "merge": ActionSpec(
+        _("Merge into another ticket (duplicate)"),
+        _plain(f.MergeForm),
+        _merge,
+        _("Merged: this ticket is closed as a duplicate."),
+        _("Merge"),
+        "danger",
+    ),
+    # "merge into this" on the similar-tickets panel (no panel of its own)
+    "merge-here": ActionSpec(
+        _("Merge into this ticket"),
+        _plain(f.MergeHereForm),
+        _merge_here,
+        _("Merged: the other ticket is closed as a duplicate of this one."),
+        _("Merge into this"),
+        "danger",
+    ),
 }
+#: Actions posted from elsewhere on the page than their own panel: their refusals are told on top.
+PANEL_LESS = {"merge-here"}
 
 
 # the action shown open when the page loads: what the reader most likely came to do
@@ -478,7 +534,7 @@ def _page_context(
 ) -> dict[str, Any]:
     relations = selectors.relations_of(user, ticket)
     pending = ExtensionRequest.objects.filter(ticket=ticket, status=ExtensionRequest.Status.PENDING).first()
-    facts = _facts(ticket)
+    facts = _facts(ticket, user)
     names = allowed_actions(ticket.status, relations, facts=facts)
     if pending is None and "decide_extension" in names:
         names.remove("decide_extension")
@@ -512,6 +568,27 @@ def _page_context(
         "is_staff_view": not selectors.is_enterprise_user(user),
         # open tickets in the caller's scope that say the same thing (duplicates to link or merge)
         "similar": similar_to_ticket(user, ticket) if not selectors.is_enterprise_user(user) else [],
+        "can_link": facts.linking and "link" in names,
+        "can_merge_here": facts.linking and ticket.status in OPEN_STATUSES and "link" in names,
+        **_merge_context(user, ticket),
+    }
+
+
+def _merge_context(user: User, ticket: Ticket) -> dict[str, Any]:
+    """What the page says of merges and links. The staff see the primary, the duplicates and
+    the related tickets that are in their scope; an enterprise user only that its ticket was
+    merged (the primary may be another enterprise's)."""
+    if selectors.is_enterprise_user(user):
+        return {"merged": ticket.merged_into_id is not None, "primary": None, "duplicates": [], "related": []}
+    scope = selectors.ticket_list_for(user).select_related(None).only("pk", "number", "title", "status")
+    primary = scope.filter(pk=ticket.merged_into_id).first() if ticket.merged_into_id else None
+    linked = TicketLink.objects.filter(Q(low=ticket) | Q(high=ticket)).values_list("low_id", "high_id")
+    other_ids = {low if high == ticket.pk else high for low, high in linked}
+    return {
+        "merged": ticket.merged_into_id is not None,
+        "primary": primary,
+        "duplicates": list(scope.filter(merged_into=ticket).order_by("pk")),
+        "related": list(scope.filter(pk__in=other_ids).order_by("pk")) if other_ids else [],
     }
 
 
@@ -547,7 +624,10 @@ def ticket_action(request: HttpRequest, number: str, action: str) -> HttpRespons
             messages.error(request, _refusal(error))
             status = error.status_code
         except DomainError as error:
-            _form_error(form, error)
+            if action in PANEL_LESS:
+                messages.error(request, error.message)
+            else:
+                _form_error(form, error)
             status = error.status_code
         else:
             messages.success(request, str(spec.done))
@@ -555,6 +635,8 @@ def ticket_action(request: HttpRequest, number: str, action: str) -> HttpRespons
                 return redirect(_start_page(user))  # e.g. transferred out of the caller's scope
             return redirect("ticket-page", number=ticket.number)
         ticket = _ticket(user, number)
+    elif action in PANEL_LESS:
+        messages.error(request, gettext("Name a ticket."))  # the hidden field was tampered with
     _focus_first_error(form)
     context = _page_context(request, user, ticket, bound=(action, form))
     return render(request, "tickets/ticket_detail.html", context, status=status)
