@@ -206,10 +206,10 @@ def work_queue(request: HttpRequest) -> HttpResponseBase:
     user = _user(request)
     if user.role == User.Role.ENTERPRISE and not is_admin(user):
         return redirect("portal-home")
-    loaded = clock.now() - live.LAG  # before the rows are read: what commits meanwhile is news
+    loaded = clock.now()  # before the rows are read; the first check looks back `live.LAG` more
     context = _queue_context(request, user)
     context["saved"] = list(queue.saved_filters(user))
-    context["live_token"] = live.token(user=user, loaded=loaded, since=loaded, shown=_shown(context))
+    context["live_token"] = live.token(user=user, loaded=loaded, since=loaded - live.LAG, shown=_shown(context))
     context["live_every"] = live.POLL_SECONDS
     template = "tickets/_queue_rows.html" if getattr(request, "htmx", False) else "tickets/work_queue.html"
     return render(request, template, context)

@@ -19,7 +19,9 @@ from servicedesk.models import User
 #: How often an open queue page asks (the issue asks for news within 5 seconds).
 POLL_SECONDS = 4
 #: How far back the first check looks from the page's reading: a change whose transaction
-#: committed while the page was read (its `updated_at` is a little older) is still news.
+#: committed while the page was read (its `updated_at` a little older) still refreshes the
+#: rows (the first check may then refresh them once for nothing; the marks count from the
+#: reading itself).
 LAG = timedelta(seconds=1)
 #: A token older than this is refused (the page says to reload): a day of an open tab.
 MAX_AGE = timedelta(days=1)
