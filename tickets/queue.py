@@ -116,10 +116,15 @@ def queue_changed_since(
 
     One query, walking `ticket_updated_idx` over the recently changed tickets only, whatever
     the size of the scope (the live queue's check, every few seconds per open page)."""
+    return queue_changes(user, query, since=since, shown=shown).aggregate(latest=Max("updated_at"))["latest"]
+
+
+def queue_changes(user: User, query: QueueQuery, *, since: datetime, shown: Sequence[int] = ()) -> QuerySet[Ticket]:
+    """The tickets `queue_changed_since` looks at (for its plan: bench/live_queue.py)."""
     selected = _selected(user, query).select_related(None)
     if shown:
         selected = selected | Ticket.objects.filter(pk__in=list(shown))
-    return selected.filter(updated_at__gt=since).aggregate(latest=Max("updated_at"))["latest"]
+    return selected.filter(updated_at__gt=since)
 
 
 def tab_counts(user: User) -> dict[str, int]:

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from tests.procs import free_port
@@ -118,11 +118,14 @@ def test_a_token_is_its_users_only_and_signed_out_stops_polling(world, web_as, n
     poll = open_queue(web_as(world.chief), clock)
     clock.shift(timedelta(seconds=5))
     new_ticket()
-    for client in (web_as(world.deputy), web_as(world.chief).__class__()):
-        response = client.get(poll)
+    signed_out = Client()
+    signed_out.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    for client in (web_as(world.deputy), signed_out):
+        response = client.get(poll + "&tab=waiting")
         assert response.status_code == 286  # htmx stops polling; the page says to reload
         assert response["HX-Reswap"] == "none"
         assert "no longer kept up to date" in response.content.decode()
+        assert 'href="/work/?tab=waiting"' in response.content.decode()
     assert web_as(world.chief).get(CHANGES + "?since=forged").status_code == 286
 
 

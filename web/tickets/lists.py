@@ -258,7 +258,10 @@ def _mark_news(rows: list[dict[str, Any]], loaded: datetime) -> int:
 
 
 def _stop_polling(request: HttpRequest) -> HttpResponse:
-    response = render(request, "tickets/_queue_stale.html", status=286)
+    address = request.GET.copy()
+    address.pop("since", None)
+    reload_url = reverse("work-queue") + (f"?{address.urlencode()}" if address else "")
+    response = render(request, "tickets/_queue_stale.html", {"reload_url": reload_url}, status=286)
     response["HX-Reswap"] = "none"  # only the notice, out of band: the rows stay as they are
     return response
 
