@@ -140,3 +140,23 @@ def test_with_redis_away_the_queue_stays_live(world, web_as, new_ticket, clock):
         clock.shift(timedelta(seconds=5))
         filed = new_ticket()
         assert filed.number in client.get(poll).content.decode()
+
+
+def test_the_dashboard_says_when_there_is_news_in_the_scope(world, web_as, new_ticket, clock):
+    manager = web_as(world.park_manager)
+    clock.shift(timedelta(seconds=2))
+    poll = poll_address(manager.get(reverse("dashboard")).content.decode())
+    assert poll.startswith(CHANGES + "?")
+    assert manager.get(poll).status_code == 204
+    clock.shift(timedelta(seconds=5))
+    services.ticket_create(
+        actor=world.other_company, title="other park", description="x", kind="help", service_item=world.item
+    )
+    assert manager.get(poll).status_code == 204  # another park's ticket: no news here
+    new_ticket()
+    response = manager.get(poll)
+    assert response.status_code == 286  # the line stays; no more checks
+    assert response["HX-Reswap"] == "none"
+    body = response.content.decode()
+    assert "New activity on the tickets since you opened this page." in body
+    assert f'href="{reverse("dashboard")}"' in body

@@ -236,6 +236,8 @@ def work_queue_changes(request: HttpRequest) -> HttpResponseBase:
     latest = queue.queue_changed_since(user, filters.query(), since=state.since, shown=state.shown)
     if latest is None:
         return HttpResponse(status=204)
+    if request.GET.get("hint"):  # the dashboard: a line saying so, then no more checks
+        return _stop_polling(request, "tickets/_queue_news.html", reverse("dashboard"))
     address = request.GET.copy()  # the rows' sort and page links keep the page's address only
     address.pop("since", None)
     request.GET = address  # type: ignore[assignment]
@@ -257,11 +259,14 @@ def _mark_news(rows: list[dict[str, Any]], loaded: datetime) -> int:
     return sum(1 for row in rows if row.get("news"))
 
 
-def _stop_polling(request: HttpRequest) -> HttpResponse:
-    address = request.GET.copy()
-    address.pop("since", None)
-    reload_url = reverse("work-queue") + (f"?{address.urlencode()}" if address else "")
-    response = render(request, "tickets/_queue_stale.html", {"reload_url": reload_url}, status=286)
+def _stop_polling(
+    request: HttpRequest, template: str = "tickets/_queue_stale.html", reload_url: str = ""
+) -> HttpResponse:
+    if not reload_url:
+        address = request.GET.copy()
+        address.pop("since", None)
+        reload_url = reverse("work-queue") + (f"?{address.urlencode()}" if address else "")
+    response = render(request, template, {"reload_url": reload_url}, status=286)
     response["HX-Reswap"] = "none"  # only the notice, out of band: the rows stay as they are
     return response
 
