@@ -220,6 +220,8 @@ class Ticket(models.Model):
             # the queue's columns: sorted by the running deadline, the title
             models.Index(NEXT_DUE, F("id"), name="ticket_next_due_idx"),
             models.Index(fields=["title"], name="ticket_title_idx"),
+            # the live queue's "changed since" check walks only the recently changed tickets
+            models.Index(fields=["updated_at"], name="ticket_updated_idx"),
         ]
 
     def __str__(self) -> str:

@@ -5,13 +5,14 @@ for its rows, one for its count and one for the running deadlines, whatever its 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import Count, F, OrderBy, Q, QuerySet
+from django.db.models import Count, F, Max, OrderBy, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from servicedesk import clock
@@ -78,11 +79,9 @@ def _ordered(qs: QuerySet[Ticket], sort: str) -> QuerySet[Ticket]:
     return qs.order_by(first, F("id").desc() if descending else F("id").asc())
 
 
-def queue_for(user: User, query: QueueQuery) -> QuerySet[Ticket]:
-    """The tickets of `user`'s queue that `query` asks for, in its order (search rank when
-    searching without a chosen sort)."""
+def _selected(user: User, query: QueueQuery) -> QuerySet[Ticket]:
+    """The tickets of `user`'s queue that `query`'s tab and filters select, unordered."""
     qs = selectors.officer_own_tickets(user) if owns_queue(user) else selectors.ticket_list_for(user)
-    qs = qs.defer("search_document")
     if query.tab == "open":
         qs = qs.filter(status__in=OPEN_STATUSES)
     elif query.tab == "waiting":
@@ -107,12 +106,40 @@ def queue_for(user: User, query: QueueQuery) -> QuerySet[Ticket]:
         qs = qs.filter(created_at__gte=datetime.combine(query.filed_from, time(0), tzinfo=SHANGHAI))
     if query.filed_to:
         qs = qs.filter(created_at__lt=datetime.combine(query.filed_to, time(0), tzinfo=SHANGHAI))
+    return qs
+
+
+def queue_for(user: User, query: QueueQuery) -> QuerySet[Ticket]:
+    """The tickets of `user`'s queue that `query` asks for, in its order (search rank when
+    searching without a chosen sort)."""
+    qs = _selected(user, query).defer("search_document")
     text = query.q.strip()
     if text:
         qs = search.ticket_search(qs, text)  # best match first unless a column is chosen
         if not query.sort:
             return qs
     return _ordered(qs, query.sort or default_sort(query))
+
+
+def queue_changed_since(
+    user: User, query: QueueQuery, *, since: datetime, shown: Sequence[int] = ()
+) -> datetime | None:
+    """When a ticket of `user`'s queue page changed after `since`: the latest `updated_at`
+    among the tickets that `query` selects (search words aside: a changed ticket that does
+    not match them only costs a refresh) and the tickets `shown` on the page (one that left
+    the queue, closed or handed to someone else); None when nothing changed.
+
+    One query, walking `ticket_updated_idx` over the recently changed tickets only, whatever
+    the size of the scope (the live queue's check, every few seconds per open page)."""
+    return queue_changes(user, query, since=since, shown=shown).aggregate(latest=Max("updated_at"))["latest"]
+
+
+def queue_changes(user: User, query: QueueQuery, *, since: datetime, shown: Sequence[int] = ()) -> QuerySet[Ticket]:
+    """The tickets `queue_changed_since` looks at (for its plan: bench/live_queue.py)."""
+    selected = _selected(user, query).select_related(None)
+    if shown:
+        selected = selected | Ticket.objects.filter(pk__in=list(shown))
+    return selected.filter(updated_at__gt=since)
 
 
 def tab_counts(user: User) -> dict[str, int]:

@@ -24,6 +24,7 @@ from servicedesk import clock
 from servicedesk.calendar import years_missing
 from servicedesk.models import User
 
+from ..tickets import live
 from .charts import line_chart
 from .common import manager_page, safe_reverse
 
@@ -41,7 +42,8 @@ def _count_links(rows: list[OpenCount], field: str) -> list[dict[str, Any]]:
 
 @manager_page
 def dashboard(request: HttpRequest, user: User) -> HttpResponseBase:
-    today = clock.now().astimezone(SHANGHAI).date()
+    loaded = clock.now()
+    today = loaded.astimezone(SHANGHAI).date()
     month = period_containing("month", today)
     ranking = report_for(user=user, level="officers", period=month)
     weeks = weekly_medians(user=user)
@@ -95,5 +97,15 @@ def dashboard(request: HttpRequest, user: User) -> HttpResponseBase:
         "weeks": weeks,
         # next year's holidays, due from November: a warning here, not a failing deploy check
         "calendar_missing": ", ".join(str(y) for y in years_missing(today)),
+        # the live queue's check over the whole scope: a "new activity, reload" line on news
+        "live_url": safe_reverse(
+            "work-queue-changes",
+            query={
+                "tab": "all",
+                "hint": 1,
+                "since": live.token(user=user, loaded=loaded, since=loaded - live.LAG, shown=[]),
+            },
+        ),
+        "live_every": live.POLL_SECONDS,
     }
     return render(request, "web/dashboard.html", context)

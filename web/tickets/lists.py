@@ -29,6 +29,7 @@ from servicedesk.selectors import department_list, is_admin, park_list
 from tickets import queue, selectors, services
 from tickets.models import Priority, Status, Ticket
 
+from . import live
 from .views import _page, _user, due_of, sla_flag, with_deadlines
 
 BULK_MAX = 100
@@ -192,18 +193,13 @@ def _tabs(query: queue.QueueQuery, names: tuple[str, ...], counts: dict[str, int
     return tabs
 
 
-@login_required
-@require_safe
-def work_queue(request: HttpRequest) -> HttpResponseBase:
-    user = _user(request)
-    if user.role == User.Role.ENTERPRISE and not is_admin(user):
-        return redirect("portal-home")
+def _queue_context(request: HttpRequest, user: User) -> dict[str, Any]:
     mine = queue.owns_queue(user)
     filters = QueueFilterForm(request.GET or None, manager=not mine)
     query = filters.query()
     page = _page(request, with_deadlines(queue.queue_for(user, query)))
     keys = [key for key, _label in COLUMNS]
-    context = {
+    return {
         "page_obj": page,
         "rows": queue_rows(page),
         "filters": filters,
@@ -211,12 +207,80 @@ def work_queue(request: HttpRequest) -> HttpResponseBase:
         "is_manager": not mine,
         "tabs": _tabs(query, queue.TABS, queue.tab_counts(user), mine),
         "columns": _columns(query, keys),
-        "saved": list(queue.saved_filters(user)),
         "current_query": query_string(query),
         "bulk": mine,
     }
+
+
+@login_required
+@require_safe
+def work_queue(request: HttpRequest) -> HttpResponseBase:
+    user = _user(request)
+    if user.role == User.Role.ENTERPRISE and not is_admin(user):
+        return redirect("portal-home")
+    loaded = clock.now()  # before the rows are read; the first check looks back `live.LAG` more
+    context = _queue_context(request, user)
+    context["saved"] = list(queue.saved_filters(user))
+    context["live_token"] = live.token(user=user, loaded=loaded, since=loaded - live.LAG, shown=_shown(context))
+    context["live_every"] = live.POLL_SECONDS
     template = "tickets/_queue_rows.html" if getattr(request, "htmx", False) else "tickets/work_queue.html"
     return render(request, template, context)
+
+
+def _shown(context: dict[str, Any]) -> list[int]:
+    return [row["ticket"].pk for row in context["rows"]]
+
+
+@require_safe
+def work_queue_changes(request: HttpRequest) -> HttpResponseBase:
+    """The live queue's check, polled by the queue page every few seconds with the page's own
+    address and its token: 204 while nothing in the page's scope changed (one indexed query);
+    else the refreshed rows, the tickets changed since the page was loaded marked, with a new
+    token. 286 (htmx: stop polling) when signed out or the token is not this user's; the page
+    says to reload."""
+    user = request.user
+    if not user.is_authenticated or (user.role == User.Role.ENTERPRISE and not is_admin(user)):
+        return _stop_polling(request)
+    state = live.read(request.GET.get("since", ""), user=user)
+    if state is None:
+        return _stop_polling(request)
+    filters = QueueFilterForm(request.GET or None, manager=not queue.owns_queue(user))
+    latest = queue.queue_changed_since(user, filters.query(), since=state.since, shown=state.shown)
+    if latest is None:
+        return HttpResponse(status=204)
+    if request.GET.get("hint"):  # the dashboard: a line saying so, then no more checks
+        return _stop_polling(request, "tickets/_queue_news.html", reverse("dashboard"))
+    address = request.GET.copy()  # the rows' sort and page links keep the page's address only
+    address.pop("since", None)
+    request.GET = address  # type: ignore[assignment]
+    context = _queue_context(request, user)
+    context["live_token"] = live.token(user=user, loaded=state.loaded, since=latest, shown=_shown(context))
+    context["live_every"] = live.POLL_SECONDS
+    context["news"] = _mark_news(context["rows"], state.loaded)
+    return render(request, "tickets/_queue_live.html", context)
+
+
+def _mark_news(rows: list[dict[str, Any]], loaded: datetime) -> int:
+    """Mark the rows filed ("new") or changed since the page was loaded; how many."""
+    for row in rows:
+        ticket = row["ticket"]
+        if ticket.created_at > loaded:
+            row["news"] = "new"
+        elif ticket.updated_at > loaded:
+            row["news"] = "changed"
+    return sum(1 for row in rows if row.get("news"))
+
+
+def _stop_polling(
+    request: HttpRequest, template: str = "tickets/_queue_stale.html", reload_url: str = ""
+) -> HttpResponse:
+    if not reload_url:
+        address = request.GET.copy()
+        address.pop("since", None)
+        reload_url = reverse("work-queue") + (f"?{address.urlencode()}" if address else "")
+    response = render(request, template, {"reload_url": reload_url}, status=286)
+    response["HX-Reswap"] = "none"  # only the notice, out of band: the rows stay as they are
+    return response
 
 
 @login_required

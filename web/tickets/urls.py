@@ -12,6 +12,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("portal/new/", views.portal_new, name="portal-new"),
     path("tickets/draft-help/", draft.draft_help, name="draft-help"),
     path("work/", lists.work_queue, name="work-queue"),
+    path("work/changes/", lists.work_queue_changes, name="work-queue-changes"),
     path("work/accept/", lists.bulk_accept, name="work-bulk-accept"),
     path("work/views/", lists.saved_view_save, name="work-view-save"),
     path("work/views/<int:saved_id>/delete/", lists.saved_view_delete, name="work-view-delete"),
