@@ -178,14 +178,14 @@ def hotspots_for(
         return []
     current = _scoped(user, since=since, until=until, park_id=park_id)
     _add_samples(themes, current)
-    items = {
-        row["id"]: row
+    items: dict[int, dict[str, Any]] = {
+        row["id"]: dict(row)
         for row in ServiceItem.objects.filter(pk__in={t.service_item_id for t in themes}).values(
             "id", "code", "name", "name_en"
         )
     }
     for theme in themes:
-        item: dict[str, Any] = items.get(theme.service_item_id, {})
+        item = items.get(theme.service_item_id, {})
         theme.service_item_code = item.get("code", "")
         theme.service_item_name = item.get("name", "")
         theme.service_item_name_en = item.get("name_en", "")
