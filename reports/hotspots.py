@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 
 from servicedesk.api.filters import BIGINT_MAX
 from servicedesk.errors import Invalid
@@ -110,15 +110,15 @@ HOTSPOT_COLUMNS = (
     "sample",
 )
 HOTSPOT_LABELS: dict[str, Any] = {
-    "rank": gettext_lazy("Rank"),
-    "label": gettext_lazy("Theme"),
-    "service_item": gettext_lazy("Service item"),
-    "keywords": gettext_lazy("Keywords"),
-    "tickets": gettext_lazy("Tickets"),
-    "previous": gettext_lazy("Previous period"),
-    "change": gettext_lazy("Change"),
-    "change_rate": gettext_lazy("Change (%)"),
-    "sample": gettext_lazy("Sample tickets"),
+    "rank": pgettext_lazy("hotspots column", "Rank"),
+    "label": pgettext_lazy("hotspots column", "Theme"),
+    "service_item": pgettext_lazy("hotspots column", "Service item"),
+    "keywords": pgettext_lazy("hotspots column", "Keywords"),
+    "tickets": pgettext_lazy("hotspots column", "Tickets"),
+    "previous": pgettext_lazy("hotspots column", "Previous period"),
+    "change": pgettext_lazy("hotspots column", "Change"),
+    "change_rate": pgettext_lazy("hotspots column", "Change (%)"),
+    "sample": pgettext_lazy("hotspots column", "Sample tickets"),
 }
 HOTSPOT_KINDS = ("count", "text", "text", "text", "count", "count", "count", "rate", "text")
 

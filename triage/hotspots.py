@@ -12,9 +12,10 @@ counts once.
   stop words below (function words, the desk's own boilerplate such as 您好 or 办理), the
   words of the filing enterprise's own name (so that 华为 is not a theme of 华为's tickets)
   and the words of the service item's name (用水 says nothing about 用水报装's tickets).
-- jieba's search mode also yields the parts of a long word (高新技术企业 → 高新, 技术, 企业,
-  高新技术企业): a part that occurs in exactly the tickets of a longer word of the same item
-  is folded into that theme's `keywords` rather than standing as a theme of its own.
+- Words of one service item that occur in exactly the same tickets of the period are one
+  theme: its `keywords`, the longest first. That folds the parts that jieba's search mode
+  yields of a long word (高新技术企业 → 高新, 技术, 高新技术企业) and the words that always go
+  together in these tickets (环评 报告 编制), instead of listing each as a theme.
 - At most `PER_ITEM` themes per service item (so one busy item does not fill the list), and
   a theme needs `MIN_TICKETS` tickets in the period.
 - `previous` counts the same service item and keyword in the period of equal length just
@@ -60,6 +61,8 @@ _STOPWORD_TEXT = """
 如何 为 对 从 到 给 让 由 以 于 其 该 此 等 但 而 并 且 已 已经 将 会 能 能否 可以 可否 是否 需要
 希望 想 要 请问 一下 一次 一些 目前 现在 今年 去年 明年 今天 近期 近日 多次 没有 不是 不能 因为 所以
 如果 以及 还是 或者 哪些 什么样 多少 多久 时候 这个 那个 这些 那些 相关 有关 进行 情况 问题 事项
+了解 确认 完成 提供 准备 开始 安排 具体 尽早 及时 进一步
+上午 下午 晚上 早上 中午 今天上午 今天下午 昨天 前天 突然 最近
 您好 你好 谢谢 感谢 收到 已收到 受理 已受理 尽快 处理 办理 协助 帮助 咨询 反馈 联系 回复 答复 告知
 申请 企业 公司 我司 贵司 园区 工单 服务 服务员 首席
 有限 有限公司 责任 股份 集团 科技 实业 发展 控股 分公司
@@ -87,7 +90,7 @@ class Hotspot:
     service_item_id: int
     tickets: int
     previous: int
-    keywords: list[str] = field(default_factory=list)  # the keyword first, then the parts folded in
+    keywords: list[str] = field(default_factory=list)  # the keyword first, then the words folded in
     service_item_code: str = ""
     service_item_name: str = ""
     service_item_name_en: str = ""
@@ -95,7 +98,13 @@ class Hotspot:
 
     @property
     def label(self) -> str:
-        return f"{self.service_item_name} · {self.keyword}" if self.service_item_name else self.keyword
+        """The service item and up to three keywords (a part of a word already shown left out)."""
+        shown: list[str] = []
+        for word in self.keywords:
+            if len(shown) < 3 and not any(word in other for other in shown):
+                shown.append(word)
+        words = " / ".join(shown) or self.keyword
+        return f"{self.service_item_name} · {words}" if self.service_item_name else words
 
     @property
     def change(self) -> int:
@@ -169,7 +178,7 @@ def hotspots_for(
     else:
         rows = _counted_in_python(
             both.values_list(
-                "service_item_id", "created_at", "search_document", "enterprise__name", "service_item__name"
+                "id", "service_item_id", "created_at", "search_document", "enterprise__name", "service_item__name"
             ),
             since=since,
         )
@@ -194,8 +203,9 @@ def hotspots_for(
 
 # --- counting ------------------------------------------------------------------------------
 
-Row = tuple[int, str, int, int]
-"""(service item id, word, tickets in the period, tickets in the previous period)"""
+Row = tuple[int, str, int, int, str]
+"""(service item id, word, tickets in the period, tickets in the previous period, a
+fingerprint of the set of the period's tickets that hold the word)"""
 
 
 def _counted_in_sql(qs: QuerySet[Ticket], *, since: dt.datetime, candidates: int) -> list[Row]:
@@ -217,7 +227,8 @@ def _counted_in_sql(qs: QuerySet[Ticket], *, since: dt.datetime, candidates: int
         )
         SELECT service_item_id, word,
                count(*) FILTER (WHERE current) AS tickets,
-               count(*) FILTER (WHERE NOT current) AS previous
+               count(*) FILTER (WHERE NOT current) AS previous,
+               md5(string_agg(id::text, ',' ORDER BY id) FILTER (WHERE current)) AS tickets_set
         FROM words
         GROUP BY service_item_id, word
         HAVING count(*) FILTER (WHERE current) >= %s
@@ -227,38 +238,47 @@ def _counted_in_sql(qs: QuerySet[Ticket], *, since: dt.datetime, candidates: int
     params = [since, *base_params, sorted(STOPWORDS), MIN_TICKETS, candidates]
     with connections[qs.db].cursor() as cursor:
         cursor.execute(sql, params)
-        return [(int(a), str(b), int(c), int(d)) for a, b, c, d in cursor.fetchall()]
+        return [(int(a), str(b), int(c), int(d), str(e)) for a, b, c, d, e in cursor.fetchall()]
 
 
-def _counted_in_python(rows: Iterable[tuple[int, dt.datetime, str, str, str]], *, since: dt.datetime) -> list[Row]:
-    """The SQL's counts from (service item id, created at, search document, enterprise name,
-    service item name) rows."""
-    counts: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0])
-    for item_id, created_at, document, company, item in rows:
+def _counted_in_python(rows: Iterable[tuple[int, int, dt.datetime, str, str, str]], *, since: dt.datetime) -> list[Row]:
+    """The SQL's counts from (ticket id, service item id, created at, search document,
+    enterprise name, service item name) rows."""
+    current: dict[tuple[int, str], list[int]] = defaultdict(list)
+    previous: dict[tuple[int, str], int] = defaultdict(int)
+    for pk, item_id, created_at, document, company, item in rows:
         company, item = (company or "").lower(), (item or "").lower()
         for word in set((document or "").split(" ")):
             if usable_word(word, company, item):
-                counts[(item_id, word)][0 if created_at >= since else 1] += 1
-    found = [(item, word, n, p) for (item, word), (n, p) in counts.items() if n >= MIN_TICKETS]
+                if created_at >= since:
+                    current[(item_id, word)].append(pk)
+                else:
+                    previous[(item_id, word)] += 1
+    found = [
+        (item, word, len(ids), previous[(item, word)], ",".join(map(str, sorted(ids))))
+        for (item, word), ids in current.items()
+        if len(ids) >= MIN_TICKETS
+    ]
     found.sort(key=lambda r: (-r[2], -len(r[1]), r[1]))
     return found
 
 
 def pick_themes(rows: Iterable[Row], *, limit: int) -> list[Hotspot]:
     """The themes from the counted (item, word) rows, most tickets first and, for the same
-    count, the longer word first: a word inside a longer word of the same item with the same
-    count is folded into it; at most PER_ITEM themes per item; `limit` themes."""
+    count, the longer word first: a word held by exactly the same tickets as a theme of the
+    same item is folded into it; at most PER_ITEM themes per item; `limit` themes."""
     per_item: dict[int, list[Hotspot]] = defaultdict(list)
-    for item_id, word, tickets, previous in sorted(rows, key=lambda r: (-r[2], -len(r[1]), r[1])):
+    sets: dict[int, str] = {}  # id(theme) → its tickets' fingerprint
+    for item_id, word, tickets, previous, fingerprint in sorted(rows, key=lambda r: (-r[2], -len(r[1]), r[1])):
         kept = per_item[item_id]
-        host = next((t for t in kept if t.tickets == tickets and word in t.keyword), None)
+        host = next((t for t in kept if t.tickets == tickets and sets[id(t)] == fingerprint), None)
         if host is not None:
             host.keywords.append(word)
             continue
         if len(kept) < PER_ITEM:
-            kept.append(
-                Hotspot(keyword=word, keywords=[word], service_item_id=item_id, tickets=tickets, previous=previous)
-            )
+            theme = Hotspot(keyword=word, keywords=[word], service_item_id=item_id, tickets=tickets, previous=previous)
+            sets[id(theme)] = fingerprint
+            kept.append(theme)
     themes = [theme for kept in per_item.values() for theme in kept]
     themes.sort(key=lambda t: (-t.tickets, -t.change, t.keyword, t.service_item_id))
     return themes[:limit]
