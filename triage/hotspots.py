@@ -97,14 +97,18 @@ class Hotspot:
     sample: list[HotspotSample] = field(default_factory=list)
 
     @property
-    def label(self) -> str:
-        """The service item and up to three keywords (a part of a word already shown left out)."""
+    def words(self) -> str:
+        """Up to three of the keywords (a part of a word already shown left out)."""
         shown: list[str] = []
         for word in self.keywords:
             if len(shown) < 3 and not any(word in other for other in shown):
                 shown.append(word)
-        words = " / ".join(shown) or self.keyword
-        return f"{self.service_item_name} · {words}" if self.service_item_name else words
+        return " / ".join(shown) or self.keyword
+
+    @property
+    def label(self) -> str:
+        """The service item and the theme's words, e.g. 用电报装 · 生产线 / 增容."""
+        return f"{self.service_item_name} · {self.words}" if self.service_item_name else self.words
 
     @property
     def change(self) -> int:

@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from reports import period_containing, period_from_page, period_name
 from reports.exports import caption, export_response
@@ -56,7 +57,11 @@ def _rows(report: HotspotReport) -> list[dict[str, Any]]:
 
 def _kind_links(kind: str, period_start: dt.date, park: int | None) -> list[dict[str, Any]]:
     """Week, month, quarter: each the one that holds the start of the period shown."""
-    labels = {"week": _("Week"), "month": _("Month"), "quarter": _("Quarter")}
+    labels = {
+        "week": pgettext("period kind", "Week"),
+        "month": pgettext("period kind", "Month"),
+        "quarter": pgettext("period kind", "Quarter"),
+    }
     links = []
     for name in KINDS:
         query = {"period": name, name: period_name(period_containing(name, period_start))}
