@@ -23,6 +23,7 @@ from servicedesk.permissions import IsManagerOrAdmin
 
 from . import Level, Report, period_from_params, report_for
 from .exports import EXPORT_FORMATS, XLSX, export_response, report_stem, report_table
+from .hotspots import hotspot_json, hotspot_params, hotspot_report, hotspot_stem, hotspot_table
 from .service_items import service_item_figures, service_item_table
 
 FORMATS = ("json", *EXPORT_FORMATS)
@@ -60,6 +61,24 @@ _RESPONSES = {
 }
 
 
+_HOTSPOT_PARAMS = [
+    *_PARAMS,
+    OpenApiParameter("park", int, description="one park of the caller's scope (zone managers, admins)"),
+    OpenApiParameter("limit", int, description="how many themes, 1-50 (default 10)"),
+]
+
+
+def _format(request: Request) -> str:
+    fmt = request.query_params.get("format", "json") or "json"
+    if fmt not in FORMATS:
+        raise Invalid(
+            # Translators: format is the name of the API parameter; json, csv, xlsx its values
+            _("format is json, csv or xlsx."),
+            detail={"format": [_("json, csv or xlsx.")]},
+        )
+    return fmt
+
+
 class ReportViewSet(viewsets.ViewSet):
     permission_classes = [IsManagerOrAdmin]
     renderer_classes = [JSONRenderer]
@@ -69,18 +88,8 @@ class ReportViewSet(viewsets.ViewSet):
         renderer = JSONRenderer()
         return renderer, renderer.media_type
 
-    def _format(self, request: Request) -> str:
-        fmt = request.query_params.get("format", "json") or "json"
-        if fmt not in FORMATS:
-            raise Invalid(
-                # Translators: format is the name of the API parameter; json, csv, xlsx its values
-                _("format is json, csv or xlsx."),
-                detail={"format": [_("json, csv or xlsx.")]},
-            )
-        return fmt
-
     def _render(self, request: Request, level: Level) -> HttpResponseBase:
-        fmt = self._format(request)
+        fmt = _format(request)
         # the figures read from the standby when there is one (scaleout.replica)
         report = replica_read(
             report_for, user=actor_of(request), level=level, period=period_from_params(request.query_params)
@@ -108,7 +117,7 @@ class ReportViewSet(viewsets.ViewSet):
     @action(detail=False, methods=["get"], url_path="service-items")
     def service_items(self, request: Request) -> HttpResponseBase:
         """Tickets and guides' deflections per service item in the period (办事指南成效)."""
-        fmt = self._format(request)
+        fmt = _format(request)
         period = period_from_params(request.query_params)
         rows = replica_read(service_item_figures, user=actor_of(request), period=period)
         if fmt in EXPORT_FORMATS:
@@ -126,3 +135,16 @@ class ReportViewSet(viewsets.ViewSet):
         ]
         span = {"kind": period.kind, "from": period.start.isoformat(), "to": period.end.isoformat()}
         return Response({"period": span, "results": results})
+
+    @extend_schema(parameters=_HOTSPOT_PARAMS, responses=_RESPONSES)
+    @action(detail=False, methods=["get"])
+    def hotspots(self, request: Request) -> HttpResponseBase:
+        """The top themes (service item and keyword) of the period's tickets in scope, each
+        with the previous period's count, the change and sample tickets (triage.hotspots)."""
+        fmt = _format(request)
+        period = period_from_params(request.query_params)
+        park, limit = hotspot_params(request.query_params)
+        report = replica_read(hotspot_report, user=actor_of(request), period=period, park_id=park, limit=limit)
+        if fmt in EXPORT_FORMATS:
+            return export_response(fmt, [hotspot_table(report)], hotspot_stem(report))
+        return Response(hotspot_json(report))

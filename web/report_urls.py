@@ -1,8 +1,8 @@
-"""The manager's pages: dashboard, weekly dispatch, monthly ranking, quarterly bulletin."""
+"""The manager's pages: dashboard, weekly dispatch, monthly ranking, quarterly bulletin, hotspots."""
 
 from django.urls import URLPattern, URLResolver, path
 
-from .reports import dashboard, pages
+from .reports import dashboard, hotspots, pages
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("dashboard/", dashboard.dashboard, name="dashboard"),
@@ -10,4 +10,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("reports/ranking/", pages.ranking, name="reports-ranking"),
     path("reports/bulletin/", pages.bulletin, name="reports-bulletin"),
     path("reports/service-items/", pages.service_items, name="reports-service-items"),
+    path("reports/hotspots/", hotspots.hotspots, name="reports-hotspots"),
 ]

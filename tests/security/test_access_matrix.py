@@ -253,6 +253,7 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("reports/service-items/", "GET"): Case(MANAGERS, lambda s: {"period": "month"}),
     ("reports/departments/", "GET"): Case(MANAGERS, lambda s: {"period": "month"}),
     ("reports/parks/", "GET"): Case(MANAGERS, lambda s: {"period": "month"}),
+    ("reports/hotspots/", "GET"): Case(MANAGERS, lambda s: {"period": "month"}),
     # --- the knowledge base: A's park's published guide, written by A's chief officer ---
     ("articles/", "GET"): Case(SIGNED_IN, why="published ones in the reader's park and the zone; drafts by scope"),
     ("articles/", "POST"): Case(STAFF_ROLES, lambda s: {"title": "新指南", "body": "正文"}),

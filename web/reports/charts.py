@@ -67,3 +67,56 @@ def line_chart(*, title: str, desc: str, unit: str, labels: Sequence[str], value
         value = top * i / 4
         chart.y_ticks.append((round(TOP + span_y * (1 - i / 4), 1), f"{value:g}"))
     return chart
+
+
+# --- horizontal bars: one row per category, this period's bar over the previous one's --------
+
+BAR_LABEL_WIDTH, BAR_ROW, BAR_TOP = 200, 30, 8
+
+
+@dataclass
+class BarRow:
+    label: str
+    value: int
+    previous: int
+    y: float  # the row's top
+    width: float  # this period's bar
+    previous_width: float
+
+
+@dataclass
+class BarChart:
+    title: str
+    desc: str
+    unit: str
+    rows: list[BarRow]
+    x_ticks: list[tuple[float, str]] = field(default_factory=list)  # (x, label)
+    width: int = WIDTH
+    height: int = HEIGHT
+    left: int = BAR_LABEL_WIDTH
+    baseline: int = HEIGHT - BOTTOM
+
+
+def bar_chart(
+    *, title: str, desc: str, unit: str, labels: Sequence[str], values: Sequence[int], previous: Sequence[int]
+) -> BarChart:
+    """Horizontal bars: per label, a thick bar for `values` and a thin one under it for
+    `previous` (the period before), on one scale from zero."""
+    top = _nice_ceiling(float(max([*values, *previous], default=0)))
+    span = WIDTH - BAR_LABEL_WIDTH - RIGHT - 24  # room for the value after the bar
+    height = BAR_TOP + BAR_ROW * max(len(labels), 1) + BOTTOM
+    rows = [
+        BarRow(
+            label=label,
+            value=value,
+            previous=before,
+            y=BAR_TOP + i * BAR_ROW,
+            width=round(span * value / top, 1),
+            previous_width=round(span * before / top, 1),
+        )
+        for i, (label, value, before) in enumerate(zip(labels, values, previous, strict=True))
+    ]
+    chart = BarChart(title=title, desc=desc, unit=unit, rows=rows, height=height, baseline=height - BOTTOM)
+    for i in range(5):
+        chart.x_ticks.append((round(BAR_LABEL_WIDTH + span * i / 4, 1), f"{top * i / 4:g}"))
+    return chart

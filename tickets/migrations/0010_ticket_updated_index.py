@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tickets', '0008_queue_sorts_and_saved_filters'),
+        ('tickets', '0009_merged_into_and_links'),
     ]
 
     operations = [
