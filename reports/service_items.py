@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from knowledge.models import Deflection
 from servicedesk.models import ServiceItem, User
 from servicedesk.selectors import is_admin
-from tickets.models import Status, Ticket
+from tickets.models import COUNTED, Status, Ticket
 
 from .audit import require_manager, ticket_scope
 from .exports import Table
@@ -51,7 +51,7 @@ def service_item_figures(*, user: User, period: Period) -> list[ItemRow]:
     require_manager(user)
     window = Q(created_at__gte=period.since, created_at__lt=period.until)
     tickets: dict[int | None, int] = dict(
-        Ticket.objects.filter(ticket_scope(user), window)
+        Ticket.objects.filter(ticket_scope(user), window, COUNTED)  # a merged pair counts once
         .exclude(status=Status.WITHDRAWN)
         .values_list("service_item_id")
         .annotate(n=Count("pk"))

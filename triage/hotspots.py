@@ -43,7 +43,7 @@ from django.db.models import F, QuerySet
 
 from servicedesk.models import ServiceItem, User
 from tickets import selectors
-from tickets.models import Status, Ticket
+from tickets.models import COUNTED, Status, Ticket
 
 MAX_LIMIT = 50
 DEFAULT_LIMIT = 10
@@ -157,7 +157,7 @@ def _scoped(user: User, *, since: dt.datetime, until: dt.datetime, park_id: int 
         .select_related(None)
         .order_by()
         .exclude(status=Status.WITHDRAWN)
-        .filter(created_at__gte=since, created_at__lt=until)
+        .filter(COUNTED, created_at__gte=since, created_at__lt=until)  # a merged pair counts once
     )
     return qs.filter(park_id=park_id) if park_id is not None else qs
 
