@@ -38,19 +38,17 @@ PHONE = {"width": 390, "height": 844}
 TIMEOUT_MS = 15_000
 LANGUAGE_COOKIE = "django_language"  # settings.LANGUAGE_COOKIE_NAME (Django's default)
 
-# The tickets to show: the chief officer's ticket with the most replies, and one of company1's.
+# The tickets to show: the chief officer's ticket with the most replies, and another of company1's.
 PICK_TICKETS = """
 import json
 from django.db.models import Count, Q
 from tickets.models import EventKind, Ticket
 replied = Count("events", filter=Q(events__kind=EventKind.REPLIED))
-def pick(**scope):
-    t = Ticket.objects.filter(**scope).annotate(n=replied).order_by("-n", "-id").first()
+def pick(*, but=None, **scope):
+    t = Ticket.objects.filter(**scope).exclude(number=but).annotate(n=replied).order_by("-n", "-id").first()
     return t.number if t else None
-print(json.dumps({
-    "officer": pick(assignee__username="officer1"),
-    "enterprise": pick(enterprise__users__username="company1"),
-}))
+officer = pick(assignee__username="officer1")
+print(json.dumps({"officer": officer, "enterprise": pick(enterprise__users__username="company1", but=officer)}))
 """
 
 
