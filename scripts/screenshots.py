@@ -70,15 +70,15 @@ def shots(officer_ticket: str, enterprise_ticket: str) -> list[Shot]:
         Shot("portal-phone", "company1", "/portal/", phone=True),
         Shot("queue", "officer1", "/work/"),
         Shot("ticket", "officer1", f"/tickets/{officer_ticket}/"),
-        Shot("inbox", "officer1", "/inbox/", max_height=900),
+        Shot("inbox", "officer1", "/inbox/", max_height=700),
         Shot("queue-en", "officer1", "/work/", language="en"),
         Shot("queue-phone", "officer1", "/work/", phone=True, max_height=1600),
         Shot("ticket-phone", "officer1", f"/tickets/{officer_ticket}/", phone=True, max_height=1600),
         Shot("dashboard", "park1", "/dashboard/"),
         Shot("dashboard-en", "park1", "/dashboard/", language="en"),
-        Shot("ranking", "park1", "/reports/ranking/"),
+        Shot("ranking", "park1", "/reports/ranking/", max_height=1400),
         Shot("dispatch", "park1", "/reports/dispatch/"),
-        Shot("bulletin", "zone", "/reports/bulletin/"),
+        Shot("bulletin", "zone", "/reports/bulletin/", max_height=1300),
         Shot("policies", "zone", "/policies/"),
     ]
 
