@@ -6,7 +6,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint format fuzz clean install fault scaleout load bench bench-small
+.PHONY: run test lint format fuzz clean install fault scaleout load bench bench-small screenshots
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -67,6 +67,10 @@ bench-small: $(STAMP)
 FUZZ_EXAMPLES ?= 100
 fuzz: $(STAMP)
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) scripts/stack.py test tests/security/test_fuzz.py --no-cov -p no:logging $(ARGS)
+
+## make screenshots: the README's pictures in docs/screenshots/ from a fresh demo (throwaway SQLite)
+screenshots: $(STAMP)
+	$(PY) scripts/screenshots.py --out docs/screenshots
 
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
