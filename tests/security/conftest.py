@@ -65,6 +65,7 @@ class Seeded:
     policy: int = 0
     token: int = 0  # an API token of the company user
     subscription: int = 0  # A's park manager's sheet on schedule
+    second_ticket: int = 0  # another of A's tickets (to link, or merge into)
 
     def client(self, role: str) -> APIClient:
         client = APIClient()
@@ -177,6 +178,7 @@ def seeded(world, api_as, file_ticket) -> Seeded:  # noqa: F811
         policy=policy.pk,
         token=api_token_create(user=world.company, name="phone")[0].pk,
         subscription=_subscription(world),
+        second_ticket=file_ticket(title="厂房用电报装（补充）")["id"],
     )
 
 

@@ -191,6 +191,10 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("tickets/{pk}/return-visit/", "POST"): Case(
         HANDLER, lambda s: {"method": "phone", "result": "满意", "satisfied": True}
     ),
+    ("tickets/{pk}/link/", "POST"): Case(HANDLER, lambda s: {"ticket": s.second_ticket}),
+    ("tickets/{pk}/merge/", "POST"): Case(
+        HANDLER, lambda s: {"into": s.second_ticket, "reason": "重复诉求"}, why="its carrier or a manager of it"
+    ),
     ("tickets/{pk}/praise/", "POST"): Case(PRAISE_GIVERS, lambda s: {"kind": "letter", "note": "感谢信"}),
     ("tickets/{pk}/events/", "GET"): Case(SCOPED_READ),
     ("tickets/{pk}/attachments/", "GET"): Case(SCOPED_READ),
