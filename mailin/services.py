@@ -78,7 +78,9 @@ def _ignored_reason(parsed: Parsed) -> str:
         return f"Precedence: {parsed.precedence}"
     if parsed.loop:
         return "loop header (X-Loop, X-Autoreply)"
-    if not parsed.sender or parsed.sender in _desk_addresses():
+    if not parsed.sender:
+        return "no sender address"
+    if parsed.sender in _desk_addresses():
         return "from the desk itself"
     return ""
 

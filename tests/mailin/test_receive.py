@@ -97,8 +97,10 @@ def test_automatic_mail_is_ignored_and_never_answered(desk, name_or_headers, dja
     assert mail.outbox == [] and Ticket.objects.count() == 0
 
 
-def test_mail_from_the_desk_itself_is_ignored(desk):  # type: ignore[no-untyped-def]
+def test_mail_from_the_desk_itself_or_from_no_one_is_ignored(desk):  # type: ignore[no-untyped-def]
     assert receive(mail_from(DESK), intake="smtp").status == "ignored"
+    record = receive(b"Subject: hi\r\nMessage-ID: <anon@x.cn>\r\n\r\nbody\r\n", intake="smtp")
+    assert (record.status, record.reason) == ("ignored", "no sender address")
 
 
 def test_a_refused_attachment_refuses_the_whole_message(desk, settings):  # type: ignore[no-untyped-def]
