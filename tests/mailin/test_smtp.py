@@ -9,6 +9,7 @@ import socket
 from collections.abc import Iterator
 
 import pytest
+from django.core.management import CommandError, call_command
 
 from mailin.models import InboundMessage
 from mailin.smtp import controller
@@ -69,3 +70,9 @@ def test_a_message_over_the_size_limit_is_refused(desk, settings):  # type: igno
     finally:
         server.stop()
     assert InboundMessage.objects.count() == 0
+
+
+def test_the_command_needs_the_desk_address(settings):  # type: ignore[no-untyped-def]
+    settings.MAILIN_ADDRESS = ""
+    with pytest.raises(CommandError, match="MAILIN_ADDRESS"):
+        call_command("mailin_smtp", "--port", "0")
