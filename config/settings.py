@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "policies",
     "triage",
     "subscriptions",
+    "mailin",
     "web",
     "demo",
 ]
@@ -261,6 +262,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "policies-sweep": {"task": "policies.tasks.policies_sweep", "schedule": crontab(minute=0, hour=9)},
     # the sheets managers subscribed to: due ones go out from 08:30 (again each hour: once each)
     "sheets-send-due": {"task": "subscriptions.tasks.sheets_send_due", "schedule": crontab(minute=30, hour="8-17")},
+    # does nothing while MAILIN_IMAP_HOST is empty
+    "mailin-imap-poll": {"task": "mailin.tasks.mailin_imap_poll", "schedule": env_float("MAILIN_IMAP_SECONDS", 60.0)},
 }
 
 # --- REST API ----------------------------------------------------------------------------
@@ -443,6 +446,22 @@ for _network in NOTIFICATIONS_ALLOWED_PRIVATE_NETWORKS:
     except ValueError as exc:
         raise ImproperlyConfigured(f"NOTIFICATIONS_ALLOWED_PRIVATE_NETWORKS: {exc}") from exc
 NOTIFICATIONS_MAX_ATTEMPTS = env_int("NOTIFICATIONS_MAX_ATTEMPTS", 8)
+
+# --- mail in (README "E-mail in") ----------------------------------------------------------
+# The desk's own address; empty: no mail in, and notification mails carry no Reply-To.
+MAILIN_ADDRESS = env_str("MAILIN_ADDRESS", "")
+# The service item a ticket filed by mail is filed under (its code); empty: the first active one.
+MAILIN_DEFAULT_SERVICE_ITEM = env_str("MAILIN_DEFAULT_SERVICE_ITEM", "")
+MAILIN_MAX_BYTES = env_int("MAILIN_MAX_BYTES", 30 * 1024 * 1024)  # a whole message, attachments included
+MAILIN_TICKETS_PER_HOUR = env_int("MAILIN_TICKETS_PER_HOUR", 10)  # per sender
+# IMAP polling (beat, every MAILIN_IMAP_SECONDS); disabled while the host is empty.
+MAILIN_IMAP_HOST = env_str("MAILIN_IMAP_HOST", "")
+MAILIN_IMAP_PORT = env_int("MAILIN_IMAP_PORT", 993)
+MAILIN_IMAP_SSL = env_bool("MAILIN_IMAP_SSL", True)
+MAILIN_IMAP_USER = env_str("MAILIN_IMAP_USER", "")
+MAILIN_IMAP_PASSWORD = env_str("MAILIN_IMAP_PASSWORD", "")
+MAILIN_IMAP_FOLDER = env_str("MAILIN_IMAP_FOLDER", "INBOX")
+MAILIN_IMAP_BATCH = env_int("MAILIN_IMAP_BATCH", 50)  # messages per run
 NOTIFICATIONS_BACKOFF_BASE = env_int("NOTIFICATIONS_BACKOFF_BASE", 30)  # seconds, doubled per attempt
 NOTIFICATIONS_BACKOFF_MAX = env_int("NOTIFICATIONS_BACKOFF_MAX", 3600)
 # A fresh row waits this long for its own task before the sweep takes it over.

@@ -55,6 +55,7 @@ class Channel(models.TextChoices):
     ONLINE = "online", _("online (enterprise)")  # 一窗受理
     PROXY = "proxy", _("filed by an officer on behalf")  # 代办
     VISIT = "visit", _("found on a visit")  # 走访
+    EMAIL = "email", _("e-mail (enterprise)")  # mailin: a message to the desk's address
 
 
 class SlaPolicy(models.Model):

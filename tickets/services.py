@@ -169,7 +169,7 @@ def ticket_create(
             if actor.enterprise_id is not None
             else None
         )
-        channel = Channel.ONLINE
+        channel = Channel.EMAIL if channel == Channel.EMAIL else Channel.ONLINE  # mailin files by mail
         if priority == Priority.URGENT:
             # urgency pages the staff (SMS, through quiet hours) and quarters the deadlines:
             # the staff decide it, not the enterprise

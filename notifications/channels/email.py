@@ -7,6 +7,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.utils.html import escape, linebreaks
 
 from notifications.models import Notification
+from notifications.replyto import message_id, reply_address
 from servicedesk.validators import one_line
 
 from .base import DeliveryError
@@ -27,6 +28,15 @@ def send(notification: Notification) -> None:
         body=notification.body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[recipient.email],
+        # a reply threads onto its ticket (mailin): by the signed Reply-To, or by In-Reply-To
+        reply_to=[address]
+        if (
+            address := reply_address(
+                topic_type=notification.topic_type, topic_id=notification.topic_id, user_id=recipient.pk
+            )
+        )
+        else None,
+        headers={"Message-ID": message_id(notification.pk)},
     )
     message.attach_alternative(html, "text/html")
     try:
