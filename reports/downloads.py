@@ -16,6 +16,8 @@ from servicedesk.models import User
 from .audit import COLUMN_LABELS, Level, report_for
 from .exports import Table, caption, for_people, report_table
 from .periods import Period, period_name
+from .service_items import LABELS as SERVICE_ITEM_LABELS
+from .service_items import service_item_figures, service_item_table
 from .sheets import DISPATCH_COLUMNS, DISPATCH_LABELS, bulletin_for, dispatch_sheet
 
 Sheet = Literal["dispatch", "ranking", "bulletin"]
@@ -92,6 +94,15 @@ def bulletin_download(*, user: User, period: Period) -> Download:
     received = sum(row.received for row in result.parks.rows)
     summary = _("%(received)s tickets received in the quarter.") % {"received": received}
     return Download(tables, f"bulletin-{period_name(period)}", summary)
+
+
+def service_items_download(*, user: User, period: Period) -> Download:
+    """Guides and tickets per service item (reports.service_items), headed for people."""
+    rows = service_item_figures(user=user, period=period)
+    what = _("Guides and tickets")
+    title = caption(what=what, user=user, period=period, name=period_name(period))
+    table = for_people(service_item_table(rows), SERVICE_ITEM_LABELS, what, title)
+    return Download([table], f"service-items-{period_name(period)}", "")
 
 
 def download_for(sheet: Sheet, *, user: User, period: Period) -> Download:

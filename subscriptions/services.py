@@ -21,6 +21,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from notifications.channels.email import SUBJECT_LIMIT
 from notifications.models import GroupRobot
 from notifications.services import Audience, Message, Robots, notify
 from reports.audit import require_manager, scope_name
@@ -30,6 +31,7 @@ from reports.periods import Period, period_name
 from servicedesk import clock
 from servicedesk.errors import Invalid, NotFound
 from servicedesk.models import User
+from servicedesk.validators import one_line
 
 from .models import Channel, SheetDelivery, SheetSubscription
 from .schedule import due_on
@@ -133,7 +135,9 @@ def _send_mail(user: User, sheet: Sheet, period: Period) -> None:
             _("You receive this because you subscribed to it on your profile."),
         ]
     )
-    message = EmailMessage(subject=subject[:150], body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[user.email])
+    message = EmailMessage(
+        subject=one_line(subject)[:SUBJECT_LIMIT], body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[user.email]
+    )
     message.attach(f"{download.stem}.xlsx", xlsx_bytes(download.tables), XLSX)
     message.send(fail_silently=False)
 

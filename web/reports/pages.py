@@ -9,10 +9,9 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from reports import LEVELS, Level, ReportRow, period_from_page, report_for
-from reports.downloads import bulletin_download, dispatch_download, ranking_download
-from reports.exports import caption, export_response, for_people
-from reports.periods import period_name
-from reports.service_items import LABELS, service_item_figures, service_item_table
+from reports.downloads import bulletin_download, dispatch_download, ranking_download, service_items_download
+from reports.exports import export_response
+from reports.service_items import service_item_figures
 from reports.sheets import bulletin_for, dispatch_sheet
 from servicedesk.errors import Invalid
 from servicedesk.models import User
@@ -102,11 +101,9 @@ def service_items(request: HttpRequest, user: User) -> HttpResponseBase:
     """Tickets and guides' deflections per service item: which guides spare companies a ticket."""
     period = period_from_page(request.GET, "month")
     fmt = export_format(request)
-    rows = service_item_figures(user=user, period=period)
     if fmt:
-        what = _("Guides and tickets")
-        title = caption(what=what, user=user, period=period, name=period_name(period))
-        table = for_people(service_item_table(rows), LABELS, what, title)
-        return export_response(fmt, [table], f"service-items-{period_name(period)}")
+        download = service_items_download(user=user, period=period)
+        return export_response(fmt, download.tables, download.stem)
+    rows = service_item_figures(user=user, period=period)
     context = {"rows": rows, **period_nav(request, "month", period)}
     return render(request, "web/reports/service_items.html", context)
