@@ -150,35 +150,54 @@ def _package_floors() -> list[str]:
     return failures
 
 
-CHROMIUM = Path("/usr/bin/chromium")
-BROWSER_PACKAGES = ["chromium", "fonts-noto-cjk"]
+# Debian packages the suite drives for real, each found by one file it installs. Browser
+# tests need Chromium (never `playwright install`) and CJK fonts for their screenshots; the
+# scale-out, pooling and mail-in tests need Sentinel, PgBouncer and Dovecot.
+SYSTEM_PACKAGES = {
+    "chromium": Path("/usr/bin/chromium"),
+    "fonts-noto-cjk": Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
+    "redis-sentinel": Path("/usr/bin/redis-sentinel"),
+    "pgbouncer": Path("/usr/sbin/pgbouncer"),
+    "dovecot-imapd": Path("/usr/sbin/dovecot"),
+}
 
 
-def browser_bootstrap() -> None:
-    """The browser tests drive Debian's Chromium (never `playwright install`). When it is
-    missing and we are root on a Debian-like system, install it; otherwise those tests skip
-    and say why. SKIP_BROWSER_INSTALL=1 leaves the system alone."""
-    if CHROMIUM.exists() or os.environ.get("SKIP_BROWSER_INSTALL"):
+def system_bootstrap() -> None:
+    """Install the missing packages of SYSTEM_PACKAGES when we are root on a Debian-like
+    system; otherwise the tests that need them skip and say why. SKIP_SYSTEM_INSTALL=1 (or
+    the older SKIP_BROWSER_INSTALL=1) leaves the system alone."""
+    missing = [name for name, marker in SYSTEM_PACKAGES.items() if not marker.exists()]
+    if not missing or os.environ.get("SKIP_SYSTEM_INSTALL") or os.environ.get("SKIP_BROWSER_INSTALL"):
         return
     apt = shutil.which("apt-get")
     if apt is None or not hasattr(os, "geteuid") or os.geteuid() != 0:
-        print(f"browser tests: no {CHROMIUM} and no root apt-get to install it; they will skip", flush=True)
+        print(f"tests: {', '.join(missing)} missing and no root apt-get to install them; their tests will skip", flush=True)
         return
-    install = [apt, "install", "-y", "--no-install-recommends", *BROWSER_PACKAGES]
+    install = [apt, "install", "-y", "--no-install-recommends", *missing]
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     for attempt in ([install], [[apt, "update"], install]):
         for command in attempt:
-            print("browser tests: " + " ".join(command), flush=True)
+            print("tests: " + " ".join(command), flush=True)
             if subprocess.run(command, env=env, stdout=subprocess.DEVNULL, check=False).returncode != 0:
                 break
         else:
-            if CHROMIUM.exists():
+            if all(SYSTEM_PACKAGES[name].exists() for name in missing):
+                _stop_package_services(missing)
                 return
-    print(f"browser tests: could not install {', '.join(BROWSER_PACKAGES)}; they will skip", flush=True)
+    print(f"tests: could not install {', '.join(missing)}; their tests will skip", flush=True)
+
+
+def _stop_package_services(packages: list[str]) -> None:
+    """Debian starts a package's daemon on install; the tests start their own on free ports."""
+    services = {"redis-sentinel": "redis-sentinel", "pgbouncer": "pgbouncer", "dovecot-imapd": "dovecot"}
+    for package in packages:
+        if package in services and shutil.which("service"):
+            subprocess.run(["service", services[package], "stop"], stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL, check=False)
 
 
 def cmd_test(args: list[str]) -> int:
-    browser_bootstrap()
+    system_bootstrap()
     with redis_server():
         db = os.environ.get("DATABASE_URL", "sqlite (in memory)")
         print(f"testing against database={db.split('@')[-1]} broker={os.environ['REDIS_URL']}", flush=True)
