@@ -14,14 +14,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from servicedesk.api.actor import actor_of
+from servicedesk.api.ids import BIGINT_MAX, path_id
 from servicedesk.api.parsers import API_PARSERS
-from servicedesk.errors import Forbidden, NotFound
+from servicedesk.errors import Forbidden
 from servicedesk.models import Department
 
 from . import services
 from .models import CannedReply
-
-BIGINT_MAX = 2**63 - 1
 
 
 class Text(serializers.CharField):
@@ -80,10 +79,7 @@ class RenderOutput(serializers.Serializer):  # type: ignore[type-arg]
 
 
 def _pk(raw: object) -> int:
-    text = str(raw or "")
-    if not (text.isascii() and text.isdigit()) or len(text) > 18 or int(text) == 0:
-        raise NotFound(_("No such canned reply."))
-    return int(text)
+    return path_id(raw, _("No such canned reply."))
 
 
 class CannedReplyViewSet(

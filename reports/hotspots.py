@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
-from servicedesk.api.filters import BIGINT_MAX
+from servicedesk.api.ids import BIGINT_MAX
 from servicedesk.errors import Invalid
 from servicedesk.models import User
 from triage.hotspots import DEFAULT_LIMIT, MAX_LIMIT, Hotspot, hotspots_for

@@ -171,7 +171,7 @@ def system_bootstrap() -> None:
         return
     apt = shutil.which("apt-get")
     if apt is None or not hasattr(os, "geteuid") or os.geteuid() != 0:
-        print(f"tests: {', '.join(missing)} missing and no root apt-get to install them; their tests will skip", flush=True)
+        print(f"tests: {', '.join(missing)} missing, no root apt-get to install them; their tests skip", flush=True)
         return
     install = [apt, "install", "-y", "--no-install-recommends", *missing]
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
@@ -192,8 +192,12 @@ def _stop_package_services(packages: list[str]) -> None:
     services = {"redis-sentinel": "redis-sentinel", "pgbouncer": "pgbouncer", "dovecot-imapd": "dovecot"}
     for package in packages:
         if package in services and shutil.which("service"):
-            subprocess.run(["service", services[package], "stop"], stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL, check=False)
+            subprocess.run(
+                ["service", services[package], "stop"],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                check=False,
+            )
 
 
 def cmd_test(args: list[str]) -> int:

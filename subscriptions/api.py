@@ -14,8 +14,8 @@ from rest_framework.response import Response
 
 from reports.audit import require_manager
 from servicedesk.api.actor import actor_of
+from servicedesk.api.ids import path_id
 from servicedesk.api.parsers import API_PARSERS
-from servicedesk.errors import NotFound
 
 from . import services
 from .models import Channel, Sheet, SheetSubscription
@@ -33,10 +33,7 @@ class SubscriptionOutput(serializers.ModelSerializer[SheetSubscription]):
 
 
 def _pk(raw: object) -> int:
-    text = str(raw or "")
-    if not (text.isascii() and text.isdigit()) or len(text) > 18 or int(text) == 0:
-        raise NotFound(_("No such subscription."))
-    return int(text)
+    return path_id(raw, _("No such subscription."))
 
 
 class ReportSubscriptionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.http import FileResponse
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -19,6 +18,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from servicedesk.api.actor import actor_of
+from servicedesk.api.ids import StrictPkMixin
+from servicedesk.api.ids import path_id as _pk
 from servicedesk.api.pagination import StandardPagination
 from servicedesk.api.parsers import API_PARSERS
 from servicedesk.api.throttles import EnterpriseWriteThrottle
@@ -37,25 +38,6 @@ ERRORS = {
     404: OpenApiResponse(description="No such ticket in your scope"),
     409: OpenApiResponse(description="Not possible in the ticket's current status; nothing changed"),
 }
-
-
-def _pk(raw: object, message: str | Promise) -> int:
-    """A primary key from the URL: ASCII digits that fit a bigint (`١`, `1e309`, `-1` → 404)."""
-    text = str(raw or "")
-    if not (text.isascii() and text.isdigit()) or len(text) > 18 or int(text) == 0:
-        raise NotFound(message)
-    return int(text)
-
-
-class StrictPkMixin:
-    """`get_object()` on ASCII-digit ids only: Django would read `/tickets/١/` as ticket 1."""
-
-    kwargs: dict[str, Any]
-    not_found: str | Promise = _("Not found.")
-
-    def get_object(self):  # type: ignore[no-untyped-def]
-        self.kwargs["pk"] = str(_pk(self.kwargs.get("pk"), self.not_found))
-        return super().get_object()  # type: ignore[misc]
 
 
 class _TicketRowsPaginator(Paginator):

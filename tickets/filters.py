@@ -11,7 +11,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from rest_framework.filters import OrderingFilter
 
-from servicedesk.api.filters import BIGINT_MAX, IdFilter
+from servicedesk.api.filters import IdFilter
+from servicedesk.api.ids import BIGINT_MAX
 
 from .models import AssistRequest, ExtensionRequest, Priority, Status, Ticket
 from .search import ticket_search

@@ -12,6 +12,7 @@ from rest_framework import ISO_8601, serializers
 from rest_framework.settings import api_settings
 
 from servicedesk import clock
+from servicedesk.api.ids import BIGINT_MAX
 from servicedesk.errors import NotFound
 from servicedesk.models import Department, Enterprise, ServiceItem, User
 
@@ -21,7 +22,6 @@ from .state import allowed_actions
 
 TEXT_MAX = 20000
 REASON_MAX = 5000
-BIGINT_MAX = 2**63 - 1
 #: How far ahead an extension may move a deadline: a sanity bound on the input (a typo like
 #: 9999-12-31 would otherwise become a deadline nothing can compute with).
 EXTENSION_HORIZON = timedelta(days=366)

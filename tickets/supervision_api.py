@@ -13,12 +13,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from servicedesk.api.actor import actor_of
+from servicedesk.api.ids import StrictPkMixin
+from servicedesk.api.ids import path_id as _pk
 from servicedesk.api.parsers import API_PARSERS
 from servicedesk.models import User
 from servicedesk.selectors import is_admin
 
 from . import selectors
-from .api import StrictPkMixin, _pk
 from .models import SupervisionOrder
 from .serializers import REASON_MAX, AnswerInput, Text
 from .sla import escalation

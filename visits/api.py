@@ -19,6 +19,7 @@ from rest_framework.response import Response
 
 from servicedesk import clock
 from servicedesk.api.actor import actor_of
+from servicedesk.api.ids import BIGINT_MAX, path_id
 from servicedesk.api.parsers import API_PARSERS
 from servicedesk.errors import Invalid, NotFound
 from servicedesk.models import Enterprise, ServiceItem, User
@@ -28,7 +29,6 @@ from tickets.models import Kind, Priority
 from . import services as visits
 from .models import Visit, VisitMethod, VisitPhoto, VisitProblem
 
-BIGINT_MAX = 2**63 - 1
 EARLIEST_VISIT = datetime(2000, 1, 1, tzinfo=UTC)
 
 
@@ -133,10 +133,7 @@ class VisitOutput(serializers.ModelSerializer[Visit]):
 
 
 def _pk(raw: object) -> int:
-    text = str(raw or "")
-    if not (text.isascii() and text.isdigit()) or len(text) > 18 or int(text) == 0:
-        raise NotFound(_("No such visit."))
-    return int(text)
+    return path_id(raw, _("No such visit."))
 
 
 def _date(request: Request, name: str) -> date | None:

@@ -16,7 +16,7 @@ from django.db import models
 from django_filters.filterset import FILTER_FOR_DBFIELD_DEFAULTS
 from django_filters.rest_framework import DjangoFilterBackend
 
-BIGINT_MAX = 2**63 - 1
+from servicedesk.api.ids import BIGINT_MAX
 
 
 class IdFilter(django_filters.NumberFilter):
