@@ -11,13 +11,15 @@ lock serialises two runs, and the outbox's dedup key would refuse a second messa
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.core.exceptions import EmptyResultSet
+from django.db import connection, transaction
+from django.db.models import Count, F, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from notifications.fanout import notify_enterprises
 from notifications.services import Audience, Message, Topic, notify
 from servicedesk import clock
 from servicedesk.errors import Conflict, Forbidden, Invalid, NotFound
@@ -308,35 +310,46 @@ def _message(kind: str, policy: Policy, enterprise_id: int, name: str, chief_id:
     )
 
 
+def _record_matches(policy: Policy, now: datetime) -> list[int]:
+    """One `INSERT … SELECT`: a row for every enterprise that qualifies and has none yet
+    (`ON CONFLICT DO NOTHING` on the pair), marked matched and notified now. The ids of the
+    enterprises recorded by this statement, and by no earlier one."""
+    try:
+        select, params = eligible_enterprises(policy).order_by().values(eid=F("pk")).query.sql_with_params()
+    except EmptyResultSet:
+        return []
+    table = connection.ops.quote_name(PolicyMatch._meta.db_table)
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    sql = (
+        f"INSERT INTO {table} (policy_id, enterprise_id, qualified, matched_at, notified_at) "  # noqa: S608
+        f"SELECT %s, q.eid, %s, %s, %s FROM ({select}) AS q WHERE 1 = 1 "
+        "ON CONFLICT (policy_id, enterprise_id) DO NOTHING RETURNING enterprise_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [policy.pk, True, stamp, stamp, *params])
+        return sorted(row[0] for row in cursor.fetchall())
+
+
 @transaction.atomic
 def policy_match(*, policy_id: int) -> int:
     """Record the enterprises that qualify for a published, effective policy and have no row
-    yet, and tell each of them and its chief officer once. The qualifying set is one query
-    (policies.conditions.eligible_q); the rows one insert; the messages a few outbox calls.
+    yet, and tell each of them and its chief officer once. Set-based whatever the number of
+    enterprises: the rows are one `INSERT … SELECT` over the qualifying set
+    (policies.conditions.eligible_q), the outbox's rows one more (notifications.fanout).
     How many were matched now (0 on a second run)."""
     policy = Policy.objects.select_for_update().filter(pk=policy_id).first()
     if policy is None:
         return 0
-    recorded = PolicyMatch.objects.filter(policy_id=policy.pk, enterprise_id=OuterRef("pk"))
-    new = list(
-        eligible_enterprises(policy)
-        .filter(~Exists(recorded))
-        .order_by("pk")
-        .values_list("pk", "name", "chief_officer_id")
-    )
-    if not new:
-        return 0
-    now = clock.now()
-    PolicyMatch.objects.bulk_create(
-        [PolicyMatch(policy=policy, enterprise_id=pk, matched_at=now, notified_at=now) for pk, _n, _c in new],
-        batch_size=1000,
-    )
-    messages = [
-        _message(texts.MATCHED, policy, pk, name, chief, key=f"policy:{policy.pk}:matched:{pk}")
-        for pk, name, chief in new
-    ]
-    for start in range(0, len(messages), NOTIFY_CHUNK):
-        notify(messages[start : start + NOTIFY_CHUNK])
+    new = _record_matches(policy, clock.now())
+    if new:
+        notify_enterprises(
+            kind=texts.MATCHED,
+            enterprise_ids=new,
+            payload=_payload(policy, ""),
+            name_key="enterprise",
+            key_prefix=f"policy:{policy.pk}:matched",
+            topic=Topic("policy", policy.pk, policy.title[:60]),
+        )
     return len(new)
 
 
