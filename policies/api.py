@@ -314,7 +314,7 @@ class EnterprisePolicyViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg
         methods=["PATCH"],
         request=ProfileInput,
         responses={200: ProfileOutput, 400: OpenApiResponse(), 403: OpenApiResponse(), 404: OpenApiResponse()},
-        summary="Change the attributes (the enterprise's officers and managers; every change audited)",
+        summary="Change the attributes (its officers, managers, its own administrator; every change audited)",
     )
     @action(detail=True, methods=["get", "patch"], serializer_class=ProfileOutput)
     def profile(self, request: Request, pk: str) -> Response:

@@ -474,12 +474,29 @@ def policy_grant(*, actor: User, policy_id: int, enterprise_id: int) -> PolicyMa
 # --- the enterprises' attributes ------------------------------------------------------------
 
 
+PROFILE_PERMISSION = "policies.change_enterpriseprofile"
+
+
+def is_enterprise_admin(user: User, enterprise: Enterprise) -> bool:
+    """The enterprise's own administrator: one of its users to whom the desk's administrator
+    gave the permission “Can change enterprise profile” (directly or through a group)."""
+    return bool(
+        user.is_authenticated
+        and user.role == User.Role.ENTERPRISE
+        and user.enterprise_id == enterprise.pk
+        and user.has_perm(PROFILE_PERMISSION)
+    )
+
+
 def may_edit_profile(user: User, enterprise: Enterprise) -> bool:
-    """The enterprise's officers (chief, deputy), managers in scope, administrators."""
+    """The enterprise's officers (chief, deputy), managers in scope, administrators, and the
+    enterprise's own administrator (is_enterprise_admin); not its other users."""
     if is_admin(user):
         return True
     if user.role == User.Role.OFFICER:
         return user.pk in (enterprise.chief_officer_id, enterprise.deputy_officer_id)
+    if user.role == User.Role.ENTERPRISE:
+        return is_enterprise_admin(user, enterprise)
     return user.role == User.Role.MANAGER
 
 
@@ -511,7 +528,7 @@ def profile_update(*, actor: User, enterprise_id: int, **changes: Any) -> Enterp
     if enterprise is None:
         raise NotFound(_("No such enterprise."))
     if not may_edit_profile(actor, enterprise):
-        raise Forbidden(_("Only the enterprise's officers and managers change its attributes."))
+        raise Forbidden(_("Only the enterprise's officers, managers and its own administrator change its attributes."))
     profile, _created = EnterpriseProfile.objects.select_for_update().get_or_create(enterprise=enterprise)
     values: dict[str, str] = {}
     if "industry_code" in changes:

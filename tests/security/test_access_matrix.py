@@ -305,7 +305,9 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("enterprises/{pk}/policies/", "GET"): Case(SCOPED_READ),
     ("enterprises/{pk}/profile/", "GET"): Case(SCOPED_READ),
     ("enterprises/{pk}/profile/", "PATCH"): Case(
-        HANDLER, lambda s: {"size_class": "small"}, why="A's officers, managers"
+        HANDLER,
+        lambda s: {"size_class": "small"},
+        why="A's officers, managers; of A's users only one given the profile permission (tests/policies)",
     ),
     ("enterprises/{pk}/profile/changes/", "GET"): Case(SCOPED_READ),
     # --- canned replies: A's chief officer's personal one ---

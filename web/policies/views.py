@@ -176,6 +176,7 @@ def policy_list(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "staff": services.is_staff(user),
         "writer": services.is_writer(user),
+        "own_enterprise": user.enterprise_id if user.role == User.Role.ENTERPRISE else None,
     }
     return render(request, "policies/policy_list.html", context)
 
@@ -273,10 +274,14 @@ def profile_edit(request: HttpRequest, enterprise_id: int) -> HttpResponseBase:
         "registered_on": profile.registered_on,
     }
     form = ProfileForm(request.POST if request.method == "POST" else None, initial=initial)
+    if not editable:
+        for field in form.fields.values():
+            field.disabled = True
     status = 200
     if request.method == "POST":
         if not editable:
-            raise Http404
+            message = _("Only the enterprise's officers, managers and its own administrator change its attributes.")
+            raise PermissionDenied(message)
         if form.is_valid():
             try:
                 services.profile_update(actor=user, enterprise_id=enterprise_id, **form.cleaned_data)

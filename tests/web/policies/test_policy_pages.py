@@ -8,6 +8,7 @@ import pytest
 
 from policies import services
 from policies.models import EnterpriseProfileChange, PolicyMatch
+from tests.factories import EnterpriseUserFactory
 from tests.policies.conftest import profile
 
 pytestmark = pytest.mark.django_db
@@ -80,9 +81,45 @@ def test_the_officer_changes_the_attributes_and_the_change_is_recorded(world, cl
     assert EnterpriseProfileChange.objects.filter(enterprise=world.enterprise, actor=world.chief).count() == 4
     assert bad.status_code == 400
     client.force_login(world.company)
-    assert client.post(f"/enterprises/{world.enterprise.pk}/profile/", {"size_class": "large"}).status_code == 404
+    assert client.post(f"/enterprises/{world.enterprise.pk}/profile/", {"size_class": "large"}).status_code == 403
     client.force_login(world.other_company)
     assert client.get(f"/enterprises/{world.enterprise.pk}/profile/").status_code == 404
+
+
+def _enterprise_admin(user):
+    from django.contrib.auth.models import Permission
+
+    user.user_permissions.add(Permission.objects.get(codename="change_enterpriseprofile"))
+    return type(user).objects.get(pk=user.pk)  # a fresh object: no cached permissions
+
+
+def test_the_enterprises_own_admin_changes_its_attributes_other_users_may_not(world, client):
+    admin = _enterprise_admin(world.company)
+    plain = EnterpriseUserFactory(enterprise=world.enterprise)
+    client.force_login(admin)
+
+    listing = client.get("/policies/").content.decode()
+    page = client.get(f"/enterprises/{world.enterprise.pk}/profile/").content.decode()
+    saved = client.post(
+        f"/enterprises/{world.enterprise.pk}/profile/",
+        {"industry_code": "c3981", "size_class": "small", "qualifications": ["srdi"], "registered_on": "2018-03-01"},
+    )
+    future = client.post(f"/enterprises/{world.enterprise.pk}/profile/", {"registered_on": "2099-01-01"})
+
+    assert f"/enterprises/{world.enterprise.pk}/profile/" in listing
+    assert 'type="submit"' in page and "disabled" not in page
+    assert saved.status_code == 302
+    audit = EnterpriseProfileChange.objects.filter(enterprise=world.enterprise)
+    assert set(audit.values_list("actor", flat=True)) == {admin.pk} and audit.count() == 4
+    assert audit.get(field="industry_code").new == "C3981"
+    assert future.status_code == 400 and "registered_on" in future.content.decode()
+    client.force_login(plain)
+    shown = client.get(f"/enterprises/{world.enterprise.pk}/profile/").content.decode()
+    assert "disabled" in shown and 'class="primary">' not in shown
+    assert client.post(f"/enterprises/{world.enterprise.pk}/profile/", {"size_class": "large"}).status_code == 403
+    client.force_login(_enterprise_admin(world.other_company))
+    assert client.post(f"/enterprises/{world.enterprise.pk}/profile/", {"size_class": "large"}).status_code == 404
+    assert audit.count() == 4
 
 
 def test_pages_outside_the_scope_are_not_found(world, client, make_policy):
