@@ -16,7 +16,7 @@ from policies.models import EnterpriseProfileChange, PolicyMatch
 from tests.factories import EnterpriseFactory
 from tickets.models import Ticket
 
-from .conftest import profile
+from .conftest import TODAY, profile
 
 pytestmark = pytest.mark.django_db
 
@@ -116,7 +116,13 @@ def test_matches_show_staff_their_enterprises_with_notified_applied_granted(worl
     profile(world.other_enterprise, size="small")
     policy = _published(world, make_policy, conditions={"size": ["small"]})
     ticket = services.policy_apply(actor=world.company, policy_id=policy.pk)
-    services.policy_grant(actor=world.chief, policy_id=policy.pk, enterprise_id=world.enterprise.pk)
+    services.policy_outcome_record(
+        actor=world.chief,
+        policy_id=policy.pk,
+        enterprise_id=world.enterprise.pk,
+        outcome="granted",
+        decided_on=TODAY,
+    )
 
     chief = api_as(world.chief).get(f"/api/v1/policies/{policy.pk}/matches/").json()["results"]
     zone = api_as(world.zone_manager).get(f"/api/v1/policies/{policy.pk}/matches/").json()["results"]

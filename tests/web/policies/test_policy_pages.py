@@ -153,3 +153,65 @@ def test_a_park_manager_writes_a_draft_with_its_conditions_and_bad_ones_are_show
     assert bad.status_code == 400 and "years_min" in bad.content.decode()
     client.force_login(world.chief)
     assert client.get("/policies/new/").status_code == 403
+
+
+def test_a_manager_changes_a_published_policys_conditions_and_only_the_newly_qualifying_are_told(
+    world, client, published
+):
+    from notifications.models import Notification
+    from tests.factories import EnterpriseFactory
+
+    micro = EnterpriseFactory(park=world.park, chief_officer=world.chief)
+    profile(micro, size="micro")
+    micro_user = EnterpriseUserFactory(enterprise=micro)
+    client.force_login(world.zone_manager)
+    form = client.get(f"/policies/{published.pk}/edit/")
+    data = {
+        "title": published.title,
+        "issuer": published.issuer,
+        "summary": published.summary,
+        "benefit": published.benefit,
+        "service_item": world.item.pk,
+        "effective_from": "2026-01-01",
+        "effective_to": "2026-12-31",
+        "size": ["small", "micro"],
+    }
+
+    saved = client.post(f"/policies/{published.pk}/edit/", data)
+    bad = client.post(f"/policies/{published.pk}/edit/", {**data, "years_min": "5", "years_max": "1"})
+
+    assert form.status_code == 200 and 'value="small"' in form.content.decode()
+    assert saved.status_code == 302
+    assert set(PolicyMatch.objects.filter(policy=published).values_list("enterprise_id", flat=True)) == {
+        world.enterprise.pk,
+        micro.pk,
+    }
+    told = Notification.objects.filter(topic_id=published.pk, topic_type="policy", channel="inbox")
+    assert told.filter(recipient=micro_user).count() == 1 and told.filter(recipient=world.company).count() == 1
+    assert bad.status_code == 400
+    detail = client.get(f"/policies/{published.pk}/").content.decode()
+    assert f"/policies/{published.pk}/edit/" in detail and "size" in detail  # the history names the field
+    client.force_login(world.chief)
+    assert client.get(f"/policies/{published.pk}/edit/").status_code == 403
+
+
+def test_the_officer_of_the_application_records_its_outcome_on_the_page(world, client, published):
+    services.policy_apply(actor=world.company, policy_id=published.pk)
+    client.force_login(world.chief)
+    page = client.get(f"/policies/{published.pk}/").content.decode()
+    base = {"enterprise": world.enterprise.pk, "decided_on": "2026-11-17"}
+
+    refused = client.post(f"/policies/{published.pk}/outcome/", {**base, "outcome": "not_granted"}, follow=True)
+    untouched = PolicyMatch.objects.get(policy=published, enterprise=world.enterprise).outcome
+    granted = client.post(f"/policies/{published.pk}/outcome/", {**base, "outcome": "granted", "remark": "已拨付"})
+
+    assert f'action="/policies/{published.pk}/outcome/"' in page
+    assert refused.status_code == 200 and untouched == ""  # not granted needs a remark: said on the page
+    match = PolicyMatch.objects.get(policy=published, enterprise=world.enterprise)
+    assert granted.status_code == 302 and match.outcome == "granted" and match.outcome_remark == "已拨付"
+    assert match.decided_by == world.chief
+    client.force_login(world.company)
+    assert client.post(f"/policies/{published.pk}/outcome/", {**base, "outcome": "granted"}).status_code == 403
+    client.force_login(world.other_park_manager)
+    other = {**base, "outcome": "not_granted", "remark": "x"}
+    assert client.post(f"/policies/{published.pk}/outcome/", other).status_code == 404
