@@ -15,6 +15,7 @@ import json
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from functools import partial
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -121,7 +122,7 @@ FROM h ORDER BY h.eid, h.uid, h.channel
 ON CONFLICT (dedup_key) DO NOTHING
 RETURNING id, channel, status
 """  # noqa: S608  (table names and CASE arms only; every value is a parameter)
-    params: dict[str, object] = {
+    params: dict[str, Any] = {
         "qs": DEFAULT_QUIET_START,
         "qe": DEFAULT_QUIET_END,
         "tz": DEFAULT_TIMEZONE,

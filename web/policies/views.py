@@ -267,8 +267,7 @@ def policy_action(request: HttpRequest, policy_id: int, action: str) -> HttpResp
             if not form.is_valid():
                 if "enterprise" in form.errors:
                     raise NotFound(_("No such enterprise."))
-                first = next(iter(form.errors.values()))[0]
-                messages.error(request, first)
+                messages.error(request, str(next(iter(form.errors.values()))[0]))
                 return redirect("policy-detail", policy_id=policy_id)
             services.policy_outcome_record(
                 actor=user,
