@@ -1,6 +1,6 @@
 """Matching one policy against many enterprises (政策找企业): the time and the number of
-queries of `policy_match` — the qualifying set in one query, the rows and the outbox's messages
-in batches — with N enterprises (10,000 by default), half of them qualifying. Everything runs
+queries of `policy_match` — one `INSERT … SELECT` of the match rows and one of the outbox's
+rows (notifications.fanout) — with N enterprises (10,000 by default), half of them qualifying. Everything runs
 in one transaction that is rolled back, so any database will do (PostgreSQL for the numbers):
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/helper_policy_bench \\

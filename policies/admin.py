@@ -5,7 +5,7 @@ from django.http import HttpRequest
 
 from servicedesk import clock
 
-from .models import EnterpriseProfile, EnterpriseProfileChange, Policy, PolicyMatch
+from .models import EnterpriseProfile, EnterpriseProfileChange, Policy, PolicyEvent, PolicyMatch
 
 
 @admin.register(Policy)
@@ -24,9 +24,12 @@ class PolicyAdmin(admin.ModelAdmin[Policy]):
 
 @admin.register(PolicyMatch)
 class PolicyMatchAdmin(admin.ModelAdmin[PolicyMatch]):
-    list_display = ["policy", "enterprise", "qualified", "notified_at", "applied_at", "granted_at"]
-    list_filter = ["qualified"]
+    """Read here; an application's outcome is recorded on the policy's page (audited)."""
+
+    list_display = ["policy", "enterprise", "qualified", "notified_at", "applied_at", "outcome", "decided_on"]
+    list_filter = ["qualified", "outcome"]
     raw_id_fields = ["policy", "enterprise", "ticket"]
+    readonly_fields = ["granted_at", "outcome", "decided_on", "outcome_remark", "decided_by"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -55,4 +58,20 @@ class EnterpriseProfileChangeAdmin(admin.ModelAdmin[EnterpriseProfileChange]):
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(PolicyEvent)
+class PolicyEventAdmin(admin.ModelAdmin[PolicyEvent]):
+    list_display = ["policy", "kind", "enterprise", "actor", "created_at"]
+    list_filter = ["kind"]
+    raw_id_fields = ["policy", "enterprise", "actor"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

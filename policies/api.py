@@ -21,7 +21,7 @@ from servicedesk.models import Enterprise, Park, ServiceItem
 
 from . import services
 from .conditions import Qualification, SizeClass
-from .models import EnterpriseProfile, EnterpriseProfileChange, Policy, PolicyMatch, PolicyStatus
+from .models import EnterpriseProfile, EnterpriseProfileChange, Outcome, Policy, PolicyEvent, PolicyMatch, PolicyStatus
 
 BIGINT_MAX = 2**63 - 1
 
@@ -133,6 +133,10 @@ class PolicyMatchOutput(serializers.ModelSerializer[PolicyMatch]):
             "ticket_number",
             "applied_at",
             "granted_at",
+            "outcome",
+            "decided_on",
+            "outcome_remark",
+            "decided_by",
         ]
 
 
@@ -142,7 +146,17 @@ class EnterprisePolicyOutput(serializers.ModelSerializer[PolicyMatch]):
 
     class Meta:
         model = PolicyMatch
-        fields = ["policy", "qualified", "notified_at", "ticket", "ticket_number", "applied_at", "granted_at"]
+        fields = [
+            "policy",
+            "qualified",
+            "notified_at",
+            "ticket",
+            "ticket_number",
+            "applied_at",
+            "granted_at",
+            "outcome",
+            "decided_on",
+        ]
 
 
 class ApplyInput(serializers.Serializer):  # type: ignore[type-arg]
@@ -150,6 +164,23 @@ class ApplyInput(serializers.Serializer):  # type: ignore[type-arg]
         queryset=Enterprise.objects.all(), required=False, allow_null=True, help_text="when an officer applies for one"
     )
     note = Text(max_length=5000, required=False, allow_blank=True, default="")
+
+
+class OutcomeInput(serializers.Serializer):  # type: ignore[type-arg]
+    enterprise = serializers.IntegerField(min_value=1, max_value=BIGINT_MAX, help_text="the enterprise that applied")
+    outcome = serializers.ChoiceField(choices=Outcome.choices)
+    decided_on = serializers.DateField(help_text="the day of the decision: not in the future, not before applying")
+    remark = Text(max_length=500, required=False, allow_blank=True, default="", help_text="required when not granted")
+
+
+class PolicyEventOutput(serializers.ModelSerializer[PolicyEvent]):
+    actor_name = serializers.CharField(source="actor.__str__", read_only=True, default=None, allow_null=True)
+    enterprise_name = serializers.CharField(source="enterprise.name", read_only=True, default=None, allow_null=True)
+    detail = serializers.JSONField(read_only=True)
+
+    class Meta:
+        model = PolicyEvent
+        fields = ["id", "kind", "enterprise", "enterprise_name", "actor", "actor_name", "detail", "created_at"]
 
 
 class ApplyOutput(serializers.Serializer):  # type: ignore[type-arg]
@@ -232,7 +263,8 @@ class PolicyViewSet(
 
     @extend_schema(
         request=PolicyUpdateInput,
-        responses={200: PolicyOutput, 403: OpenApiResponse(), 409: OpenApiResponse(description="Not a draft")},
+        responses={200: PolicyOutput, 403: OpenApiResponse(), 409: OpenApiResponse(description="Archived")},
+        summary="Change a draft or a published policy; new eligibility re-matches (adds, never un-tells)",
     )
     def partial_update(self, request: Request, pk: str) -> Response:
         data = PolicyUpdateInput(data=request.data)
@@ -269,6 +301,41 @@ class PolicyViewSet(
             raise Forbidden(_("Only officers and managers see who qualifies."))
         page = self.paginate_queryset(services.match_list_for(user, policy))
         return self.get_paginated_response(PolicyMatchOutput(page, many=True).data)
+
+    @extend_schema(
+        request=OutcomeInput,
+        responses={
+            200: PolicyMatchOutput,
+            400: OpenApiResponse(description="Invalid"),
+            403: OpenApiResponse(),
+            404: OpenApiResponse(),
+            409: OpenApiResponse(description="Not applied"),
+        },
+        summary="Record an application's outcome: granted or not, the day, a remark (audited)",
+    )
+    @action(detail=True, methods=["post"])
+    def outcome(self, request: Request, pk: str) -> Response:
+        data = OutcomeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        match = services.policy_outcome_record(
+            actor=actor_of(request),
+            policy_id=_pk(pk, _("No such policy.")),
+            enterprise_id=data.validated_data["enterprise"],
+            outcome=data.validated_data["outcome"],
+            decided_on=data.validated_data["decided_on"],
+            remark=data.validated_data["remark"],
+        )
+        return Response(PolicyMatchOutput(match).data)
+
+    @extend_schema(
+        responses={200: PolicyEventOutput(many=True), 403: OpenApiResponse(), 404: OpenApiResponse()},
+        summary="The policy's history: edits, publishing, re-matching, outcomes (staff)",
+    )
+    @action(detail=True, methods=["get"], serializer_class=PolicyEventOutput)
+    def events(self, request: Request, pk: str) -> Response:
+        rows = services.policy_events_for(actor_of(request), _pk(pk, _("No such policy.")))
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(PolicyEventOutput(page, many=True).data)
 
     @extend_schema(
         request=ApplyInput,
@@ -314,7 +381,7 @@ class EnterprisePolicyViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg
         methods=["PATCH"],
         request=ProfileInput,
         responses={200: ProfileOutput, 400: OpenApiResponse(), 403: OpenApiResponse(), 404: OpenApiResponse()},
-        summary="Change the attributes (the enterprise's officers and managers; every change audited)",
+        summary="Change the attributes (its officers, managers, its own administrator; every change audited)",
     )
     @action(detail=True, methods=["get", "patch"], serializer_class=ProfileOutput)
     def profile(self, request: Request, pk: str) -> Response:

@@ -125,10 +125,19 @@ class Policy(models.Model):
             raise ValidationError({"effective_to": _("The policy cannot end before it starts.")})
 
 
+class Outcome(models.TextChoices):
+    """What became of an application: the benefit was granted, or it was not."""
+
+    GRANTED = "granted", _("granted")
+    REFUSED = "not_granted", _("not granted")
+
+
 class PolicyMatch(models.Model):
     """An enterprise and a policy: `qualified` when it met the conditions (matched, and told
     at `notified_at`); an enterprise that applied without qualifying has a row too. Applying
-    links the ticket; `granted_at` marks the benefit given. One row per pair."""
+    links the ticket; the outcome (granted or not, on `decided_on`, with a remark) is recorded
+    by the ticket's officer or a manager, and `granted_at` is when "granted" was recorded.
+    One row per pair."""
 
     policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="matches")
     enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="policy_matches")
@@ -141,6 +150,12 @@ class PolicyMatch(models.Model):
     )
     applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
     granted_at = models.DateTimeField(_("granted at"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices, blank=True)
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    outcome_remark = models.CharField(_("remark"), max_length=500, blank=True)
+    decided_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("decided by")
+    )
 
     class Meta:
         verbose_name = _("policy match")
@@ -151,3 +166,33 @@ class PolicyMatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.policy_id} {self.enterprise_id}"
+
+
+class PolicyEventKind(models.TextChoices):
+    EDITED = "edited", _("edited")
+    PUBLISHED = "published", _("published")
+    ARCHIVED = "archived", _("archived")
+    REMATCHED = "rematched", _("matched again")
+    OUTCOME = "outcome", _("outcome recorded")
+
+
+class PolicyEvent(models.Model):
+    """The policy's audit trail, never changed: who edited it (`detail`: field → [before,
+    after]), published, archived or re-matched it, and who recorded an enterprise's outcome
+    (`detail`: outcome, date, remark, and the previous outcome)."""
+
+    policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="events")
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    kind = models.CharField(_("kind"), max_length=12, choices=PolicyEventKind.choices)
+    actor = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("recorded at"))
+
+    class Meta:
+        verbose_name = _("policy event")
+        verbose_name_plural = _("policy events")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["policy", "created_at"], name="policy_event_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.policy_id} {self.kind}"

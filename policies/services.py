@@ -11,13 +11,16 @@ lock serialises two runs, and the outbox's dedup key would refuse a second messa
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.core.exceptions import EmptyResultSet
+from django.db import connection, transaction
+from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from notifications.fanout import notify_enterprises
 from notifications.services import Audience, Message, Topic, notify
 from servicedesk import clock
 from servicedesk.errors import Conflict, Forbidden, Invalid, NotFound
@@ -28,7 +31,16 @@ from tickets.models import Kind, Ticket
 
 from . import texts
 from .conditions import INDUSTRY_PREFIX, Qualification, SizeClass, clean_conditions, eligible_q
-from .models import EnterpriseProfile, EnterpriseProfileChange, Policy, PolicyMatch, PolicyStatus
+from .models import (
+    EnterpriseProfile,
+    EnterpriseProfileChange,
+    Outcome,
+    Policy,
+    PolicyEvent,
+    PolicyEventKind,
+    PolicyMatch,
+    PolicyStatus,
+)
 
 REMIND_DAYS = 14  # a policy ending within this many days reminds the officers
 NOTIFY_CHUNK = 500  # messages per outbox call while matching
@@ -128,7 +140,7 @@ def counts_for(user: User, policy_ids: list[int]) -> dict[int, Counts]:
             matched=Count("pk", filter=Q(qualified=True)),
             notified=Count("pk", filter=Q(notified_at__isnull=False)),
             applied=Count("pk", filter=Q(ticket__isnull=False)),
-            granted=Count("pk", filter=Q(granted_at__isnull=False)),
+            granted=Count("pk", filter=Q(outcome=Outcome.GRANTED)),
             waiting=Count("pk", filter=Q(qualified=True, ticket__isnull=True)),
         )
     )
@@ -234,17 +246,37 @@ def _lock_for_edit(actor: User, policy_id: int) -> Policy:
 
 
 EDITABLE = ("title", "issuer", "summary", "body", "benefit", "service_item", "effective_from", "effective_to")
+MATCHING = ("effective_from", "effective_to", "conditions")  # a change to these re-matches a published policy
+
+
+def _shown(value: Any) -> Any:
+    """A value as the audit keeps it (JSON)."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, ServiceItem):
+        return value.code
+    return value
+
+
+def _event(policy: Policy, kind: str, actor: User | None, *, enterprise_id: int | None = None, **detail: Any) -> None:
+    PolicyEvent.objects.create(
+        policy=policy, enterprise_id=enterprise_id, kind=kind, actor=actor, detail=detail, created_at=clock.now()
+    )
 
 
 @transaction.atomic
 def policy_update(*, actor: User, policy_id: int, **changes: Any) -> Policy:
-    """Change a draft; a published policy may only have its end date moved (409 otherwise)."""
+    """Change a draft or a published policy (409 for an archived one); each changed field is
+    recorded with its old and new value. When a published policy's eligibility or validity
+    changes it is matched again at once: enterprises that qualify now and had no row are
+    recorded and told (once, as at publishing); those matched before keep their row and
+    their notification — nobody is un-told, and an enterprise that no longer qualifies may
+    still apply while the policy is open."""
     policy = _lock_for_edit(actor, policy_id)
-    if policy.status != PolicyStatus.DRAFT and set(changes) - {"effective_to"}:
-        raise Conflict(_("Only a draft policy can be changed; a published one only its end date."))
     if policy.status == PolicyStatus.ARCHIVED:
         raise Conflict(_("An archived policy cannot be changed."))
     limits = {"title": 200, "issuer": 100, "summary": 2000, "body": 50000, "benefit": 200}
+    before = {field: getattr(policy, field) for field in (*EDITABLE, "conditions")}
     for field, value in changes.items():
         if field in limits:
             setattr(policy, field, _text(value, field, limit=limits[field], required=field != "body"))
@@ -253,8 +285,19 @@ def policy_update(*, actor: User, policy_id: int, **changes: Any) -> Policy:
         elif field == "conditions":
             policy.conditions = _conditions(value)
     _window(policy.effective_from, policy.effective_to)
+    changed = {
+        field: [_shown(old), _shown(getattr(policy, field))]
+        for field, old in before.items()
+        if getattr(policy, field) != old
+    }
+    if not changed:
+        return policy
     policy.updated_at = clock.now()
     policy.save()
+    _event(policy, PolicyEventKind.EDITED, actor, changes=changed)
+    if policy.status == PolicyStatus.PUBLISHED and set(changed) & set(MATCHING):
+        added = policy_match(policy_id=policy.pk)
+        _event(policy, PolicyEventKind.REMATCHED, actor, added=added)
     return policy
 
 
@@ -268,7 +311,8 @@ def policy_publish(*, actor: User, policy_id: int) -> Policy:
     policy.status = PolicyStatus.PUBLISHED
     policy.published_at = policy.updated_at = clock.now()
     policy.save(update_fields=["status", "published_at", "updated_at"])
-    policy_match(policy_id=policy.pk)
+    matched = policy_match(policy_id=policy.pk)
+    _event(policy, PolicyEventKind.PUBLISHED, actor, matched=matched)
     return policy
 
 
@@ -280,7 +324,22 @@ def policy_archive(*, actor: User, policy_id: int) -> Policy:
     policy.status = PolicyStatus.ARCHIVED
     policy.updated_at = clock.now()
     policy.save(update_fields=["status", "updated_at"])
+    _event(policy, PolicyEventKind.ARCHIVED, actor)
     return policy
+
+
+def policy_events_for(user: User, policy_id: int) -> QuerySet[PolicyEvent]:
+    """The policy's audit trail, newest first, for staff who read the policy: an officer
+    sees the outcomes of their own enterprises and the policy's own events."""
+    policy = policy_get_for(user, policy_id)
+    if not is_staff(user):
+        raise Forbidden(_("Only officers and managers read a policy's history."))
+    own = Q(enterprise__isnull=True) | Q(enterprise__in=enterprise_list_for(user).values("pk"))
+    return (
+        PolicyEvent.objects.filter(own, policy=policy)
+        .select_related("actor", "enterprise")
+        .order_by("-created_at", "-id")
+    )
 
 
 def _payload(policy: Policy, enterprise_name: str) -> dict[str, object]:
@@ -308,35 +367,46 @@ def _message(kind: str, policy: Policy, enterprise_id: int, name: str, chief_id:
     )
 
 
+def _record_matches(policy: Policy, now: datetime) -> list[int]:
+    """One `INSERT … SELECT`: a row for every enterprise that qualifies and has none yet
+    (`ON CONFLICT DO NOTHING` on the pair), marked matched and notified now. The ids of the
+    enterprises recorded by this statement, and by no earlier one."""
+    try:
+        select, params = eligible_enterprises(policy).order_by().values(eid=F("pk")).query.sql_with_params()
+    except EmptyResultSet:
+        return []
+    table = connection.ops.quote_name(PolicyMatch._meta.db_table)
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    sql = (
+        f"INSERT INTO {table} (policy_id, enterprise_id, qualified, matched_at, notified_at, outcome, outcome_remark) "  # noqa: S608
+        f"SELECT %s, q.eid, %s, %s, %s, '', '' FROM ({select}) AS q WHERE 1 = 1 "
+        "ON CONFLICT (policy_id, enterprise_id) DO NOTHING RETURNING enterprise_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [policy.pk, True, stamp, stamp, *params])
+        return sorted(row[0] for row in cursor.fetchall())
+
+
 @transaction.atomic
 def policy_match(*, policy_id: int) -> int:
     """Record the enterprises that qualify for a published, effective policy and have no row
-    yet, and tell each of them and its chief officer once. The qualifying set is one query
-    (policies.conditions.eligible_q); the rows one insert; the messages a few outbox calls.
+    yet, and tell each of them and its chief officer once. Set-based whatever the number of
+    enterprises: the rows are one `INSERT … SELECT` over the qualifying set
+    (policies.conditions.eligible_q), the outbox's rows one more (notifications.fanout).
     How many were matched now (0 on a second run)."""
     policy = Policy.objects.select_for_update().filter(pk=policy_id).first()
     if policy is None:
         return 0
-    recorded = PolicyMatch.objects.filter(policy_id=policy.pk, enterprise_id=OuterRef("pk"))
-    new = list(
-        eligible_enterprises(policy)
-        .filter(~Exists(recorded))
-        .order_by("pk")
-        .values_list("pk", "name", "chief_officer_id")
-    )
-    if not new:
-        return 0
-    now = clock.now()
-    PolicyMatch.objects.bulk_create(
-        [PolicyMatch(policy=policy, enterprise_id=pk, matched_at=now, notified_at=now) for pk, _n, _c in new],
-        batch_size=1000,
-    )
-    messages = [
-        _message(texts.MATCHED, policy, pk, name, chief, key=f"policy:{policy.pk}:matched:{pk}")
-        for pk, name, chief in new
-    ]
-    for start in range(0, len(messages), NOTIFY_CHUNK):
-        notify(messages[start : start + NOTIFY_CHUNK])
+    new = _record_matches(policy, clock.now())
+    if new:
+        notify_enterprises(
+            kind=texts.MATCHED,
+            enterprise_ids=new,
+            payload=_payload(policy, ""),
+            name_key="enterprise",
+            key_prefix=f"policy:{policy.pk}:matched",
+            topic=Topic("policy", policy.pk, policy.title[:60]),
+        )
     return len(new)
 
 
@@ -441,32 +511,95 @@ def policy_apply(*, actor: User, policy_id: int, enterprise: Enterprise | None =
     return ticket
 
 
+def may_record_outcome(user: User, match: PolicyMatch) -> bool:
+    """A manager who oversees the enterprise, an administrator, or the officer of the
+    application's ticket (its assignee or its owner)."""
+    if is_admin(user) or user.role == User.Role.MANAGER:
+        return True
+    ticket = match.ticket
+    return bool(
+        user.role == User.Role.OFFICER and ticket is not None and user.pk in (ticket.assignee_id, ticket.owner_id)
+    )
+
+
 @transaction.atomic
-def policy_grant(*, actor: User, policy_id: int, enterprise_id: int) -> PolicyMatch:
-    """Mark the benefit granted to an enterprise that applied (its officer or a manager)."""
-    if not is_staff(actor):
-        raise Forbidden(_("Only officers and managers record a grant."))
+def policy_outcome_record(
+    *, actor: User, policy_id: int, enterprise_id: int, outcome: str, decided_on: date, remark: str = ""
+) -> PolicyMatch:
+    """Record what became of an enterprise's application: granted or not granted, on which
+    day, with a remark (required when not granted: the reason). A second record corrects the
+    first; each is an event with the outcome it replaced. 404 outside the caller's scope, 409
+    when the enterprise has not applied, 403 for an officer who does not handle the
+    application, 400 for an unknown outcome, a day in the future or before the application."""
     policy = policy_get_for(actor, policy_id)
+    if not is_staff(actor):
+        raise Forbidden(_("Only officers and managers record an outcome."))
     match = match_list_for(actor, policy).select_for_update(of=("self",)).filter(enterprise_id=enterprise_id).first()
     if match is None:
         raise NotFound(_("No such enterprise."))
-    if match.ticket_id is None:
+    if match.ticket_id is None or match.applied_at is None:
         raise Conflict(_("The enterprise has not applied."))
-    if match.granted_at is None:
-        match.granted_at = clock.now()
-        match.save(update_fields=["granted_at"])
+    if not may_record_outcome(actor, match):
+        raise Forbidden(_("Only the officer of the application and managers record its outcome."))
+    if outcome not in Outcome.values:
+        message = _("Choose granted or not granted.")
+        raise Invalid(message, detail={"outcome": [message]})
+    if decided_on > clock.today_local():
+        message = _("The day of the decision cannot be in the future.")
+        raise Invalid(message, detail={"decided_on": [message]})
+    if decided_on < timezone.localdate(match.applied_at):
+        message = _("The day of the decision cannot be before the application.")
+        raise Invalid(message, detail={"decided_on": [message]})
+    remark = _text(remark, "remark", limit=500, required=outcome == Outcome.REFUSED)
+    previous = {"outcome": match.outcome, "decided_on": _shown(match.decided_on), "remark": match.outcome_remark}
+    match.outcome = outcome
+    match.decided_on = decided_on
+    match.outcome_remark = remark
+    match.decided_by = actor
+    if outcome == Outcome.GRANTED:
+        match.granted_at = match.granted_at or clock.now()
+    else:
+        match.granted_at = None
+    match.save(update_fields=["outcome", "decided_on", "outcome_remark", "decided_by", "granted_at"])
+    _event(
+        policy,
+        PolicyEventKind.OUTCOME,
+        actor,
+        enterprise_id=match.enterprise_id,
+        outcome=outcome,
+        decided_on=decided_on.isoformat(),
+        remark=remark,
+        previous=previous if previous["outcome"] else None,
+    )
     return match
 
 
 # --- the enterprises' attributes ------------------------------------------------------------
 
 
+PROFILE_PERMISSION = "policies.change_enterpriseprofile"
+
+
+def is_enterprise_admin(user: User, enterprise: Enterprise) -> bool:
+    """The enterprise's own administrator: one of its users to whom the desk's administrator
+    gave the permission “Can change enterprise profile” (directly or through a group)."""
+    return bool(
+        user.is_authenticated
+        and user.role == User.Role.ENTERPRISE
+        and user.enterprise_id == enterprise.pk
+        and user.has_perm(PROFILE_PERMISSION)
+    )
+
+
 def may_edit_profile(user: User, enterprise: Enterprise) -> bool:
-    """The enterprise's officers (chief, deputy), managers in scope, administrators."""
+    """The enterprise's officers (chief, deputy), managers in scope, administrators, and the
+    enterprise's own administrator (is_enterprise_admin); not its other users."""
     if is_admin(user):
         return True
     if user.role == User.Role.OFFICER:
         return user.pk in (enterprise.chief_officer_id, enterprise.deputy_officer_id)
+    if user.role == User.Role.ENTERPRISE:
+        return is_enterprise_admin(user, enterprise)
     return user.role == User.Role.MANAGER
 
 
@@ -498,7 +631,7 @@ def profile_update(*, actor: User, enterprise_id: int, **changes: Any) -> Enterp
     if enterprise is None:
         raise NotFound(_("No such enterprise."))
     if not may_edit_profile(actor, enterprise):
-        raise Forbidden(_("Only the enterprise's officers and managers change its attributes."))
+        raise Forbidden(_("Only the enterprise's officers, managers and its own administrator change its attributes."))
     profile, _created = EnterpriseProfile.objects.select_for_update().get_or_create(enterprise=enterprise)
     values: dict[str, str] = {}
     if "industry_code" in changes:

@@ -16,7 +16,7 @@ from policies.models import EnterpriseProfileChange, PolicyMatch
 from tests.factories import EnterpriseFactory
 from tickets.models import Ticket
 
-from .conftest import profile
+from .conftest import TODAY, profile
 
 pytestmark = pytest.mark.django_db
 
@@ -116,7 +116,13 @@ def test_matches_show_staff_their_enterprises_with_notified_applied_granted(worl
     profile(world.other_enterprise, size="small")
     policy = _published(world, make_policy, conditions={"size": ["small"]})
     ticket = services.policy_apply(actor=world.company, policy_id=policy.pk)
-    services.policy_grant(actor=world.chief, policy_id=policy.pk, enterprise_id=world.enterprise.pk)
+    services.policy_outcome_record(
+        actor=world.chief,
+        policy_id=policy.pk,
+        enterprise_id=world.enterprise.pk,
+        outcome="granted",
+        decided_on=TODAY,
+    )
 
     chief = api_as(world.chief).get(f"/api/v1/policies/{policy.pk}/matches/").json()["results"]
     zone = api_as(world.zone_manager).get(f"/api/v1/policies/{policy.pk}/matches/").json()["results"]
@@ -214,3 +220,32 @@ def test_lists_take_a_constant_number_of_queries(world, make_policy, api_as):
         return len(listing), len(matches)
 
     assert queries(2) == queries(12)
+
+
+def test_the_enterprises_own_admin_changes_its_attributes_through_the_api(world, api_as):
+    from django.contrib.auth.models import Permission
+
+    from tests.factories import EnterpriseUserFactory
+
+    permission = Permission.objects.get(codename="change_enterpriseprofile")
+    world.company.user_permissions.add(permission)
+    world.other_company.user_permissions.add(permission)
+    plain = EnterpriseUserFactory(enterprise=world.enterprise)
+    url = f"/api/v1/enterprises/{world.enterprise.pk}/profile/"
+
+    changed = api_as(world.company).patch(url, {"size_class": "micro", "qualifications": ["tech-sme"]}, format="json")
+    unknown = api_as(world.company).patch(url, {"qualifications": ["nobel"]}, format="json")
+    future = api_as(world.company).patch(url, {"registered_on": "2099-01-01"}, format="json")
+    refused = api_as(plain).patch(url, {"size_class": "large"}, format="json")
+    elsewhere = api_as(world.other_company).patch(url, {"size_class": "large"}, format="json")
+
+    assert changed.status_code == 200, changed.json()
+    assert changed.json()["size_class"] == "micro" and changed.json()["qualifications"] == ["tech-sme"]
+    assert unknown.status_code == 400 and "qualifications" in unknown.json()
+    assert future.status_code == 400 and "registered_on" in future.json()
+    assert refused.status_code == 403 and elsewhere.status_code == 404
+    audit = EnterpriseProfileChange.objects.filter(enterprise=world.enterprise)
+    assert sorted(audit.values_list("field", "new", "actor")) == [
+        ("qualifications", ",tech-sme,", world.company.pk),
+        ("size_class", "micro", world.company.pk),
+    ]

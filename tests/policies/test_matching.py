@@ -142,6 +142,37 @@ def test_quiet_hours_hold_the_email_but_not_the_inbox(world, table, make_policy)
     assert inbox.status != NotificationStatus.HELD
 
 
+def _outbox(policy_id: int) -> list[tuple]:
+    fields = ("recipient_id", "channel", "subject", "body", "language", "status", "next_attempt_at", "dedup_key")
+    rows = Notification.objects.filter(topic_type="policy", topic_id=policy_id).order_by("dedup_key")
+    return [(*row[:-1], row[-1].split(":", 2)[2]) for row in rows.values_list(*fields)] + [
+        tuple(sorted((k, str(v)) for k, v in payload.items())) for payload in rows.values_list("payload", flat=True)
+    ]
+
+
+def test_the_set_based_outbox_writes_what_one_message_per_enterprise_would(world, table, make_policy, monkeypatch):
+    """The one INSERT … SELECT of notifications.fanout and `notify` (the other databases' way)
+    write the same rows: recipients, channels, language, quiet hours, sentences, payloads."""
+    from notifications import fanout
+
+    chief = table["E1"].chief_officer
+    chief.email = "chief@example.com"
+    chief.save()
+    EnterpriseUserFactory(enterprise=table["E1"], email="e1@example.com", language="en")
+    EnterpriseUserFactory(enterprise=table["E6"], phone="13800000000")
+    conditions = {"qualifications": ["high-tech"]}
+    first, second = make_policy(conditions=conditions), make_policy(conditions=conditions)
+
+    with time_machine.travel("2026-11-17T23:30:00+08:00", tick=False):
+        services.policy_publish(actor=world.zone_manager, policy_id=first.pk)
+        monkeypatch.setattr(fanout.connection, "vendor", "sqlite")
+        services.policy_publish(actor=world.zone_manager, policy_id=second.pk)
+
+    set_based, one_by_one = _outbox(first.pk), _outbox(second.pk)
+    assert set_based == one_by_one
+    assert any(row[1] == NotificationChannel.EMAIL and row[5] == NotificationStatus.HELD for row in set_based[:8])
+
+
 def _publish_queries(world, make_policy, n: int, code: str) -> int:
     officer = OfficerFactory(department=world.service_dept)
     for _i in range(n):

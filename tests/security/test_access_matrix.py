@@ -293,11 +293,19 @@ MATRIX: dict[tuple[str, str], Case] = {
         why="park managers (their park) and zone managers, admins",
     ),
     ("policies/{pk}/", "GET"): Case(PUBLISHED_IN_A),
-    ("policies/{pk}/", "PATCH"): Case(POLICY_EDITOR, lambda s: {"title": "改"}, why="published: 409 for its editors"),
+    ("policies/{pk}/", "PATCH"): Case(POLICY_EDITOR, lambda s: {"title": "改"}, why="its park's, the zone's managers"),
     ("policies/{pk}/publish/", "POST"): Case(POLICY_EDITOR, _none, why="published already: 409"),
     ("policies/{pk}/archive/", "POST"): Case(POLICY_EDITOR, _none),
     ("policies/{pk}/matches/", "GET"): Case(
         row(401, 403, 404, OK, OK, OK, OK, OK), why="staff who read it; the rows are their own enterprises"
+    ),
+    ("policies/{pk}/outcome/", "POST"): Case(
+        HANDLER,
+        lambda s: {"enterprise": s.enterprise, "outcome": "granted", "decided_on": "2026-11-17"},
+        why="A has not applied in the seeded world: 409 for the application's officer and managers in scope",
+    ),
+    ("policies/{pk}/events/", "GET"): Case(
+        row(401, 403, 404, OK, OK, OK, OK, OK), why="staff who read it; outcomes only of their own enterprises"
     ),
     ("policies/{pk}/apply/", "POST"): Case(
         EVERYONE_IN_SCOPE, lambda s: {"enterprise": s.enterprise}, why="A itself, or staff for an enterprise in scope"
@@ -305,7 +313,9 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("enterprises/{pk}/policies/", "GET"): Case(SCOPED_READ),
     ("enterprises/{pk}/profile/", "GET"): Case(SCOPED_READ),
     ("enterprises/{pk}/profile/", "PATCH"): Case(
-        HANDLER, lambda s: {"size_class": "small"}, why="A's officers, managers"
+        HANDLER,
+        lambda s: {"size_class": "small"},
+        why="A's officers, managers; of A's users only one given the profile permission (tests/policies)",
     ),
     ("enterprises/{pk}/profile/changes/", "GET"): Case(SCOPED_READ),
     # --- canned replies: A's chief officer's personal one ---

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from policies import services
 from policies.conditions import Qualification, SizeClass
-from policies.models import PolicyMatch
+from policies.models import Outcome, Policy, PolicyMatch, PolicyStatus
 from servicedesk import clock
 from servicedesk.errors import Conflict, DomainError, Forbidden, NotFound
 from servicedesk.models import Enterprise, Park, ServiceItem, User
@@ -34,6 +34,20 @@ class ApplyForm(forms.Form):
         required=False,
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class OutcomeForm(forms.Form):
+    """What became of an application (on the policy's page, one per enterprise that applied)."""
+
+    enterprise = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    outcome = forms.ChoiceField(label=gettext_lazy("outcome"), choices=Outcome.choices)
+    decided_on = forms.DateField(label=gettext_lazy("decided on"), widget=forms.DateInput(attrs={"type": "date"}))
+    remark = forms.CharField(
+        label=gettext_lazy("remark"),
+        required=False,
+        max_length=500,
+        help_text=gettext_lazy("required when not granted"),
     )
 
 
@@ -176,6 +190,7 @@ def policy_list(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "staff": services.is_staff(user),
         "writer": services.is_writer(user),
+        "own_enterprise": user.enterprise_id if user.role == User.Role.ENTERPRISE else None,
     }
     return render(request, "policies/policy_list.html", context)
 
@@ -188,7 +203,9 @@ def policy_detail(request: HttpRequest, policy_id: int) -> HttpResponse:
     mine = None
     if user.role == User.Role.ENTERPRISE and user.enterprise_id:
         mine = PolicyMatch.objects.filter(policy=policy, enterprise_id=user.enterprise_id).first()
-    matches = page_of(request, services.match_list_for(user, policy)) if services.is_staff(user) else None
+    staff = services.is_staff(user)
+    matches = page_of(request, services.match_list_for(user, policy)) if staff else None
+    recordable = {m.pk for m in matches.object_list if services.may_record_outcome(user, m)} if matches else set()
     context = {
         "policy": policy,
         "mine": mine,
@@ -200,6 +217,10 @@ def policy_detail(request: HttpRequest, policy_id: int) -> HttpResponse:
         "open": policy.status == "published" and services.is_effective(policy, clock.today_local()),
         "form": ApplyForm(),
         "conditions": policy.conditions,
+        "recordable": recordable,
+        "today": clock.today_local(),
+        "outcomes": Outcome.choices,
+        "events": services.policy_events_for(user, policy.pk)[:20] if staff else [],
     }
     return render(request, "policies/policy_detail.html", context)
 
@@ -241,19 +262,79 @@ def policy_action(request: HttpRequest, policy_id: int, action: str) -> HttpResp
         elif action == "archive":
             services.policy_archive(actor=user, policy_id=policy_id)
             messages.success(request, _("Archived."))
-        elif action == "grant":
-            raw = request.POST.get("enterprise", "")
-            if not (raw.isascii() and raw.isdigit()):
-                raise NotFound(_("No such enterprise."))
-            services.policy_grant(actor=user, policy_id=policy_id, enterprise_id=int(raw))
-            messages.success(request, _("Granted."))
+        elif action == "outcome":
+            form = OutcomeForm(request.POST)
+            if not form.is_valid():
+                if "enterprise" in form.errors:
+                    raise NotFound(_("No such enterprise."))
+                messages.error(request, str(next(iter(form.errors.values()))[0]))
+                return redirect("policy-detail", policy_id=policy_id)
+            services.policy_outcome_record(
+                actor=user,
+                policy_id=policy_id,
+                enterprise_id=form.cleaned_data["enterprise"],
+                outcome=form.cleaned_data["outcome"],
+                decided_on=form.cleaned_data["decided_on"],
+                remark=form.cleaned_data["remark"],
+            )
+            messages.success(request, _("The outcome is recorded."))
         else:
             raise NotFound(_("No such action."))
     except NotFound:
         raise Http404 from None
-    except (Forbidden, Conflict) as error:
+    except Forbidden as error:
+        raise PermissionDenied(error.message) from None
+    except DomainError as error:  # Conflict, Invalid: said on the page, nothing changed
         messages.error(request, error.message)
     return redirect("policy-detail", policy_id=policy_id)
+
+
+def _initial(policy: Policy) -> dict[str, Any]:
+    conditions = policy.conditions or {}
+    return {
+        **{field: getattr(policy, field) for field in PolicyForm.SERVICE_FIELDS if field != "park"},
+        "industry": ", ".join(conditions.get("industry", [])),
+        "size": conditions.get("size", []),
+        "qualifications": conditions.get("qualifications", []),
+        "years_min": conditions.get("years_min"),
+        "years_max": conditions.get("years_max"),
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def policy_edit(request: HttpRequest, policy_id: int) -> HttpResponseBase:
+    """A draft or a published policy's texts, validity, service item and conditions (its park
+    stays). Changing a published policy's eligibility tells only those who qualify now and
+    were not told before."""
+    user = actor(request)
+    policy = _policy(user, policy_id)
+    if not services.may_edit(user, policy):
+        raise PermissionDenied(_("You may not change this policy."))
+    if policy.status == PolicyStatus.ARCHIVED:
+        messages.error(request, _("An archived policy cannot be changed."))
+        return redirect("policy-detail", policy_id=policy.pk)
+    form = PolicyForm(request.POST or None, user=user, initial=_initial(policy))
+    form.fields.pop("park", None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = {k: v for k, v in form.cleaned_data.items() if k in PolicyForm.SERVICE_FIELDS}
+            conditions = form.conditions()
+            if "parks" in (policy.conditions or {}):  # not on the form: kept as it is
+                conditions["parks"] = policy.conditions["parks"]
+            try:
+                services.policy_update(actor=user, policy_id=policy.pk, conditions=conditions, **data)
+            except (Conflict, Forbidden) as error:
+                messages.error(request, error.message)
+                return redirect("policy-detail", policy_id=policy.pk)
+            except DomainError as error:
+                errors_to_form(form, error)
+            else:
+                messages.success(request, _("The policy is saved."))
+                return redirect("policy-detail", policy_id=policy.pk)
+    return render(request, "policies/policy_edit.html", {"form": form, "policy": policy}, status=status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -273,10 +354,14 @@ def profile_edit(request: HttpRequest, enterprise_id: int) -> HttpResponseBase:
         "registered_on": profile.registered_on,
     }
     form = ProfileForm(request.POST if request.method == "POST" else None, initial=initial)
+    if not editable:
+        for field in form.fields.values():
+            field.disabled = True
     status = 200
     if request.method == "POST":
         if not editable:
-            raise Http404
+            message = _("Only the enterprise's officers, managers and its own administrator change its attributes.")
+            raise PermissionDenied(message)
         if form.is_valid():
             try:
                 services.profile_update(actor=user, enterprise_id=enterprise_id, **form.cleaned_data)
