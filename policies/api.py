@@ -15,15 +15,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from servicedesk.api.actor import actor_of
+from servicedesk.api.ids import BIGINT_MAX
+from servicedesk.api.ids import path_id as _pk
 from servicedesk.api.parsers import API_PARSERS
-from servicedesk.errors import Forbidden, NotFound
+from servicedesk.errors import Forbidden
 from servicedesk.models import Enterprise, Park, ServiceItem
 
 from . import services
 from .conditions import Qualification, SizeClass
 from .models import EnterpriseProfile, EnterpriseProfileChange, Outcome, Policy, PolicyEvent, PolicyMatch, PolicyStatus
-
-BIGINT_MAX = 2**63 - 1
 
 
 class Text(serializers.CharField):
@@ -213,13 +213,6 @@ class ProfileChangeOutput(serializers.ModelSerializer[EnterpriseProfileChange]):
     class Meta:
         model = EnterpriseProfileChange
         fields = ["field", "old", "new", "actor", "actor_name", "created_at"]
-
-
-def _pk(raw: object, message: str) -> int:
-    text = str(raw or "")
-    if not (text.isascii() and text.isdigit()) or len(text) > 18 or int(text) == 0:
-        raise NotFound(message)
-    return int(text)
 
 
 @extend_schema(parameters=[OpenApiParameter("status", str, enum=[s.value for s in PolicyStatus])])
