@@ -156,6 +156,16 @@ def machine_line(meta: dict[str, Any]) -> str:
     )
 
 
+def probe_note(probe: dict[str, dict[str, Any]]) -> str:
+    """One request each to the peer's REST list and detail, after the rounds."""
+    parts = [
+        f"{'list' if name == 'api_list' else 'detail'} {row['ms'] / 1000:.1f} s"
+        for name, row in probe.items()
+        if row.get("ms") is not None and not row.get("errors")
+    ]
+    return f" (one request each on this run: {', '.join(parts)})" if parts else ""
+
+
 def section(results: dict[str, dict[str, Any]], meta: dict[str, Any]) -> str:
     """The docs/benchmarks.md section, markers included."""
     lines = [
@@ -173,7 +183,9 @@ def section(results: dict[str, dict[str, Any]], meta: dict[str, Any]) -> str:
         "`/datatables_ticket_list/<query>`; that JSON (filtered to the officer's open tickets, by due date, "
         "50 rows) is what is measured, with the officer's session cookie. Its REST API's list and detail "
         "(`/api/tickets/`) were left out: both run `set_custom_field_values()` over every accessible ticket "
-        "(a query per ticket) before paginating, so they time the table, not a request.",
+        "(a query per ticket) before paginating, so they time the table, not a request"
+        + probe_note(meta.get("api_probe", {}))
+        + ".",
         "- detail: the peer has no JSON ticket detail that avoids that loop, so its staff ticket page (HTML, "
         "session cookie) stands against our API's ticket.",
         "- create: the peer's `POST /api/tickets/` with DRF token authentication (our settings add "
@@ -370,6 +382,7 @@ def main() -> int:
     ours_env = {**os.environ, "DJANGO_DEBUG": "0", "LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT)}
     ours_srv = peer_srv = None
     raw: dict[str, dict[str, list[dict[str, Any]]]] = {side: {op: [] for op in OPERATIONS} for side in SIDES}
+    api_probe: dict[str, dict[str, Any]] = {}
     try:
         c = queries.cast()
         pc = peer_tool(python, penv, "cast", "--officers=8")
@@ -464,6 +477,16 @@ def main() -> int:
             raw[side]["escalation"].append(passed)
             print(f"  round {r} {side:<4} escalation {passed}", flush=True)
             load.append(os.getloadavg()[0])
+        # after the rounds: one request each to the peer's REST list and detail, to show why
+        # they are not in the table (both walk every accessible ticket first)
+        a = po[0]
+        for name, path in (
+            ("api_list", "/api/tickets/?page_size=50"),
+            ("api_detail", f"/api/tickets/{a['tickets'][0]}/"),
+        ):
+            run = drive(peer_port, [Request("GET", path, a["token"])], 1, timeout=300)
+            api_probe[name] = {"ms": round(run["latencies"][0]) if run["latencies"] else None, "errors": run["errors"]}
+            print(f"  peer {name} once: {api_probe[name]}", flush=True)
     finally:
         for proc in (ours_srv, peer_srv, redis):
             if proc is not None:
@@ -492,6 +515,7 @@ def main() -> int:
         "rounds": args.rounds,
         "due": args.due,
         "argv": " ".join(sys.argv[1:]) or "(defaults)",
+        "api_probe": api_probe,
     }
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "peer.json").write_text(json.dumps({"meta": meta, "results": results}, indent=2) + "\n")
