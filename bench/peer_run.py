@@ -157,12 +157,17 @@ def machine_line(meta: dict[str, Any]) -> str:
 
 
 def probe_note(probe: dict[str, dict[str, Any]]) -> str:
-    """One request each to the peer's REST list and detail, after the rounds."""
-    parts = [
-        f"{'list' if name == 'api_list' else 'detail'} {row['ms'] / 1000:.1f} s"
-        for name, row in probe.items()
-        if row.get("ms") is not None and not row.get("errors")
-    ]
+    """One request each to the peer's REST list and detail, after the rounds: its time, or that
+    it had no answer within the client's 60 s (bench/run.py's `drive`)."""
+    parts = []
+    for name, row in probe.items():
+        what = "list" if name == "api_list" else "detail"
+        if row.get("ms") is None:
+            parts.append(f"{what}: no answer within the client's 60 s")
+        elif row.get("errors"):
+            parts.append(f"{what}: failed after {row['ms'] / 1000:.1f} s")
+        else:
+            parts.append(f"{what} {row['ms'] / 1000:.1f} s")
     return f" (one request each on this run: {', '.join(parts)})" if parts else ""
 
 
@@ -198,8 +203,12 @@ def section(results: dict[str, dict[str, Any]], meta: dict[str, Any]) -> str:
         "in process, every queue escalating after a day, the tickets last escalated three days ago; it "
         "renders and sends its mails inline (to Django's in-memory mail backend here).",
         "",
-        f"How to run: `make bench-peer` (`ARGS='--tickets 10000'` for a quick one); "
-        f"this run: `bench/peer_run.py {meta['argv']}`.",
+        "How to run: `make bench-peer` (`ARGS='--tickets 10000'` for a quick one); this run: "
+        + (
+            f"`bench/peer_run.py {meta['argv']}`."
+            if meta["argv"] != "(defaults)"
+            else "`make bench-peer`, the defaults."
+        ),
         END,
     ]
     return "\n".join(lines) + "\n"
@@ -309,7 +318,12 @@ def main() -> int:
     parser.add_argument("--reseed", action="store_true")
     parser.add_argument("--docs", type=Path, default=ROOT / "docs" / "benchmarks.md")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
+    parser.add_argument("--render", action="store_true", help="write the docs again from --out's peer.json, no run")
     args = parser.parse_args()
+    if args.render:
+        saved = json.loads((args.out / "peer.json").read_text())
+        write(saved["results"], saved["meta"], args.out, args.docs)
+        return 0
     if args.rounds < 1:
         raise SystemExit("--rounds must be at least 1")
     ours_url = os.environ.get("OURS_DATABASE_URL", f"{PG}/bench_peer_ours")
@@ -519,13 +533,18 @@ def main() -> int:
     }
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "peer.json").write_text(json.dumps({"meta": meta, "results": results}, indent=2) + "\n")
+    write(results, meta, args.out, args.docs)
+    return 0
+
+
+def write(results: dict[str, dict[str, Any]], meta: dict[str, Any], out: Path, docs: Path) -> None:
+    """The section into `out`/peer.md and in place into `docs`."""
     text = section(results, meta)
-    (args.out / "peer.md").write_text(text)
-    doc = args.docs.read_text(encoding="utf-8") if args.docs.exists() else ""
-    args.docs.write_text(replace_section(doc, text), encoding="utf-8")
+    (out / "peer.md").write_text(text)
+    doc = docs.read_text(encoding="utf-8") if docs.exists() else ""
+    docs.write_text(replace_section(doc, text), encoding="utf-8")
     print()
     print(text)
-    return 0
 
 
 if __name__ == "__main__":

@@ -162,6 +162,8 @@ def test_our_wrapper_loads_in_the_peers_virtualenv():
 def test_the_peers_rest_api_probe_is_named_in_seconds_when_it_answered():
     probe = {"api_list": {"ms": 21500, "errors": 0}, "api_detail": {"ms": None, "errors": 1}}
 
-    assert peer_run.probe_note(probe) == " (one request each on this run: list 21.5 s)"
+    assert peer_run.probe_note(probe) == (
+        " (one request each on this run: list 21.5 s, detail: no answer within the client's 60 s)"
+    )
     assert peer_run.probe_note({}) == ""
     assert "list 21.5 s" in peer_run.section(RESULTS, {**META, "api_probe": probe})
