@@ -6,7 +6,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint format fuzz clean install fault scaleout load bench bench-small screenshots
+.PHONY: run test lint format fuzz clean install fault scaleout load bench bench-small bench-peer screenshots
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -78,3 +78,8 @@ format: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .run .coverage htmlcov .mypy_cache .ruff_cache .pytest_cache .import_linter_cache .grimp_cache
+
+## make bench-peer: ours against django-helpdesk 2.6.1 (its own venv in .run/peer-venv, its own database),
+## 100,000 tickets each, alternating runs; the ratio table goes into docs/benchmarks.md (ARGS='--tickets 10000')
+bench-peer: $(STAMP)
+	$(PY) bench/peer_run.py $(ARGS)

@@ -139,11 +139,19 @@ def children(pid: int) -> list[int]:
 
 
 class Request:
-    __slots__ = ("body", "method", "path", "token")
+    __slots__ = ("body", "headers", "method", "path", "token")
 
-    def __init__(self, method: str, path: str, token: str | None = None, body: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        method: str,
+        path: str,
+        token: str | None = None,
+        body: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         self.method, self.path, self.token = method, path, token
         self.body = json.dumps(body).encode() if body is not None else None
+        self.headers = headers or {}  # e.g. a session cookie (bench/peer_run.py)
 
 
 async def fetch(port: int, req: Request) -> tuple[int, bytes]:
@@ -153,6 +161,7 @@ async def fetch(port: int, req: Request) -> tuple[int, bytes]:
         head = [f"{req.method} {req.path} HTTP/1.1", "Host: 127.0.0.1", "Connection: close", "Accept: */*"]
         if req.token:
             head.append(f"Authorization: Token {req.token}")
+        head += [f"{name}: {value}" for name, value in req.headers.items()]
         if req.body is not None:
             head += ["Content-Type: application/json", f"Content-Length: {len(req.body)}"]
         writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + (req.body or b""))
