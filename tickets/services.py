@@ -193,7 +193,8 @@ def ticket_create(
         raise Invalid(_("This service item is no longer offered."), detail={"service_item": [_("Inactive.")]})
 
     now = clock.now()
-    policy, wt = deadlines.policy_and_working_time()
+    policy = SlaPolicy.current()
+    wt = deadlines.working_time()
     plan = deadlines.plan_for(service_item=service_item, kind=kind, priority=priority, policy=policy, wt=wt)
     accept_due, resolve_due = deadlines.initial_deadlines(start=now, plan=plan, wt=wt)
     if actor.role == User.Role.OFFICER and _available(actor):

@@ -7,7 +7,6 @@ from datetime import datetime
 
 from servicedesk.calendar import default_calendar
 from servicedesk.models import ServiceItem
-from servicedesk.reads import read_together
 
 from ..models import Priority, SlaPolicy
 from .limits import NATURAL_DAY_MINUTES, Limit
@@ -44,31 +43,6 @@ def working_time() -> WorkingTime:
         weekdays=weekdays,
         holidays=[day for day, kind, *_ in rows if kind == CalendarDay.Kind.HOLIDAY],
         workdays=[day for day, kind, *_ in rows if kind != CalendarDay.Kind.HOLIDAY],
-    )
-
-
-def policy_and_working_time() -> tuple[SlaPolicy, WorkingTime]:
-    """`SlaPolicy.current()` and `working_time()` in one query (servicedesk.reads): the active
-    policy, the default calendar and its dated days. Without a default calendar, the two
-    reads of `working_time()` (which creates it)."""
-    from servicedesk.models import CalendarDay, WorkCalendar
-
-    active = SlaPolicy.objects.filter(is_active=True)
-    policies, calendars, days = read_together(
-        (active if active.ordered else active.order_by("pk"))[:1],
-        WorkCalendar.objects.filter(is_default=True).order_by("pk")[:1],
-        CalendarDay.objects.filter(calendar__is_default=True).order_by("date"),
-    )
-    policy = policies[0] if policies else SlaPolicy()
-    if not calendars:
-        return policy, working_time()
-    calendar = calendars[0]
-    return policy, WorkingTime(
-        timezone=calendar.timezone,
-        periods=calendar.working_hours,
-        weekdays=calendar.working_weekdays,
-        holidays=[day.date for day in days if day.kind == CalendarDay.Kind.HOLIDAY],
-        workdays=[day.date for day in days if day.kind != CalendarDay.Kind.HOLIDAY],
     )
 
 
