@@ -4,13 +4,15 @@ CPU time of the report's Python part in process.
 
     .venv/bin/python bench/report.py [--runs 10]     # BENCH_DATABASE_URL as for run.py
 
-The database must be seeded (bench/run.py or bench/seed.py)."""
+The database must be seeded (bench/run.py or bench/seed.py). The cache is the shipped one:
+Redis at REDIS_URL, or a private Redis started for the run as bench/run.py does."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import os
+import shutil
 import statistics
 import sys
 import time
@@ -19,7 +21,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.run import Request, drive, fetch, free_port, start_gunicorn, stop, summary, wait_until  # noqa: E402
+from bench.run import (  # noqa: E402
+    Request,
+    drive,
+    fetch,
+    free_port,
+    require_redis_cache,
+    start_gunicorn,
+    start_private_redis,
+    stop,
+    summary,
+    wait_until,
+)
 
 
 def main() -> int:
@@ -28,9 +41,21 @@ def main() -> int:
     args = parser.parse_args()
     url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_zone")
     os.environ.update(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="bench.settings")
+    redis, data_dir = start_private_redis()
+    try:
+        return measure(args.runs)
+    finally:
+        if redis is not None:
+            stop(redis)
+        if data_dir:
+            shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def measure(runs: int) -> int:
     import django
 
     django.setup()
+    require_redis_cache()
 
     from bench.queries import REPORT, REPORT_CSV
     from reports import period_from_params, report_for
@@ -50,7 +75,6 @@ def main() -> int:
 
     port = free_port()
     env = {**os.environ, "DJANGO_DEBUG": "0", "LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT)}
-    env.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
     gunicorn = start_gunicorn(port, env)
     try:
 
@@ -63,8 +87,8 @@ def main() -> int:
         wait_until(up, 60, "gunicorn")
         drive(port, [Request("GET", REPORT, token)], 1)
         for name, path in (("report", REPORT), ("report_csv", REPORT_CSV)):
-            r = drive(port, [Request("GET", path, token) for _ in range(args.runs)], 1)
-            print(f"{name:<11} {summary(r['latencies'], r['wall_s'], args.runs, 1, r['errors'])}", flush=True)
+            r = drive(port, [Request("GET", path, token) for _ in range(runs)], 1)
+            print(f"{name:<11} {summary(r['latencies'], r['wall_s'], runs, 1, r['errors'])}", flush=True)
     finally:
         stop(gunicorn)
     return 0

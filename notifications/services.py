@@ -27,10 +27,11 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import BooleanField, OuterRef, Q, Subquery
+from django.db.models import BooleanField, OuterRef, Q, QuerySet, Subquery
 
 from servicedesk import clock
 from servicedesk.models import User
+from servicedesk.reads import read_together
 
 from .channels import robot_message
 from .delivery import backoff as backoff
@@ -273,15 +274,26 @@ def _members(index: _Index, audience: Audience) -> list[User]:
     return [found[pk] for pk in sorted(found)]
 
 
-def _endpoints(messages: Sequence[Message]) -> list[WebhookEndpoint]:
-    """One query: the active endpoints of the messages' departments and enterprises
-    (`_endpoint_wants` picks per message)."""
+def _endpoints(messages: Sequence[Message]) -> QuerySet[WebhookEndpoint] | None:
+    """The active endpoints of the messages' departments and enterprises (`_endpoint_wants`
+    picks per message); None when no message has a webhook."""
     hooks = [message.webhook for message in messages if message.webhook is not None]
-    q = Q(department_id__in={hook.department_id for hook in hooks if hook.department_id is not None})
+    departments = {hook.department_id for hook in hooks if hook.department_id is not None}
     enterprises = {hook.enterprise_id for hook in hooks if hook.enterprise_id is not None}
-    if enterprises:
-        q |= Q(enterprise_id__in=enterprises)
-    return list(WebhookEndpoint.objects.filter(q, active=True).order_by("pk"))
+    if not departments and not enterprises:
+        return None
+    q = Q(department_id__in=departments) | Q(enterprise_id__in=enterprises)
+    return WebhookEndpoint.objects.filter(q, active=True).order_by("pk")
+
+
+def _targets(messages: Sequence[Message]) -> tuple[list[WebhookEndpoint], list[GroupRobot]]:
+    """The webhook endpoints and the group robots the messages may reach, in one query
+    (servicedesk.reads.read_together) when both are asked for."""
+    asked = {
+        name: qs for name, qs in (("endpoints", _endpoints(messages)), ("robots", _robots(messages))) if qs is not None
+    }
+    found = dict(zip(asked, read_together(*asked.values()), strict=True))
+    return found.get("endpoints", []), found.get("robots", [])
 
 
 def _endpoint_wants(endpoint: WebhookEndpoint, hook: Webhook) -> bool:
@@ -290,15 +302,16 @@ def _endpoint_wants(endpoint: WebhookEndpoint, hook: Webhook) -> bool:
     return hook.enterprise_id is not None and endpoint.enterprise_id == hook.enterprise_id
 
 
-def _robots(messages: Sequence[Message]) -> list[GroupRobot]:
-    """One query: the active robots of the messages' parks and departments."""
+def _robots(messages: Sequence[Message]) -> QuerySet[GroupRobot] | None:
+    """The active robots of the messages' parks and departments; None when no message is for
+    a robot."""
     targets = [message.robots for message in messages if message.robots is not None]
     parks = {t.park_id for t in targets if t.park_id is not None}
     departments = {t.department_id for t in targets if t.department_id is not None}
     if not parks and not departments:
-        return []
+        return None
     q = Q(park_id__in=parks) | Q(department_id__in=departments)
-    return list(GroupRobot.objects.filter(q, active=True).order_by("pk"))
+    return GroupRobot.objects.filter(q, active=True).order_by("pk")
 
 
 def _robot_wants(robot: GroupRobot, target: Robots) -> bool:
@@ -307,11 +320,12 @@ def _robot_wants(robot: GroupRobot, target: Robots) -> bool:
     return robot.department_id == target.department_id
 
 
-def _robot_rows(messages: Sequence[Message], now: datetime, grace: timedelta) -> list[Notification]:
+def _robot_rows(
+    messages: Sequence[Message], robots: list[GroupRobot], now: datetime, grace: timedelta
+) -> list[Notification]:
     """One row per message and robot that hears it, its body the robot's message (JSON, signed
     when sent); quiet hours are the robot's own (the group is people too), and urgent messages
     break through."""
-    robots = _robots(messages)
     rows: list[Notification] = []
     for message in messages if robots else ():
         target = message.robots
@@ -408,7 +422,7 @@ def notify(messages: Sequence[Message]) -> list[Notification]:
                         created_at=now,
                     )
                 )
-    endpoints = _endpoints(messages)
+    endpoints, robots = _targets(messages)
     for message in messages if endpoints else ():
         hook = message.webhook
         if hook is None:
@@ -435,7 +449,7 @@ def notify(messages: Sequence[Message]) -> list[Notification]:
                     created_at=now,
                 )
             )
-    rows += _robot_rows(messages, now, grace)
+    rows += _robot_rows(messages, robots, now, grace)
     if not rows:
         return []
     created = Notification.objects.bulk_create(rows)

@@ -304,12 +304,15 @@ def units_in_scope(level: Level, user: User) -> list[tuple[int, str]]:
 
 
 def _figures(
-    level: Level, user: User, period: Period, wt: WorkingTime, *, times: bool = True
+    level: Level, user: User, period: Period, wt: WorkingTime, *, times: bool = True, ranking_only: bool = False
 ) -> dict[int, dict[str, Any]]:
-    """{unit id: figures} for the period, in a constant number of grouped queries. Without
-    `times`, the working-minute figures are left out: they weigh nothing in the score, and
-    they are the costly part (one working-time computation per ticket, in Python)."""
+    """{unit id: figures} for the period, in a constant number of grouped queries, each bounded
+    by the period on an indexed column. Without `times`, the working-minute figures are left
+    out: they weigh nothing in the score, and they are the costly part (one working-time
+    computation per ticket, in Python). `ranking_only` keeps what the score and the ranking
+    read (received, the on-time counts, the ratings): two queries, for the previous period."""
     since, until, now = period.since, period.until, clock.now()
+    times = times and not ranking_only
     key = _TICKET_KEY[level]
     in_period = Q(created_at__gte=since, created_at__lt=until)
     figures: dict[int, dict[str, Any]] = defaultdict(dict)
@@ -321,7 +324,7 @@ def _figures(
     resolution_due = Q(resolved_at__isnull=False) | Q(resolve_due_at__lt=now, resolved_at__isnull=True) & not_withdrawn
     overdue_now = Q(overdue=True, status__in=OPEN_STATUSES)
     grouped = (
-        tickets.filter(in_period | overdue_now)
+        tickets.filter(in_period if ranking_only else in_period | overdue_now)
         .values(unit=F(key))
         .order_by()
         .annotate(
@@ -365,14 +368,6 @@ def _figures(
         for entry in rows.annotate(**{name: Count("pk")}, **extra):
             figures[entry["unit"]].update({k: v for k, v in entry.items() if k != "unit"})
 
-    count_by_unit(Escalation.objects.filter(fired_at__gte=since, fired_at__lt=until), "escalations")
-    count_by_unit(SupervisionOrder.objects.filter(created_at__gte=since, created_at__lt=until), "supervision_orders")
-    count_by_unit(
-        ExtensionRequest.objects.filter(
-            status=ExtensionRequest.Status.APPROVED, decided_at__gte=since, decided_at__lt=until
-        ),
-        "extensions_approved",
-    )
     count_by_unit(
         Rating.objects.filter(created_at__gte=since, created_at__lt=until),
         "default_ratings",
@@ -383,6 +378,16 @@ def _figures(
     for unit_figures in figures.values():
         if "default_ratings" in unit_figures:
             unit_figures["default_ratings"] -= unit_figures["rated"]
+    if ranking_only:
+        return figures
+    count_by_unit(Escalation.objects.filter(fired_at__gte=since, fired_at__lt=until), "escalations")
+    count_by_unit(SupervisionOrder.objects.filter(created_at__gte=since, created_at__lt=until), "supervision_orders")
+    count_by_unit(
+        ExtensionRequest.objects.filter(
+            status=ExtensionRequest.Status.APPROVED, decided_at__gte=since, decided_at__lt=until
+        ),
+        "extensions_approved",
+    )
     count_by_unit(
         Rating.objects.filter(
             score__lte=BAD_SCORE_MAX, review_verdict=ReviewVerdict.VALID, reviewed_at__gte=since, reviewed_at__lt=until
@@ -466,10 +471,18 @@ def _rank(rows: list[ReportRow], weights: dict[str, float]) -> list[int]:
 
 
 def _build(
-    level: Level, user: User, period: Period, wt: WorkingTime, weights: dict[str, float], *, times: bool = True
+    level: Level,
+    user: User,
+    period: Period,
+    wt: WorkingTime,
+    weights: dict[str, float],
+    *,
+    units: list[tuple[int, str]] | None = None,
+    ranking_only: bool = False,
 ) -> Report:
-    figures = _figures(level, user, period, wt, times=times)
-    rows = [ReportRow(unit_id=pk, name=name, **figures.get(pk, {})) for pk, name in units_in_scope(level, user)]
+    figures = _figures(level, user, period, wt, ranking_only=ranking_only)
+    units = units_in_scope(level, user) if units is None else units
+    rows = [ReportRow(unit_id=pk, name=name, **figures.get(pk, {})) for pk, name in units]
     last = set(_rank(rows, weights))
     for row in rows:
         row.flagged_last = row.unit_id in last
@@ -486,9 +499,11 @@ def report_for(*, user: User, level: Level, period: Period) -> Report:
         raise Invalid(_("Reports are by officers, departments or parks."))
     wt = WorkingTime.default()
     weights = report_weights()
-    report = _build(level, user, period, wt, weights)
-    # the previous period only decides who was last there: the score, not the minutes
-    before = _build(level, user, period.previous(), wt, weights, times=False)
+    units = units_in_scope(level, user)
+    report = _build(level, user, period, wt, weights, units=units)
+    # the previous period only decides who was last there: its score and ranking, from the
+    # same units, in two queries (not the minutes, the escalations, orders or visits)
+    before = _build(level, user, period.previous(), wt, weights, units=units, ranking_only=True)
     last_before = {r.unit_id for r in before.rows if r.flagged_last}
     for row in report.rows:
         row.flagged_talk = row.flagged_last and row.unit_id in last_before

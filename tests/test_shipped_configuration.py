@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -46,12 +47,6 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("bench/urls.py", "throttle rates replaced"): (
         "`/bench/floor/`, a constant answer that exists only under bench.settings: the floor every "
         "endpoint's time is compared with, so it leaves out authentication and throttles on purpose"
-    ),
-    ("bench/run.py", "throttle rates replaced"): (
-        "the zone-scale benchmark replays thousands of requests per actor token to measure one "
-        "request's latency and query count; the shipped 3000/min would turn them into 429s. The "
-        "throttles themselves run at their shipped rates under `make load` (bench/load), which "
-        "sets none"
     ),
 }
 
@@ -120,3 +115,33 @@ def test_the_shipped_settings_are_what_the_check_protects():
     assert settings.CELERY_BROKER_URL.startswith(("redis://", "rediss://", "sentinel://"))
     assert not settings.CELERY_TASK_ALWAYS_EAGER
     assert settings.REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] == ["rest_framework.throttling.UserRateThrottle"]
+
+
+def test_the_bench_settings_are_the_shipped_ones_plus_the_floor():
+    """bench/settings.py is what gunicorn runs under bench/run.py and bench/report.py: the
+    project's settings with the floor's URLconf, nothing else. A cache, broker, throttle or
+    database knob set there (under any spelling the patterns above miss) fails here."""
+    import importlib
+
+    from config import settings as shipped
+
+    bench = importlib.import_module("bench.settings")
+    names = {name for name in dir(bench) if name.isupper()}
+    differ = sorted(n for n in names if getattr(bench, n) != getattr(shipped, n, object()))
+    assert differ == ["ROOT_URLCONF"]
+    assert bench.CACHES == shipped.CACHES and bench.REST_FRAMEWORK == shipped.REST_FRAMEWORK
+
+
+def test_the_bench_refuses_a_cache_that_is_not_redis(settings):
+    """bench/run.py and bench/report.py stop before measuring when the cache's Redis does not
+    answer: the shipped cache would silently count in process memory (servicedesk.cache)."""
+    from bench.run import require_redis_cache
+
+    assert require_redis_cache() == settings.CACHES["default"]["LOCATION"]  # the tests' Redis answers
+    # a Redis that is not there (Django's setting_changed handler makes the cache anew)
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {**settings.CACHES["default"], "LOCATION": "redis://127.0.0.1:1/0"},
+    }
+    with pytest.raises(SystemExit, match="does not answer"):
+        require_redis_cache()

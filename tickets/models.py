@@ -223,6 +223,10 @@ class Ticket(models.Model):
             models.Index(fields=["title"], name="ticket_title_idx"),
             # the live queue's "changed since" check walks only the recently changed tickets
             models.Index(fields=["updated_at"], name="ticket_updated_idx"),
+            # a ticket's accountable units by id, without the row: the monthly report counts a
+            # period's escalations, orders, extensions and ratings per unit through this index
+            # (a nested loop of index-only probes, not a scan of every ticket for a hash join)
+            models.Index(fields=["id"], include=["owner", "department", "park"], name="ticket_units_idx"),
         ]
 
     def __str__(self) -> str:
@@ -381,6 +385,14 @@ class ExtensionRequest(models.Model):
                 fields=["ticket"], condition=models.Q(status="pending"), name="one_pending_extension_per_ticket"
             )
         ]
+        # the monthly report's approved extensions by period
+        indexes = [
+            models.Index(
+                fields=["decided_at"],
+                name="extension_decided_idx",
+                condition=models.Q(decided_at__isnull=False),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.ticket_id} → {self.new_resolve_due_at:%Y-%m-%d %H:%M}"
@@ -457,6 +469,11 @@ class Rating(models.Model):
                 fields=["ticket"],
                 name="rating_unchecked_bad_idx",
                 condition=models.Q(score__lte=BAD_SCORE_MAX, review_verdict=""),
+            ),
+            # the monthly report: the period's ratings, and its checked bad reviews
+            models.Index(fields=["created_at"], name="rating_created_idx"),
+            models.Index(
+                fields=["reviewed_at"], name="rating_reviewed_idx", condition=models.Q(reviewed_at__isnull=False)
             ),
         ]
 
@@ -574,7 +591,10 @@ class SupervisionOrder(models.Model):
         verbose_name = _("supervision order")
         verbose_name_plural = _("supervision orders")
         ordering = ["-id"]
-        indexes = [models.Index(fields=["ticket", "-id"], name="supervision_ticket_idx")]
+        indexes = [
+            models.Index(fields=["ticket", "-id"], name="supervision_ticket_idx"),
+            models.Index(fields=["created_at"], name="supervision_created_idx"),  # the monthly report's period
+        ]
 
     def __str__(self) -> str:
         return f"{self.ticket_id} 督办 #{self.pk}"

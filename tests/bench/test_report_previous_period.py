@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from reports import Period, report_for
 from reports import audit as reports
@@ -70,10 +72,23 @@ def test_the_previous_period_computes_no_working_minutes(audit, monkeypatch) -> 
 
 def test_the_ranking_of_the_previous_period_is_unchanged(audit) -> None:  # type: ignore[no-untyped-def]
     wt, weights = WorkingTime.default(), reports.report_weights()
-    full = reports._build("officers", audit.admin, PERIOD.previous(), wt, weights, times=True)
-    lean = reports._build("officers", audit.admin, PERIOD.previous(), wt, weights, times=False)
-    assert [(r.unit_id, r.score, r.rank, r.flagged_last) for r in lean.rows] == [
-        (r.unit_id, r.score, r.rank, r.flagged_last) for r in full.rows
+    full = reports._build("officers", audit.admin, PERIOD.previous(), wt, weights)
+    lean = reports._build("officers", audit.admin, PERIOD.previous(), wt, weights, ranking_only=True)
+    assert [(r.unit_id, r.received, r.score, r.rank, r.flagged_last) for r in lean.rows] == [
+        (r.unit_id, r.received, r.score, r.rank, r.flagged_last) for r in full.rows
     ]
     assert any(r.flagged_last for r in full.rows)
     assert all(r.first_response_median is None for r in lean.rows)
+
+
+def test_the_previous_period_costs_two_queries(audit) -> None:  # type: ignore[no-untyped-def]
+    """Given the report of a period, when the previous period's ranking is added (约谈), then it
+    costs two grouped queries (its tickets, its ratings): the units, the calendar and the other
+    figures are not read again."""
+    weights = reports.report_weights()
+    with CaptureQueriesContext(connection) as current:
+        reports._build("officers", audit.admin, PERIOD, WorkingTime.default(), weights)
+    with CaptureQueriesContext(connection) as whole:
+        report = report_for(user=audit.admin, level="officers", period=PERIOD)
+    assert len(whole.captured_queries) == len(current.captured_queries) + 2
+    assert report.rows
