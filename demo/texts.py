@@ -3,6 +3,9 @@ answer, what a rating says. Chinese, as a park's enterprises write."""
 
 from __future__ import annotations
 
+import random
+import re
+
 # service item code → (title, description) the enterprises file
 REQUESTS: dict[str, list[tuple[str, str]]] = {
     "policy-enquiry": [
@@ -175,3 +178,84 @@ VISIT_PROBLEMS = [
     ("power-connection", "企业新生产线需要增容用电，请供电部门上门对接。"),
     ("financing", "企业需要流动资金贷款，请协助对接银行。"),
 ]
+
+# --- many wordings of one request -------------------------------------------------------------
+# The same problem as different enterprises write it: a phrasing of the item (REQUESTS) with
+# who is writing, when and where it happens, what equipment it concerns and how they close.
+# bench/seed.py fills a zone's history with these (see varied_request).
+
+COMPANY_CONTEXTS = [
+    "我司是园区一家汽车零部件制造企业",
+    "我们是去年入驻的电子信息企业",
+    "公司主营食品加工，员工约三百人",
+    "我司为新材料企业，今年产能翻番",
+    "我们是一家外贸型服装企业",
+    "本公司从事精密机械加工",
+    "我司是省级专精特新中小企业",
+    "我们是刚落户的智能装备项目",
+    "公司是园区的老企业，已经入驻十年",
+    "我司为生物医药企业，正在建设二期",
+    "",
+    "",
+]
+_SAYS_WHEN = re.compile("今天|昨天|最近|近一周|近几天|上月|本月|今年|去年")
+WHEN = ["", "", "", "今天上午", "昨天下午", "本周一", "近几天", "上周", "本月初", "最近", "目前"]
+PLACES = [
+    "一号车间",
+    "二期厂房",
+    "成品仓库",
+    "办公楼",
+    "员工宿舍",
+    "厂区东门",
+    "研发中心",
+    "新建生产线",
+    "园区北路厂区",
+    "物流中转区",
+]
+EQUIPMENT: dict[str, list[str]] = {
+    "power-connection": ["变压器", "配电柜", "高压开关柜", "空压机"],
+    "power-repair": ["配电柜", "变压器", "数控机床", "生产线电机"],
+    "water-connection": ["供水管网", "水表", "消防水池"],
+    "water-repair": ["供水主管", "水泵", "冷却塔", "水表井"],
+    "special-equipment": ["叉车", "锅炉", "电梯", "起重机", "压力容器"],
+    "completion-acceptance": ["消防设施", "钢结构", "电梯"],
+    "discharge-permit": ["废气处理设施", "污水处理站", "在线监测设备"],
+    "eia-enquiry": ["喷涂线", "污水处理站", "废气处理设施"],
+}
+TITLE_FORMS = ["{}", "{}", "{}", "关于{}", "{}的问题", "【急】{}", "{}，请协助", "咨询：{}"]
+CLOSINGS = [
+    "",
+    "请尽快协助处理。",
+    "麻烦帮忙看一下，谢谢！",
+    "盼复。",
+    "事情比较急，影响正常生产。",
+    "请告知办理时限。",
+    "联系人电话已在系统中登记。",
+    "希望首席服务员能上门对接。",
+]
+
+
+def varied_request(rng: random.Random, code: str) -> tuple[str, tuple[str, ...]]:
+    """A request for service item `code` in one of many wordings, deterministic for `rng`:
+    (title, description parts). The description is ``"".join(parts)``; every part ends
+    with punctuation, so the words of the description are the words of its parts, one after
+    the other (what lets bench/seed.py cut each part once and reuse it)."""
+    phrasings = REQUESTS.get(code) or [("业务咨询", "请协助办理相关业务。")]
+    title, description = phrasings[rng.randrange(len(phrasings))]
+    parts: list[str] = []
+    context = COMPANY_CONTEXTS[rng.randrange(len(COMPANY_CONTEXTS))]
+    if context:
+        parts.append(context + "。")
+    when = WHEN[rng.randrange(len(WHEN))]
+    parts.append(description if _SAYS_WHEN.search(description) else when + description)
+    equipment = EQUIPMENT.get(code)
+    place = PLACES[rng.randrange(len(PLACES))]
+    roll = rng.random()
+    if equipment and roll < 0.6:
+        parts.append(f"涉及{place}的{equipment[rng.randrange(len(equipment))]}。")
+    elif roll < 0.4:
+        parts.append(f"地点在{place}。")
+    closing = CLOSINGS[rng.randrange(len(CLOSINGS))]
+    if closing:
+        parts.append(closing)
+    return TITLE_FORMS[rng.randrange(len(TITLE_FORMS))].format(title), tuple(parts)
