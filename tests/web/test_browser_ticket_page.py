@@ -45,13 +45,7 @@ def busy_ticket(world: Any, new_ticket: Any) -> Any:
 
 
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
-def test_on_a_phone_the_newest_entry_is_in_the_first_screen(
-    world,
-    on_phone,
-    new_ticket,
-    live_server,
-    language,  # noqa: F811
-):
+def test_on_a_phone_the_newest_entry_is_in_the_first_screen(world, on_phone, new_ticket, live_server, language):  # noqa: F811
     # given a busy ticket the chief officer works, with every action an officer has
     ticket = busy_ticket(world, new_ticket)
     page = on_phone(world.chief, language)
@@ -92,13 +86,7 @@ def test_the_reply_box_switches_to_an_internal_note_and_posts_it(world, on_phone
 
 
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
-def test_on_a_desktop_the_deadlines_are_a_right_column_for_every_role(
-    world,
-    browser,
-    live_server,
-    new_ticket,
-    language,  # noqa: F811
-):
+def test_on_a_desktop_the_deadlines_are_a_right_column(world, browser, live_server, new_ticket, language):  # noqa: F811
     ticket = busy_ticket(world, new_ticket)
     for user in (world.company, world.chief, world.park_manager):
         context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="en-US")
@@ -122,5 +110,10 @@ def test_on_a_desktop_the_deadlines_are_a_right_column_for_every_role(
             # only the staff may write an internal note
             assert (page.locator("#mode-note").count() == 1) == (user != world.company), user
             shot(page, f"ticket-{user.role}-{language}")
+            if user == world.chief:  # an action opens its form below the row of buttons
+                transfer = page.locator("#action-transfer")
+                transfer.locator(":scope > summary").click()
+                assert transfer.locator("select").first.is_visible()
+                shot(page, f"ticket-{user.role}-{language}-transfer")
         finally:
             context.close()

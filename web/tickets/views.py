@@ -561,8 +561,9 @@ def _initial(action: str, ticket: Ticket, pending: ExtensionRequest | None) -> d
 
 def _deadlines(ticket: Ticket, now: datetime) -> list[dict[str, Any]]:
     """The side panel's rows, acceptance then resolution: the due time, a state ("done",
-    "overdue", "at-risk", "paused" while the ticket waits on the enterprise, or "") and, for
-    the deadline that runs now, a countdown."""
+    "overdue", "at-risk" or ""), whether its clock is paused (the resolution's, while the
+    ticket waits on the enterprise; it may be overdue too) and, for the deadline that runs
+    now, a countdown."""
     running = "accept" if ticket.status == Status.SUBMITTED else "resolve"
     rows = []
     for kind, due, done in (
@@ -570,14 +571,15 @@ def _deadlines(ticket: Ticket, now: datetime) -> list[dict[str, Any]]:
         ("resolve", ticket.resolve_due_at, ticket.status in (Status.RESOLVED, Status.CLOSED)),
     ):
         state, left = ("done" if done else ""), ""
+        paused = kind == "resolve" and ticket.status == Status.WAITING
         if not done and due is not None and ticket.status in OPEN_STATUSES:
-            if kind == "resolve" and ticket.status == Status.WAITING:
-                state = "paused"
+            if paused:
+                state = "overdue" if due <= now or ticket.overdue else ""
             elif kind == running:
                 state, left = sla_flag(ticket, now), countdown(due, now)
             elif due <= now:
                 state = "overdue"
-        rows.append({"kind": kind, "due": due, "state": state, "countdown": left})
+        rows.append({"kind": kind, "due": due, "state": state, "paused": paused, "countdown": left})
     return rows
 
 

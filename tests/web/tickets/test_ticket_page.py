@@ -416,7 +416,7 @@ def test_on_a_closed_ticket_the_internal_note_box_is_closed(world, web_as, new_t
     assert '<details class="action" id="action-note">' in response.content.decode()
 
 
-def test_the_deadline_panel_counts_down_and_pauses(world, web_as, new_ticket):
+def test_the_deadline_panel_counts_down_and_pauses(world, web_as, new_ticket, clock):
     ticket = new_ticket()
     rows = web_as(world.chief).get(page(ticket.number)).context["deadlines"]
     assert rows[0]["kind"] == "accept" and rows[0]["countdown"].startswith("in ")
@@ -424,5 +424,11 @@ def test_the_deadline_panel_counts_down_and_pauses(world, web_as, new_ticket):
     services.ticket_suspend(ticket_id=ticket.pk, actor=world.chief, reason="等企业补材料")
     response = web_as(world.chief).get(page(ticket.number))
     accept, resolve = response.context["deadlines"]
-    assert accept["state"] == "done" and resolve["state"] == "paused" and not resolve["countdown"]
+    assert accept["state"] == "done" and resolve["paused"] and not resolve["countdown"]
+    assert resolve["state"] == ""  # not late yet
     assert "The resolution clock is paused" in response.content.decode()
+    # a deadline missed before the pause still shows as missed
+    ticket.refresh_from_db()
+    clock.move_to(ticket.resolve_due_at + timedelta(hours=1))
+    accept, resolve = web_as(world.chief).get(page(ticket.number)).context["deadlines"]
+    assert resolve["paused"] and resolve["state"] == "overdue"
