@@ -551,6 +551,8 @@ MORE = ("link", "merge", "praise")
 #: decisions waiting on this reader are open when the page loads (nothing else is).
 LEAD = ["review-rating", "decide_extension", "accept", "rate", "return-visit", "resume", "resolve"]
 OPEN_ON_LOAD = {"review-rating", "decide_extension", "rate", "return-visit"}
+#: so few actions need no "More"
+BUTTONS_WITHOUT_MORE = 4
 
 
 def _initial(action: str, ticket: Ticket, pending: ExtensionRequest | None) -> dict[str, Any]:
@@ -622,6 +624,8 @@ def _page_context(
             buttons.insert(0, lead)
     composer = {p["name"]: p for p in panels if p["name"] in COMPOSER}
     more = [p for p in panels if p["name"] in MORE]
+    if len(buttons) + len(more) <= BUTTONS_WITHOUT_MORE:  # e.g. the enterprise's reopen and praise
+        buttons, more = buttons + more, []
     now = clock.now()
     return {
         "ticket": ticket,

@@ -432,3 +432,14 @@ def test_the_deadline_panel_counts_down_and_pauses(world, web_as, new_ticket, cl
     clock.move_to(ticket.resolve_due_at + timedelta(hours=1))
     accept, resolve = web_as(world.chief).get(page(ticket.number)).context["deadlines"]
     assert resolve["paused"] and resolve["state"] == "overdue"
+
+
+def test_a_few_actions_need_no_more_button(world, web_as, new_ticket):
+    # given a closed ticket: its enterprise may reopen it or record praise, nothing else
+    ticket = new_ticket()
+    services.ticket_accept(ticket_id=ticket.pk, actor=world.chief)
+    services.ticket_resolve(ticket_id=ticket.pk, actor=world.chief, resolution="已接电")
+    services.ticket_rate(ticket_id=ticket.pk, actor=world.company, score=5)
+    response = web_as(world.company).get(page(ticket.number))
+    assert response.context["more"] == [] and "actions-more" not in response.content.decode()
+    assert {p["name"] for p in response.context["buttons"]} == {"reopen", "praise"}
