@@ -561,11 +561,11 @@ def _initial(action: str, ticket: Ticket, pending: ExtensionRequest | None) -> d
     return {}
 
 
-def _deadlines(ticket: Ticket, now: datetime) -> list[dict[str, Any]]:
+def _deadlines(ticket: Ticket, now: datetime, flag: str) -> list[dict[str, Any]]:
     """The side panel's rows, acceptance then resolution: the due time, a state ("done",
     "overdue", "at-risk" or ""), whether its clock is paused (the resolution's, while the
     ticket waits on the enterprise; it may be overdue too) and, for the deadline that runs
-    now, a countdown."""
+    now, a countdown. `flag` is the ticket's `sla_flag` (read once: it may query)."""
     running = "accept" if ticket.status == Status.SUBMITTED else "resolve"
     rows = []
     for kind, due, done in (
@@ -578,7 +578,7 @@ def _deadlines(ticket: Ticket, now: datetime) -> list[dict[str, Any]]:
             if paused:
                 state = "overdue" if due <= now or ticket.overdue else ""
             elif kind == running:
-                state, left = sla_flag(ticket, now), countdown(due, now)
+                state, left = flag, countdown(due, now)
             elif due <= now:
                 state = "overdue"
         rows.append({"kind": kind, "due": due, "state": state, "paused": paused, "countdown": left})
@@ -627,10 +627,11 @@ def _page_context(
     if len(buttons) + len(more) <= BUTTONS_WITHOUT_MORE:  # e.g. the enterprise's reopen and praise
         buttons, more = buttons + more, []
     now = clock.now()
+    flag = sla_flag(ticket, now)
     return {
         "ticket": ticket,
-        "flag": sla_flag(ticket, now),
-        "deadlines": _deadlines(ticket, now),
+        "flag": flag,
+        "deadlines": _deadlines(ticket, now, flag),
         "events": list(selectors.event_list_for(user, ticket))[::-1],  # newest first
         "attachments": selectors.attachment_list_for(user, ticket),
         "pending_extension": pending,
