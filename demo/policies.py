@@ -2,13 +2,21 @@
 its industry, size class, qualifications, registration date — drawn the same way every run),
 and five policies in the words a development zone publishes them, published by the zone
 manager through policies' services so that they are matched and their enterprises told.
-Idempotent: an enterprise with attributes keeps them, a policy whose title exists is kept."""
+Idempotent: an enterprise with attributes keeps them, a policy whose title exists is kept.
+
+A chief officer serves dozens of enterprises, so the five policies tell them dozens of
+matches at once; a desk that has been running a while has read most of that news, so each
+reader keeps only the newest few policy messages unread (`settle_policy_news`)."""
 
 from __future__ import annotations
 
 import random
 from datetime import date, timedelta
 
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
+
+from notifications.models import Notification, NotificationChannel
 from policies import services
 from policies.models import EnterpriseProfile, Policy
 from servicedesk import clock
@@ -128,3 +136,20 @@ def seed_policies(*, author: User) -> tuple[int, int]:
         services.policy_publish(actor=author, policy_id=policy.pk)
         created += 1
     return len(profiles), created
+
+
+#: policy messages a demo reader still has unread (the newest); the older ones were read
+UNREAD_POLICY_NEWS = 3
+
+
+def settle_policy_news(*, keep_unread: int = UNREAD_POLICY_NEWS) -> int:
+    """Mark every reader's policy-match inbox messages read but their newest `keep_unread`;
+    how many were marked. Idempotent."""
+    unread = Notification.objects.filter(
+        event_kind="policy_matched", channel=NotificationChannel.INBOX, read_at__isnull=True
+    )
+    ranked = unread.annotate(
+        newest=Window(RowNumber(), partition_by=[F("recipient_id")], order_by=[F("created_at").desc(), F("id").desc()])
+    )
+    older = [pk for pk, rank in ranked.values_list("pk", "newest") if rank > keep_unread]
+    return Notification.objects.filter(pk__in=older).update(read_at=clock.now())

@@ -78,6 +78,13 @@ def test_seed_creates_the_demo_organisation(base_dir: Path) -> None:
     for policy in Policy.objects.all():
         assert PolicyMatch.objects.filter(policy=policy).exists(), policy.title
     assert Notification.objects.filter(event_kind="policy_matched").exists()
+    # the policy news does not drown an inbox: each reader has read all but the newest three
+    news = Notification.objects.filter(event_kind="policy_matched", channel="inbox")
+    officer1 = news.filter(recipient__username="officer1")
+    assert officer1.filter(read_at__isnull=False).count() > 3
+    assert officer1.filter(read_at__isnull=True).count() == 3
+    unread = Counter(news.filter(read_at__isnull=True).values_list("recipient_id", flat=True))
+    assert unread and max(unread.values()) <= 3
     # the parks' and the service centre's group robots, off until an administrator pastes their URLs
     robots = GroupRobot.objects.all()
     assert {r.park.code for r in robots if r.park} == {"taishang", "puyang", "jining"}

@@ -85,11 +85,20 @@ def shot(page: Any, name: str) -> None:
 
 
 def panel(page: Any, name: str) -> Any:
-    """The action's <details> on the ticket page, opened."""
-    details = page.locator(f"#action-{name}")
-    if details.get_attribute("open") is None:
-        details.locator("summary").click()
-    return details
+    """The action on the ticket page, ready to use: a button's <details> opened (under "More"
+    for the rare ones), the reply box switched to it (public reply or internal note), or the
+    one-click form (accept, resume)."""
+    target = page.locator(f"#action-{name}")
+    if target.evaluate("e => e.tagName") != "DETAILS":
+        if not target.is_visible():
+            page.locator(f"label[for=mode-{name}]").click()
+        return target
+    more = page.locator("#actions-more")
+    if more.count() and more.locator(f"#action-{name}").count() and more.get_attribute("open") is None:
+        more.locator(":scope > summary").click()
+    if target.get_attribute("open") is None:
+        target.locator(":scope > summary").click()
+    return target
 
 
 def unlabelled_fields(page: Any) -> list[str]:
@@ -241,9 +250,9 @@ def test_ticket_page_fields_are_labelled_for_every_role(world, signed_in, live_s
     for user in (world.company, world.chief, world.park_manager):
         page = signed_in(user)
         page.goto(live_server.url + reverse("ticket-page", kwargs={"number": ticket.number}))
-        for details in page.locator("details.action").all():
+        for details in page.locator("details.action").all():  # "More" comes before the actions in it
             if details.get_attribute("open") is None:
-                details.locator("summary").click()
+                details.locator(":scope > summary").click()
         assert unlabelled_fields(page) == [], user
         shot(page, f"11-ticket-as-{user.role}")
 

@@ -17,7 +17,6 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST, require_safe
@@ -30,7 +29,7 @@ from tickets import queue, selectors, services
 from tickets.models import Priority, Status, Ticket
 
 from . import live
-from .views import _page, _user, due_of, sla_flag, with_deadlines
+from .views import _page, _user, countdown, due_of, sla_flag, with_deadlines
 
 BULK_MAX = 100
 
@@ -134,16 +133,6 @@ def query_string(query: queue.QueueQuery) -> str:
     return urlencode({k: v for k, v in params.items() if v})
 
 
-def _countdown(due: datetime | None, now: datetime) -> str:
-    if due is None:
-        return ""
-    if due > now:
-        # Translators: a countdown to a deadline, e.g. "in 3 hours, 20 minutes"
-        return gettext("in %(time)s") % {"time": timeuntil(due, now, depth=2)}
-    # Translators: how late a deadline is, e.g. "2 days, 3 hours late"
-    return gettext("%(time)s late") % {"time": timesince(due, now, depth=2)}
-
-
 def queue_rows(page: Any) -> list[dict[str, Any]]:
     now = clock.now()
     rows = []
@@ -154,7 +143,7 @@ def queue_rows(page: Any) -> list[dict[str, Any]]:
                 "ticket": ticket,
                 "due": due,
                 "due_kind": _due_kind(ticket),
-                "countdown": _countdown(due, now),
+                "countdown": countdown(due, now),
                 "flag": sla_flag(ticket, now),
             }
         )

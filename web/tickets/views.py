@@ -1,5 +1,6 @@
-"""The web pages of tickets: the enterprise portal, the ticket page (one for every role, with
-a form per allowed action), and the work queue. Views parse, call one service, and render;
+"""The web pages of tickets: the enterprise portal, the ticket page (one for every role: a
+conversation with one reply box, the other allowed actions as buttons that open their form,
+the deadlines beside it), and the work queue. Views parse, call one service, and render;
 a domain error re-renders the page with the error and nothing changed."""
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -106,6 +108,17 @@ def sla_flag(ticket: Ticket, now: datetime) -> str:
     if (due is not None and due - now <= AT_RISK_WITHIN) or _warned(ticket):
         return "at-risk"
     return ""
+
+
+def countdown(due: datetime | None, now: datetime) -> str:
+    """ "in 3 hours, 20 minutes" before a deadline, "2 days, 3 hours late" after it."""
+    if due is None:
+        return ""
+    if due > now:
+        # Translators: a countdown to a deadline, e.g. "in 3 hours, 20 minutes"
+        return gettext("in %(time)s") % {"time": timeuntil(due, now, depth=2)}
+    # Translators: how late a deadline is, e.g. "2 days, 3 hours late"
+    return gettext("%(time)s late") % {"time": timesince(due, now, depth=2)}
 
 
 # --- the enterprise portal -------------------------------------------------------------
@@ -279,6 +292,12 @@ class ActionSpec:
     button: Any
     style: str = "primary"
     multipart: bool = False
+    #: the button that opens the form, when the title is too long for a row of buttons
+    short: Any = None
+
+    @property
+    def label(self) -> Any:
+        return self.short or self.title
 
 
 def _transfer_form(*args: Any, user: User, ticket: Ticket, **kwargs: Any) -> forms.Form:
@@ -356,6 +375,7 @@ ACTIONS: dict[str, ActionSpec] = {
         _("Returned for re-dispatch."),
         _("Return"),
         "danger",
+        short=_("Return"),
     ),
     "reply": ActionSpec(
         _("Reply"),
@@ -387,6 +407,7 @@ ACTIONS: dict[str, ActionSpec] = {
         _("Assistance requested."),
         _("Ask for help"),
         "",
+        short=_("Ask for help"),
     ),
     "suspend": ActionSpec(
         _("Suspend (waiting on the enterprise)"),
@@ -395,6 +416,7 @@ ACTIONS: dict[str, ActionSpec] = {
         _("Suspended: the resolution clock is paused."),
         _("Suspend"),
         "",
+        short=_("Suspend"),
     ),
     "resume": ActionSpec(
         _("Resume"),
@@ -417,6 +439,7 @@ ACTIONS: dict[str, ActionSpec] = {
         _("Extension requested."),
         _("Ask for more time"),
         "",
+        short=_("Ask for more time"),
     ),
     "decide_extension": ActionSpec(
         _("Decide the extension request"),
@@ -504,6 +527,7 @@ ACTIONS: dict[str, ActionSpec] = {
         _("Merged: this ticket is closed as a duplicate."),
         _("Merge"),
         "danger",
+        short=_("Merge"),
     ),
     # "merge into this" on the similar-tickets panel (no panel of its own)
     "merge-here": ActionSpec(
@@ -519,14 +543,46 @@ ACTIONS: dict[str, ActionSpec] = {
 PANEL_LESS = {"merge-here"}
 
 
-# the action shown open when the page loads: what the reader most likely came to do
-LEAD = ["review-rating", "decide_extension", "accept", "rate", "return-visit", "resume", "reply", "resolve"]
+#: The reply box holds these (a public reply or an internal note, and a file); every other
+#: allowed action is a button that opens its form, the rarely used ones under "More".
+COMPOSER = ("reply", "note", "attach")
+MORE = ("link", "merge", "praise")
+#: The action the reader most likely came to do is the first, highlighted button; the
+#: decisions waiting on this reader are open when the page loads (nothing else is).
+LEAD = ["review-rating", "decide_extension", "accept", "rate", "return-visit", "resume", "resolve"]
+OPEN_ON_LOAD = {"review-rating", "decide_extension", "rate", "return-visit"}
+#: so few actions need no "More"
+BUTTONS_WITHOUT_MORE = 4
 
 
 def _initial(action: str, ticket: Ticket, pending: ExtensionRequest | None) -> dict[str, Any]:
     if action == "decide_extension" and pending is not None:
         return {"extension": pending.pk}
     return {}
+
+
+def _deadlines(ticket: Ticket, now: datetime, flag: str) -> list[dict[str, Any]]:
+    """The side panel's rows, acceptance then resolution: the due time, a state ("done",
+    "overdue", "at-risk" or ""), whether its clock is paused (the resolution's, while the
+    ticket waits on the enterprise; it may be overdue too) and, for the deadline that runs
+    now, a countdown. `flag` is the ticket's `sla_flag` (read once: it may query)."""
+    running = "accept" if ticket.status == Status.SUBMITTED else "resolve"
+    rows = []
+    for kind, due, done in (
+        ("accept", ticket.accept_due_at, ticket.accepted_at is not None),
+        ("resolve", ticket.resolve_due_at, ticket.status in (Status.RESOLVED, Status.CLOSED)),
+    ):
+        state, left = ("done" if done else ""), ""
+        paused = kind == "resolve" and ticket.status == Status.WAITING
+        if not done and due is not None and ticket.status in OPEN_STATUSES:
+            if paused:
+                state = "overdue" if due <= now or ticket.overdue else ""
+            elif kind == running:
+                state, left = flag, countdown(due, now)
+            elif due <= now:
+                state = "overdue"
+        rows.append({"kind": kind, "due": due, "state": state, "paused": paused, "countdown": left})
+    return rows
 
 
 def _page_context(
@@ -547,23 +603,46 @@ def _page_context(
             form = bound[1]
         else:
             form = spec.form(user=user, ticket=ticket, prefix=name, initial=_initial(name, ticket, pending))
-        panels.append({"name": name, "spec": spec, "form": form, "open": bound is not None and bound[0] == name})
-    if bound is None and panels:
-        lead = min(panels, key=lambda p: LEAD.index(p["name"]) if p["name"] in LEAD else len(LEAD))
-        lead["open"] = True
+        panels.append(
+            {
+                "name": name,
+                "spec": spec,
+                "form": form,
+                "open": bound is not None and bound[0] == name,
+                "lead": False,
+                # an action that asks nothing is one button that posts at once (accept, resume)
+                "direct": not form.fields,
+            }
+        )
+    buttons = [p for p in panels if p["name"] not in COMPOSER and p["name"] not in MORE]
+    if buttons:
+        lead = min(buttons, key=lambda p: LEAD.index(p["name"]) if p["name"] in LEAD else len(LEAD))
+        if lead["name"] in LEAD:
+            lead["lead"] = True
+            lead["open"] = lead["open"] or (bound is None and lead["name"] in OPEN_ON_LOAD)
+            buttons.remove(lead)
+            buttons.insert(0, lead)
+    composer = {p["name"]: p for p in panels if p["name"] in COMPOSER}
+    more = [p for p in panels if p["name"] in MORE]
+    if len(buttons) + len(more) <= BUTTONS_WITHOUT_MORE:  # e.g. the enterprise's reopen and praise
+        buttons, more = buttons + more, []
     now = clock.now()
+    flag = sla_flag(ticket, now)
     return {
         "ticket": ticket,
-        "flag": sla_flag(ticket, now),
-        "accept_late": ticket.status == Status.SUBMITTED and ticket.accept_due_at and ticket.accept_due_at <= now,
-        "resolve_late": ticket.status in OPEN_STATUSES and ticket.resolve_due_at and ticket.resolve_due_at <= now,
-        "events": selectors.event_list_for(user, ticket),
+        "flag": flag,
+        "deadlines": _deadlines(ticket, now, flag),
+        "events": list(selectors.event_list_for(user, ticket))[::-1],  # newest first
         "attachments": selectors.attachment_list_for(user, ticket),
         "pending_extension": pending,
         "assists": ticket.assists.select_related("department").order_by("id")
         if not selectors.is_enterprise_user(user)
         else [],
         "panels": panels,
+        "buttons": buttons,
+        "more": more,
+        "more_open": any(p["open"] for p in more),
+        "composer": composer,
         "bad_rating_unchecked": facts.bad_rating_unchecked,
         "is_staff_view": not selectors.is_enterprise_user(user),
         # open tickets in the caller's scope that say the same thing (duplicates to link or merge)

@@ -21,7 +21,7 @@ from django.db import transaction
 
 from demo.history import WEEKS, seed_history
 from demo.knowledge import seed_guides
-from demo.policies import seed_policies
+from demo.policies import seed_policies, settle_policy_news
 from demo.replies import seed_replies
 from notifications.models import GroupRobot
 from servicedesk import clock
@@ -408,6 +408,7 @@ class Seeder:
         profiles, policies = seed_policies(author=self.users["zone"])
         self._count("enterprise profiles", profiles)
         self._count("support policies", policies)
+        settle_policy_news()
         self._robots()
         self._sheet_subscriptions()
         return self.outcome

@@ -372,3 +372,74 @@ def test_the_enterprise_sees_its_officers_contact(world, web_as, new_ticket):
     body = web_as(world.company).get(page(ticket.number)).content.decode()
     assert "Chief service officer" in body
     assert 'href="tel:13800000001"' in body and "chief@park.example" in body
+
+
+def test_the_page_is_a_conversation_newest_first_with_one_reply_box(world, web_as, new_ticket):
+    # given an accepted ticket with a reply and then a note
+    ticket = new_ticket()
+    services.ticket_accept(ticket_id=ticket.pk, actor=world.chief)
+    services.ticket_reply(ticket_id=ticket.pk, actor=world.chief, body="第一条回复")
+    services.ticket_note(ticket_id=ticket.pk, actor=world.chief, body="最新的备注")
+    # when the officer opens it
+    response = web_as(world.chief).get(page(ticket.number))
+    body = response.content.decode()
+    # then the newest entry comes first, and the reply box offers a public reply (chosen) or a note
+    assert body.index("最新的备注") < body.index("第一条回复")
+    assert response.context["events"][0].body == "最新的备注"
+    assert 'id="mode-reply" value="reply" checked' in body and 'id="mode-note" value="note">' in body
+    assert 'id="action-reply"' in body and 'id="action-note"' in body
+    # the other actions are buttons, none open; resolving is the highlighted one
+    buttons = [p["name"] for p in response.context["buttons"]]
+    assert buttons[0] == "resolve" and "transfer" in buttons and "reply" not in buttons
+    assert not any(p["open"] for p in response.context["panels"])
+    # and the deadlines are in the side panel
+    assert 'id="deadlines"' in body and [d["kind"] for d in response.context["deadlines"]] == ["accept", "resolve"]
+
+
+def test_the_enterprise_has_a_reply_box_without_an_internal_note(world, web_as, new_ticket):
+    ticket = new_ticket()
+    body = web_as(world.company).get(page(ticket.number)).content.decode()
+    assert 'id="action-reply"' in body and 'id="action-attach"' in body
+    assert "mode-note" not in body and "action-note" not in body
+
+
+def test_on_a_closed_ticket_the_internal_note_box_is_closed(world, web_as, new_ticket):
+    # given a resolved and rated (closed) ticket
+    ticket = new_ticket()
+    services.ticket_accept(ticket_id=ticket.pk, actor=world.chief)
+    services.ticket_resolve(ticket_id=ticket.pk, actor=world.chief, resolution="已接电")
+    services.ticket_rate(ticket_id=ticket.pk, actor=world.company, score=5)
+    # when the officer opens it, a note may still be added but its box is not open
+    response = web_as(world.chief).get(page(ticket.number))
+    note = next(p for p in response.context["panels"] if p["name"] == "note")
+    assert not note["open"]
+    assert '<details class="action" id="action-note">' in response.content.decode()
+
+
+def test_the_deadline_panel_counts_down_and_pauses(world, web_as, new_ticket, clock):
+    ticket = new_ticket()
+    rows = web_as(world.chief).get(page(ticket.number)).context["deadlines"]
+    assert rows[0]["kind"] == "accept" and rows[0]["countdown"].startswith("in ")
+    services.ticket_accept(ticket_id=ticket.pk, actor=world.chief)
+    services.ticket_suspend(ticket_id=ticket.pk, actor=world.chief, reason="等企业补材料")
+    response = web_as(world.chief).get(page(ticket.number))
+    accept, resolve = response.context["deadlines"]
+    assert accept["state"] == "done" and resolve["paused"] and not resolve["countdown"]
+    assert resolve["state"] == ""  # not late yet
+    assert "The resolution clock is paused" in response.content.decode()
+    # a deadline missed before the pause still shows as missed
+    ticket.refresh_from_db()
+    clock.move_to(ticket.resolve_due_at + timedelta(hours=1))
+    accept, resolve = web_as(world.chief).get(page(ticket.number)).context["deadlines"]
+    assert resolve["paused"] and resolve["state"] == "overdue"
+
+
+def test_a_few_actions_need_no_more_button(world, web_as, new_ticket):
+    # given a closed ticket: its enterprise may reopen it or record praise, nothing else
+    ticket = new_ticket()
+    services.ticket_accept(ticket_id=ticket.pk, actor=world.chief)
+    services.ticket_resolve(ticket_id=ticket.pk, actor=world.chief, resolution="已接电")
+    services.ticket_rate(ticket_id=ticket.pk, actor=world.company, score=5)
+    response = web_as(world.company).get(page(ticket.number))
+    assert response.context["more"] == [] and "actions-more" not in response.content.decode()
+    assert {p["name"] for p in response.context["buttons"]} == {"reopen", "praise"}
