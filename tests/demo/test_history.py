@@ -43,7 +43,7 @@ def seeded(settings, tmp_path: Path) -> str:  # type: ignore[no-untyped-def]
     return out.getvalue()
 
 
-def test_the_demo_has_twelve_weeks_of_consistent_history(seeded: str) -> None:
+def _twelve_weeks_of_consistent_history(seeded: str) -> None:
     now = clock.now()
     assert "12 weeks of history" in seeded and "officer1" in seeded  # the logins are printed
     tickets = Ticket.objects.all()
@@ -93,7 +93,7 @@ def test_the_demo_has_twelve_weeks_of_consistent_history(seeded: str) -> None:
     assert not set(report.red_list) & set(report.black_list)
 
 
-def test_the_pages_show_the_history(seeded: str) -> None:
+def _the_pages_show_the_history() -> None:
     client = Client()
     client.force_login(User.objects.get(username="zone"))
     client.cookies["django_language"] = "en"
@@ -103,7 +103,16 @@ def test_the_pages_show_the_history(seeded: str) -> None:
     assert "SD-" in client.get(reverse("work-queue")).content.decode()
 
 
-def test_a_second_run_adds_no_history(seeded: str, settings) -> None:  # type: ignore[no-untyped-def]
+def _a_second_run_adds_no_history() -> None:
     before = Ticket.objects.count(), TicketEvent.objects.count()
     call_command("seed_demo", stdout=StringIO(), stderr=StringIO())
     assert (Ticket.objects.count(), TicketEvent.objects.count()) == before
+
+
+def test_the_demo_history_is_consistent_shows_on_the_pages_and_is_made_once(seeded: str) -> None:
+    """One seeding serves the three checks: twelve weeks of history (half a minute) is the
+    slowest fixture of the suite, and the checks only read it (the last one re-runs the
+    command and asserts it adds nothing)."""
+    _twelve_weeks_of_consistent_history(seeded)
+    _the_pages_show_the_history()
+    _a_second_run_adds_no_history()

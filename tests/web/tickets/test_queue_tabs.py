@@ -233,25 +233,34 @@ def test_portal_search_and_status_filter(world, web_as, spread):
     assert numbers(web_as(world.other_company).get(url, {"tab": "all", "q": "路灯"})) == []
 
 
-@pytest.mark.parametrize(
-    "params",
-    [{}, {"tab": "all", "q": "用电报装"}, {"tab": "all", "sort": "enterprise"}, {"sort": "-due"}, {"tab": "resolved"}],
-)
+LIST_PARAMS = [
+    {},
+    {"tab": "all", "q": "用电报装"},
+    {"tab": "all", "sort": "enterprise"},
+    {"sort": "-due"},
+    {"tab": "resolved"},
+]
+
+
 @pytest.mark.parametrize("who", ["chief", "zone_manager", "company"])
-def test_lists_run_a_constant_number_of_queries(world, web_as, new_ticket, who, params, django_assert_max_num_queries):
+def test_lists_run_a_constant_number_of_queries(world, web_as, new_ticket, who, django_assert_max_num_queries):
     client = web_as(getattr(world, who))
     url = reverse("portal-home" if who == "company" else "work-queue")
     first = new_ticket(title="用电报装")
     services.ticket_accept(ticket_id=first.pk, actor=world.chief)
     services.ticket_resolve(ticket_id=first.pk, actor=world.chief, resolution="好")
     new_ticket()
-    with django_assert_max_num_queries(20) as few:
-        client.get(url, params)
+    few = {}
+    for i, params in enumerate(LIST_PARAMS):
+        with django_assert_max_num_queries(20) as counted:
+            client.get(url, params)
+        few[i] = len(counted.captured_queries)
     for _ in range(12):
         t = new_ticket(title="用电报装")
         services.ticket_accept(ticket_id=t.pk, actor=world.chief)
         services.ticket_resolve(ticket_id=t.pk, actor=world.chief, resolution="好")
         new_ticket()
-    with django_assert_max_num_queries(len(few.captured_queries)):
-        response = client.get(url, params)
-    assert len(response.context["rows"]) >= 10
+    for i, params in enumerate(LIST_PARAMS):
+        with django_assert_max_num_queries(few[i]):
+            response = client.get(url, params)
+        assert len(response.context["rows"]) >= 10, params
