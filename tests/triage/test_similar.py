@@ -1,11 +1,12 @@
-"""Similar open tickets: scored by trigram likeness (pg_trgm on PostgreSQL, the same measure
-in Python on SQLite), scoped like every read, and quiet on empty or one-character text."""
+"""Similar open tickets: scored by the likeness of their words (jieba words, compared by
+pg_trgm's measure, in Python on every database), scoped like every read, and quiet on empty
+or one-character text."""
 
 from __future__ import annotations
 
 import pytest
 
-from triage.similar import similar_open_tickets, trigram_similarity
+from triage.similar import SAME_ITEM_BONUS, SAME_PARK_BONUS, similar_open_tickets, trigram_similarity
 
 pytestmark = pytest.mark.django_db
 
@@ -83,7 +84,39 @@ def test_the_same_service_item_and_park_count_for_a_little(world):
     plain = similar_open_tickets(world.zone_manager, **common)
     boosted = similar_open_tickets(world.zone_manager, **common, service_item_id=world.item.pk, park_id=world.park.pk)
     assert plain[0].id == boosted[0].id == ticket.pk
-    assert boosted[0].similarity == pytest.approx(min(1.0, plain[0].similarity + 0.15), abs=0.002)
+    assert boosted[0].similarity == pytest.approx(
+        min(1.0, plain[0].similarity + SAME_ITEM_BONUS + SAME_PARK_BONUS), abs=0.002
+    )
+
+
+def test_two_wordings_of_one_problem_are_similar_and_another_problem_of_the_item_is_not(world):
+    # given: a burst main and a water-meter question, both filed under the same service item
+    from tickets.services import ticket_create
+
+    burst = ticket_create(
+        actor=world.company,
+        kind="help",
+        service_item=world.item,
+        title="厂区门口的自来水管爆裂",
+        description="厂区门口的自来水管爆裂了，一直在漏水，请尽快派人抢修。",
+    )
+    ticket_create(
+        actor=world.company,
+        kind="help",
+        service_item=world.item,
+        title="水表读数异常",
+        description="这个月水表的读数比上个月高出很多，怀疑水表有问题，请派人来检查。",
+    )
+    # when: another company reports the burst in its own words, under the same item and park
+    found = similar_open_tickets(
+        world.zone_manager,
+        title="供水管道破了",
+        description="我们公司大门外供水管道破了在漏水。",
+        service_item_id=world.item.pk,
+        park_id=world.park.pk,
+    )
+    # then: the burst is shown, the other ticket of the item is not
+    assert [t.id for t in found] == [burst.pk]
 
 
 def test_query_count_is_constant(world, api_as, file_ticket, django_assert_max_num_queries):
