@@ -18,8 +18,13 @@ judged against the labels:
 - recall@k: of the true duplicates of the asking tickets, the share shown;
 - hit rate@k: the share of asking tickets with at least one true duplicate shown.
 
+The weights and the threshold of `triage.similar` were tuned on the even duplicate groups
+(`--half tune`); the odd groups (`--half report`) were kept out of the tuning, and are the
+figure to quote. Every ticket of the sample is a candidate in either half.
+
 The rows are written inside a transaction that is rolled back: the database is left as it was
-(it must be migrated). On PostgreSQL the measure is `pg_trgm`'s; on SQLite the fallback's.
+(it must be migrated). The scoring is the same on PostgreSQL and SQLite (in Python, on the
+candidates' jieba words); only the choice of candidates uses the database's search.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench.similar_precision import Result, measure, sample, score
+from bench.similar_precision import Result, in_half, measure, sample, score
 
 GROUP_OF = {1: 0, 2: 0, 3: 0, 4: 1, 5: 1, 6: None}
 SHOWN = {1: [2, 6, 4], 2: [], 3: [1, 2], 4: [6], 5: [4]}
@@ -24,6 +24,13 @@ def test_nothing_shown_is_no_precision_and_an_unlabelled_question_is_refused():
     assert score({1: []}, GROUP_OF, 5).precision is None
     with pytest.raises(ValueError):
         score({6: [1]}, GROUP_OF, 1)
+
+
+def test_the_tuning_half_and_the_report_half_split_the_groups_and_leave_out_non_duplicates():
+    groups = [0, 1, 2, 3, None]
+    assert [g for g in groups if in_half(g, "tune")] == [0, 2]
+    assert [g for g in groups if in_half(g, "report")] == [1, 3]
+    assert [g for g in groups if in_half(g, "all")] == [0, 1, 2, 3]
 
 
 @pytest.mark.django_db
