@@ -132,6 +132,7 @@ def search(
     any_word: bool = False,
     also: Q | None = None,
     stored: bool = True,
+    evaluate: bool = False,
 ) -> QuerySet[M]:
     """Rows of ``queryset`` whose ``field`` holds every word of ``text`` (with ``any_word``:
     at least one, for ranking candidates against a long text such as a draft ticket), or
@@ -142,7 +143,9 @@ def search(
     ordered by ``ts_rank`` best first, then newest first: the work of a search is bounded
     whatever the number of matches, and older matches beyond those are not returned. The
     match reads the row's stored vector (``stored``: the column :data:`VECTOR`, made by
-    :func:`stored_vector_sql`; without it, the document parsed on the fly). On SQLite the
+    :func:`stored_vector_sql`; without it, the document parsed on the fly). ``evaluate``
+    reads the ids of those newest matches now, in a query of their own, so that a page and
+    its count (two queries) do not both look for them. On SQLite the
     rank is the number of the words held and every match is returned. A text without any
     word returns no rows."""
     words = _query_words(text)
@@ -159,7 +162,9 @@ def search(
         hits = queryset.filter(Q(hit) if also is None else Q(hit) | also)
         if not rank:
             return hits.annotate(search_rank=score)  # type: ignore[return-value]
-        newest = hits.order_by("-pk").values("pk")[:RANKED]
+        newest: Any = hits.order_by("-pk").values("pk")[:RANKED]
+        if evaluate:
+            newest = [row["pk"] for row in newest]
         ranked = queryset.filter(pk__in=newest).annotate(search_rank=score)
         return ranked.order_by(F("search_rank").desc(), "-pk")  # type: ignore[return-value]
     if any_word:
