@@ -99,3 +99,29 @@ def test_the_search_uses_the_gin_index(world, filed):
         cursor.execute("RESET enable_seqscan")
         cursor.execute("RESET enable_indexscan")
     assert "ticket_search_vector_gin" in plan, plan
+
+
+def test_postgresql_returns_the_newest_matches_ranked_among_themselves(
+    world, api_as, file_ticket, filed, clock, monkeypatch
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("the bounded ranking is PostgreSQL's")
+    import textsearch
+
+    # given: an older ticket that matches best, and two newer ones
+    clock.shift(timedelta(minutes=5))
+    valve = file_ticket(title="污水阀门漏水", description="阀门需要更换")
+    clock.shift(timedelta(minutes=5))
+    flood = file_ticket(title="污水外溢", description="污水漫到马路，污水井堵塞")
+    zone = api_as(world.zone_manager)
+    # when: only the two newest matches are ranked
+    monkeypatch.setattr(textsearch, "RANKED", 2)
+    response = zone.get("/api/v1/tickets/", {"search": "污水"})
+    # then: those two, the better first, and the count says two
+    assert [row["id"] for row in response.json()["results"]] == [flood["id"], valve["id"]]
+    assert response.json()["count"] == 2
+    # and the stored vector follows a public reply: the older ticket is found by its words
+    chief = api_as(world.chief)
+    assert chief.post(f"/api/v1/tickets/{filed['drain']}/reply/", {"body": "已派人清淤"}).status_code == 201
+    monkeypatch.setattr(textsearch, "RANKED", 500)
+    assert _ids(zone, "清淤") == [filed["drain"]]
