@@ -5,8 +5,10 @@ so 高新技术企业 also yields 高新 / 技术 / 企业), lower-cased, joined
 column. A query is cut the same way; a row matches when it holds every word of the query
 (as a prefix, so 疏 finds 疏通), ranked by how well it matches.
 
-- PostgreSQL: ``to_tsvector('simple', document)`` under a GIN index (made by
-  :func:`gin_index_sql` in a migration) and ``ts_rank`` for the order.
+- PostgreSQL: the row's ``tsvector`` stored beside it (a generated column, made with its
+  GIN index by :func:`stored_vector_sql` in a migration), ``@@`` to match and ``ts_rank``
+  to order the newest :data:`RANKED` matches (a search's cost is bounded, not the number of
+  rows a common word is in).
 - SQLite (the one-machine default): every word as a substring of the document, no rank.
 
 The package knows nothing of tickets or articles: they store ``document(...)`` of their
@@ -21,15 +23,31 @@ import operator
 import re
 import threading
 from collections.abc import Iterable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.db import connections
-from django.db.models import BooleanField, Case, F, FloatField, Model, Q, QuerySet, Value, When
-from django.db.models.expressions import RawSQL
+from django.db.models import BooleanField, Case, Expression, F, Field, FloatField, Model, Q, QuerySet, Value, When
 
-__all__ = ["MAX_QUERY_WORDS", "document", "gin_index_sql", "search", "tokens", "tsquery"]
+__all__ = [
+    "MAX_QUERY_WORDS",
+    "RANKED",
+    "VECTOR",
+    "document",
+    "gin_index_sql",
+    "search",
+    "stored_vector_sql",
+    "tokens",
+    "tsquery",
+]
 
 M = TypeVar("M", bound=Model)
+
+VECTOR = "search_vector"
+"""The column of a row's stored vector on PostgreSQL (:func:`stored_vector_sql`)."""
+
+RANKED = 500
+"""A ranked search on PostgreSQL returns at most this many matches, the newest, ranked among
+themselves: ranking every match of a common word at a million rows costs seconds."""
 
 MAX_QUERY_WORDS = 12
 """A query is cut to this many distinct words: longer texts say nothing more to a search."""
@@ -87,6 +105,24 @@ def tsquery(text: str) -> str | None:
     return " & ".join(f"{w}:*" for w in words) if words else None
 
 
+class _Vector(Expression):
+    """``template`` with ``{vector}`` as the row's vector — the stored column, or the document
+    column parsed by ``to_tsvector`` — of the table of the query being compiled (a subquery
+    of the same table names it by its own alias), and the tsquery string as its parameter."""
+
+    def __init__(self, template: str, query: str, column: str, stored: bool, output_field: Field) -> None:  # type: ignore[type-arg]
+        super().__init__(output_field=output_field)
+        self.template, self.query, self.column, self.stored = template, query, column, stored
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[str]]:
+        table = compiler.quote_name_unless_alias(compiler.query.base_table)
+        if self.stored:
+            vector = f"{table}.{connection.ops.quote_name(VECTOR)}"
+        else:
+            vector = f"to_tsvector('simple'::regconfig, {table}.{connection.ops.quote_name(self.column)})"
+        return self.template.format(vector=vector), (self.query,)
+
+
 def search(
     queryset: QuerySet[M],
     text: str,
@@ -95,34 +131,42 @@ def search(
     rank: bool = True,
     any_word: bool = False,
     also: Q | None = None,
+    stored: bool = True,
+    evaluate: bool = False,
 ) -> QuerySet[M]:
     """Rows of ``queryset`` whose ``field`` holds every word of ``text`` (with ``any_word``:
     at least one, for ranking candidates against a long text such as a draft ticket), or
     that match ``also`` (e.g. an exact number).
 
-    On PostgreSQL the rows are annotated with ``search_rank`` and, when ``rank`` is true,
-    ordered by it (best first); on SQLite the rank is the number of the words held. A text
-    without any word returns no rows."""
+    On PostgreSQL the rows are annotated with ``search_rank``; when ``rank`` is true the
+    result is the newest :data:`RANKED` matches of ``queryset`` (by id, so the last filed),
+    ordered by ``ts_rank`` best first, then newest first: the work of a search is bounded
+    whatever the number of matches, and older matches beyond those are not returned. The
+    match reads the row's stored vector (``stored``: the column :data:`VECTOR`, made by
+    :func:`stored_vector_sql`; without it, the document parsed on the fly). ``evaluate``
+    reads the ids of those newest matches now, in a query of their own, so that a page and
+    its count (two queries) do not both look for them. On SQLite the
+    rank is the number of the words held and every match is returned. A text without any
+    word returns no rows."""
     words = _query_words(text)
     if not words:
         if also is None:
             return queryset.none()
         return queryset.filter(also).annotate(search_rank=Value(0.0, FloatField()))  # type: ignore[return-value]
     joiner = " | " if any_word else " & "
-    db_table = queryset.model._meta.db_table
-    column = queryset.model._meta.get_field(field).column  # type: ignore[union-attr]  # a concrete field
+    column: str = queryset.model._meta.get_field(field).column  # type: ignore[union-attr,assignment]  # a concrete field
     if connections[queryset.db].vendor == "postgresql":
         query = joiner.join(f"{w}:*" for w in words)
-        vector = f'to_tsvector(\'simple\'::regconfig, "{db_table}"."{column}")'
-        # names come from the model's meta, the query is a parameter
-        hit = RawSQL(  # noqa: S611
-            f"{vector} @@ to_tsquery('simple'::regconfig, %s)", (query,), BooleanField()
-        )
-        score = RawSQL(  # noqa: S611
-            f"ts_rank({vector}, to_tsquery('simple'::regconfig, %s))", (query,), FloatField()
-        )
-        matched = queryset.filter(Q(hit) if also is None else Q(hit) | also).annotate(search_rank=score)
-        return matched.order_by(F("search_rank").desc(), "-pk") if rank else matched  # type: ignore[return-value]
+        hit = _Vector("{vector} @@ to_tsquery('simple'::regconfig, %s)", query, column, stored, BooleanField())
+        score = _Vector("ts_rank({vector}, to_tsquery('simple'::regconfig, %s))", query, column, stored, FloatField())
+        hits = queryset.filter(Q(hit) if also is None else Q(hit) | also)
+        if not rank:
+            return hits.annotate(search_rank=score)  # type: ignore[return-value]
+        newest: Any = hits.order_by("-pk").values("pk")[:RANKED]
+        if evaluate:
+            newest = [row["pk"] for row in newest]
+        ranked = queryset.filter(pk__in=newest).annotate(search_rank=score)
+        return ranked.order_by(F("search_rank").desc(), "-pk")  # type: ignore[return-value]
     if any_word:
         held = [Case(When(Q(**{f"{field}__icontains": word}), then=Value(1.0)), default=Value(0.0)) for word in words]
         condition = functools.reduce(operator.or_, (Q(**{f"{field}__icontains": word}) for word in words))
@@ -147,6 +191,26 @@ def gin_index_sql(table: str, column: str, name: str) -> tuple[str, str]:
         f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" USING gin (to_tsvector(\'simple\'::regconfig, "{column}"))'
     )
     return create, f'DROP INDEX IF EXISTS "{name}"'
+
+
+def stored_vector_sql(table: str, column: str, name: str, *, old_index: str = "") -> tuple[list[str], list[str]]:
+    """(forward, backward) SQL that stores a row's vector: a generated column
+    ``search_vector`` = ``to_tsvector('simple', column)`` (PostgreSQL keeps it in step with
+    every write of the document, COPY included) and the GIN index ``name`` on it, replacing
+    the expression index ``old_index``. Run it in a migration only when
+    ``schema_editor.connection.vendor == "postgresql"``: the column is not a model field,
+    SQLite has no vector, and :func:`search` reads it by name."""
+    forward = [
+        f'ALTER TABLE "{table}" ADD COLUMN IF NOT EXISTS "{VECTOR}" tsvector'
+        f" GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, coalesce(\"{column}\", ''))) STORED",
+        f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" USING gin ("{VECTOR}")',
+    ]
+    backward = [f'DROP INDEX IF EXISTS "{name}"', f'ALTER TABLE "{table}" DROP COLUMN IF EXISTS "{VECTOR}"']
+    if old_index:
+        create_old, drop_old = gin_index_sql(table, column, old_index)
+        forward.append(drop_old)
+        backward.insert(0, create_old)
+    return forward, backward
 
 
 def documents(texts: Iterable[Iterable[str | None]]) -> list[str]:

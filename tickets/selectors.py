@@ -2,17 +2,51 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from collections.abc import Sequence
+from typing import Any
 
-from servicedesk.models import User
+from django.db.models import BooleanField, Expression, F, Q, QuerySet, Subquery
+
+from servicedesk.models import Enterprise, User
 from servicedesk.selectors import is_admin, is_zone_manager
 
 from .models import AssistRequest, Attachment, Ticket, TicketEvent
 from .state import Rel
 
 
-def _assisting(department_id: int) -> QuerySet[AssistRequest]:
-    return AssistRequest.objects.filter(ticket=OuterRef("pk"), department_id=department_id)
+class _In(Expression):
+    """`column IN (subquery)` for a subquery that does not depend on the row; on PostgreSQL
+    `column = ANY(ARRAY(subquery))`: the subquery runs once (an InitPlan) and its ids are an
+    index condition, so an OR of such arms is a BitmapOr of the tickets' own indexes that
+    the planner can AND with another bitmap (the search's GIN) instead of testing every
+    candidate row against a join and a correlated subquery."""
+
+    conditional = True
+
+    def __init__(self, column: str, subquery: QuerySet[Any]) -> None:
+        super().__init__(output_field=BooleanField())
+        self.column: Any = F(column)
+        self.subquery: Any = Subquery(subquery)
+
+    def get_source_expressions(self) -> list[Any]:
+        return [self.column, self.subquery]
+
+    def set_source_expressions(self, exprs: Sequence[Any]) -> None:
+        self.column, self.subquery = exprs
+
+    def as_sql(self, compiler: Any, connection: Any, array: bool = False) -> tuple[str, tuple[Any, ...]]:
+        column, column_params = compiler.compile(self.column)
+        subquery, subquery_params = compiler.compile(self.subquery)
+        sql = f"{column} = ANY(ARRAY{subquery})" if array else f"{column} IN {subquery}"
+        return sql, (*column_params, *subquery_params)
+
+    def as_postgresql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
+        return self.as_sql(compiler, connection, array=True)
+
+
+def _assisting(department_id: int) -> Q:
+    """Tickets that `department_id` is asked to help with (协办)."""
+    return Q(_In("pk", AssistRequest.objects.filter(department_id=department_id).values("ticket_id")))
 
 
 def _scope_q(user: User) -> Q | None:
@@ -25,12 +59,18 @@ def _scope_q(user: User) -> Q | None:
         # a department head also sees what their department is asked to help with (协办)
         return (
             Q(department_id=user.department_id)
-            | Q(assignee__department_id=user.department_id)
-            | Q(Exists(_assisting(user.department_id)))
+            | Q(_In("assignee_id", User.objects.filter(department_id=user.department_id).values("pk")))
+            | _assisting(user.department_id)
         )
     if user.role == User.Role.OFFICER:
-        mine = Q(assignee=user) | Q(owner=user) | Q(enterprise__chief_officer=user) | Q(enterprise__deputy_officer=user)
-        return mine | Q(Exists(_assisting(user.department_id))) if user.department_id else mine
+        # the enterprises they look after (包联) as a list of ids, not a join: see _In
+        looked_after = Q(chief_officer=user) | Q(deputy_officer=user)
+        mine = (
+            Q(assignee=user)
+            | Q(owner=user)
+            | Q(_In("enterprise_id", Enterprise.objects.filter(looked_after).values("pk")))
+        )
+        return mine | _assisting(user.department_id) if user.department_id else mine
     if user.role == User.Role.ENTERPRISE and user.enterprise_id:
         return Q(enterprise_id=user.enterprise_id)
     return Q(pk__in=[])

@@ -66,8 +66,10 @@ def notes(transactional_db: None) -> Iterator[dict[str, Note]]:
     with connection.schema_editor() as editor:
         editor.create_model(Note)
         if connection.vendor == "postgresql":
-            create, _ = textsearch.gin_index_sql(Note._meta.db_table, "search_document", "textsearch_test_note_fts")
-            editor.execute(create)
+            table = Note._meta.db_table
+            forward, _ = textsearch.stored_vector_sql(table, "search_document", "textsearch_test_note_fts")
+            for sql in forward:
+                editor.execute(sql)
     try:
         texts = {
             "drain": "厂区门口污水管道堵塞，雨后积水严重，请尽快疏通",
@@ -127,3 +129,39 @@ def test_also_adds_rows_that_match_another_condition(notes: dict[str, Note]) -> 
     assert sorted(n.title for n in rows) == ["permit", "power"]
     # a text without words finds only what `also` finds
     assert [n.title for n in textsearch.search(Note.objects.all(), "？", also=Q(title="drain2"))] == ["drain2"]
+
+
+def test_stored_vector_sql_adds_a_generated_column_and_its_index_in_place_of_the_old_one() -> None:
+    forward, backward = textsearch.stored_vector_sql("t", "doc", "t_vec", old_index="t_doc_fts")
+    assert "GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, coalesce(\"doc\", ''))) STORED" in forward[0]
+    assert forward[1] == 'CREATE INDEX IF NOT EXISTS "t_vec" ON "t" USING gin ("search_vector")'
+    assert forward[2] == 'DROP INDEX IF EXISTS "t_doc_fts"'
+    assert backward[0].startswith('CREATE INDEX IF NOT EXISTS "t_doc_fts"')
+    assert backward[-1] == 'ALTER TABLE "t" DROP COLUMN IF EXISTS "search_vector"'
+
+
+def test_postgresql_keeps_the_stored_vector_in_step_with_the_document(notes: dict[str, Note]) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("the stored vector is PostgreSQL's")
+    power = notes["power"]
+    assert found("停电") == ["power"]
+    Note.objects.filter(pk=power.pk).update(search_document=textsearch.document("路灯 损坏"))
+    assert found("停电") == []
+    assert found("路灯") == ["power"]
+
+
+def test_postgresql_ranks_only_the_newest_matches(notes: dict[str, Note], monkeypatch: pytest.MonkeyPatch) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("the bounded ranking is PostgreSQL's")
+    # given: two matches older than two newer ones, the newest of which matches best
+    Note.objects.create(title="valve", search_document=textsearch.document("污水阀门漏水"))
+    Note.objects.create(title="flood", search_document=textsearch.document("污水 污水 污水 外溢"))
+    # when: only two are ranked
+    monkeypatch.setattr(textsearch, "RANKED", 2)
+    # then: the two newest matches, the better first; the older ones are not returned
+    assert found("污水") == ["flood", "valve"]
+    # and with room for all, all are ranked: the best first, equal ranks newest first
+    monkeypatch.setattr(textsearch, "RANKED", 500)
+    ranked = found("污水")
+    assert ranked[0] == "flood"
+    assert set(ranked) == {"flood", "valve", "drain", "drain2"}
