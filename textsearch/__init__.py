@@ -35,6 +35,7 @@ __all__ = [
     "document",
     "gin_index_sql",
     "search",
+    "stored_vector_operation",
     "stored_vector_sql",
     "tokens",
     "tsquery",
@@ -211,6 +212,24 @@ def stored_vector_sql(table: str, column: str, name: str, *, old_index: str = ""
         forward.append(drop_old)
         backward.insert(0, create_old)
     return forward, backward
+
+
+def stored_vector_operation(table: str, column: str, name: str, *, old_index: str = ""):  # type: ignore[no-untyped-def]
+    """A migration operation running :func:`stored_vector_sql` on PostgreSQL (nothing
+    elsewhere), both ways."""
+    from django.db import migrations
+
+    forward_sql, backward_sql = stored_vector_sql(table, column, name, old_index=old_index)
+
+    def run(statements: list[str]):  # type: ignore[no-untyped-def]
+        def apply(apps, schema_editor):  # type: ignore[no-untyped-def]
+            if schema_editor.connection.vendor == "postgresql":
+                for sql in statements:
+                    schema_editor.execute(sql, params=None)
+
+        return apply
+
+    return migrations.RunPython(run(forward_sql), run(backward_sql))
 
 
 def documents(texts: Iterable[Iterable[str | None]]) -> list[str]:

@@ -6,24 +6,10 @@ from django.db import migrations
 
 import textsearch
 
-FORWARD, BACKWARD = textsearch.stored_vector_sql(
-    "knowledge_article", "search_document", "article_search_vector_gin", old_index="knowledge_article_fts"
-)
-
-
-def forward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for sql in FORWARD:
-            schema_editor.execute(sql, params=None)
-
-
-def backward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for sql in BACKWARD:
-            schema_editor.execute(sql, params=None)
-
 
 class Migration(migrations.Migration):
     dependencies = [("knowledge", "0002_article_search_index")]
 
-    operations = [migrations.RunPython(forward, backward)]
+    operations = [
+        textsearch.stored_vector_operation("knowledge_article", "search_document", "article_search_vector_gin", old_index="knowledge_article_fts"),
+    ]

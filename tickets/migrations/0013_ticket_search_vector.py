@@ -7,24 +7,10 @@ from django.db import migrations
 
 import textsearch
 
-FORWARD, BACKWARD = textsearch.stored_vector_sql(
-    "tickets_ticket", "search_document", "ticket_search_vector_gin", old_index="ticket_search_document_fts"
-)
-
-
-def forward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for sql in FORWARD:
-            schema_editor.execute(sql, params=None)
-
-
-def backward(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for sql in BACKWARD:
-            schema_editor.execute(sql, params=None)
-
 
 class Migration(migrations.Migration):
     dependencies = [("tickets", "0012_report_indexes")]
 
-    operations = [migrations.RunPython(forward, backward)]
+    operations = [
+        textsearch.stored_vector_operation("tickets_ticket", "search_document", "ticket_search_vector_gin", old_index="ticket_search_document_fts"),
+    ]
