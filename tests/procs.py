@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -21,10 +22,20 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 
 
+_HANDED_OUT: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A 127.0.0.1 port nothing listens on, never one this process has handed out before: a
+    group of servers picks its ports before it starts them, and two of them must not get the
+    same one."""
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = int(s.getsockname()[1])
+        if port not in _HANDED_OUT:
+            _HANDED_OUT.add(port)
+            return port
 
 
 def wait_for(condition: Callable[[], bool], timeout: float, what: str, every: float = 0.1) -> None:
@@ -258,7 +269,7 @@ class SentinelGroup:
         self._spawn(
             port,
             [REDIS_SERVER, *("--bind", "127.0.0.1", "--port", str(port), "--dir", str(data), "--save", ""),
-             *("--appendonly", "no", "--daemonize", "no", *extra)],
+             *("--appendonly", "no", "--daemonize", "no", "--repl-diskless-sync-delay", "0", *extra)],
         )  # fmt: skip
         wait_for(lambda: redis_pong(port), 10, f"redis on {port}")
 
@@ -268,21 +279,50 @@ class SentinelGroup:
         self._server(master)
         self._server(replica, "--replicaof", "127.0.0.1", str(master))
         wait_for(lambda: redis_info(replica).get("master_link_status") == "up", 20, "the replica to sync")
+        # each Sentinel is told its own id and the other two and the replica up front (the
+        # lines it would write into its file itself once it had heard them), so a failover can
+        # be voted at once instead of after the hello messages and INFO polls have gone round
+        ids = {port: uuid.uuid4().hex + uuid.uuid4().hex[:8] for port in self.sentinel_ports}
         for port in self.sentinel_ports:
+            known = "".join(
+                f"sentinel known-sentinel {self.MASTER} 127.0.0.1 {other} {ids[other]}\n"
+                for other in self.sentinel_ports
+                if other != port
+            )
             conf = self.dir / f"sentinel-{port}.conf"
             conf.write_text(
                 f"port {port}\nbind 127.0.0.1\ndaemonize no\ndir {self.dir}\n"
+                f"sentinel myid {ids[port]}\n"
                 f"sentinel monitor {self.MASTER} 127.0.0.1 {master} 2\n"
                 f"sentinel down-after-milliseconds {self.MASTER} 1000\n"
                 f"sentinel failover-timeout {self.MASTER} 3000\n"
-                f"sentinel parallel-syncs {self.MASTER} 1\n",
+                f"sentinel parallel-syncs {self.MASTER} 1\n"
+                f"sentinel known-replica {self.MASTER} 127.0.0.1 {replica}\n{known}",
                 encoding="utf-8",
             )
             self._spawn(port, [REDIS_SENTINEL, str(conf)])
         for port in self.sentinel_ports:
             wait_for(lambda p=port: redis_pong(p), 10, f"sentinel on {port}")  # type: ignore[misc]
-        # every Sentinel has found the other two and the replica (so a failover can be voted)
-        wait_for(lambda: all(self._sentinel_view(p) for p in self.sentinel_ports), 30, "the Sentinels to meet")
+        try:
+            wait_for(lambda: all(self._sentinel_view(p) for p in self.sentinel_ports), 30, "the Sentinels to meet")
+        except AssertionError as failed:
+            raise AssertionError(f"{failed}; they see: {self._views()}") from None
+
+    def _views(self) -> dict[int, object]:
+        """What each Sentinel knows of the master, for the message of a failed start."""
+        import redis
+
+        seen: dict[int, object] = {}
+        for port in self.sentinel_ports:
+            client = redis.Redis(port=port, socket_connect_timeout=1, socket_timeout=1, decode_responses=True)
+            try:
+                state = client.sentinel_master(self.MASTER)
+                seen[port] = {k: state.get(k) for k in ("ip", "port", "flags", "num-other-sentinels", "num-slaves")}
+            except redis.RedisError as error:
+                seen[port] = repr(error)
+            finally:
+                client.close()
+        return seen
 
     def _sentinel_view(self, port: int) -> bool:
         import redis

@@ -118,6 +118,7 @@ class Cluster:
     def __init__(self, workdir: Path) -> None:
         self.dir = workdir
         self.procs: dict[str, subprocess.Popen[bytes]] = {}
+        self.killed: set[str] = set()
         self.primary: PostgresCluster | None = None
         self.standby: PostgresCluster | None = None
         self.redis = SentinelGroup(workdir / "redis")
@@ -170,9 +171,7 @@ class Cluster:
                 ],
             )
         for n in range(2):
-            args = ["worker", "--pool=threads", "--concurrency=2", "--loglevel=WARNING", "--without-gossip"]
-            args += ["--without-mingle", "-n", f"multinode{n}-{uuid.uuid4().hex[:6]}@%h"]
-            self.procs[f"worker{n}"] = celery(args, self.env, log=self.dir / f"worker{n}.log")
+            self.procs[f"worker{n}"] = self._worker(n)
         for n in range(2):
             self.procs[f"beat{n}"] = celery(
                 ["beat", "--loglevel=INFO", "--pidfile="], self.env, log=self.dir / f"beat{n}.log"
@@ -181,6 +180,11 @@ class Cluster:
             wait_for(lambda p=port: self.ready(p), 90, f"web on {port}", every=0.3)  # type: ignore[misc]
         wait_for(lambda: self.lease_holder() is not None, 60, "a beat to hold the lease", every=0.3)
         return world
+
+    def _worker(self, n: int) -> subprocess.Popen[bytes]:
+        args = ["worker", "--pool=threads", "--concurrency=2", "--loglevel=WARNING", "--without-gossip"]
+        args += ["--without-mingle", "-n", f"multinode{n}-{uuid.uuid4().hex[:6]}@%h"]
+        return celery(args, self.env, log=self.dir / f"worker{n}.log")
 
     def _spawn(self, name: str, args: list[str]) -> None:
         log = open(self.dir / f"{name}.log", "ab")  # noqa: SIM115 - the child keeps it
@@ -206,6 +210,21 @@ class Cluster:
     def kill(self, name: str) -> None:
         os.kill(self.procs[name].pid, signal.SIGKILL)  # only a process this run started
         self.procs[name].wait(timeout=10)
+        self.killed.add(name)
+
+    def supervise(self) -> list[str]:
+        """Start again a worker that exited though nobody killed it, as systemd's
+        `Restart=always` does in production (docs/operations.md): Celery's consumer can exit
+        when the broker's master changes under it. Returns what was restarted."""
+        restarted = []
+        for n in range(2):
+            name = f"worker{n}"
+            proc = self.procs[name]
+            if name in self.killed or proc.poll() is None:
+                continue
+            self.procs[name] = self._worker(n)
+            restarted.append(f"{name} (exit {proc.returncode})")
+        return restarted
 
     def stop(self) -> None:
         for proc in self.procs.values():
@@ -404,6 +423,8 @@ def run(seconds: float, workdir: Path, clients: int = 4, say: Callable[[str], No
         deadline = time.monotonic() + 120
         drain = time.monotonic()
         while not settled() and time.monotonic() < deadline:
+            for restarted in cluster.supervise():
+                say(f"{restarted} exited by itself; started again, as its supervisor would")
             with contextlib.suppress(subprocess.SubprocessError):
                 celery(["call", "notifications.tasks.notification_retry_pending"], cluster.env).wait(timeout=30)
             time.sleep(3)
