@@ -10,6 +10,7 @@ free 127.0.0.1 port and stopped on exit. Unless DATABASE_URL is set, Django uses
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -200,26 +201,57 @@ def _stop_package_services(packages: list[str]) -> None:
             )
 
 
+def _pytest(argv: list[str]) -> tuple[int, str]:
+    """Run pytest, its output passed through; (exit code, its closing line)."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pytest", *argv], cwd=ROOT, stdout=subprocess.PIPE, text=True, bufsize=1
+    )
+    summary = ""
+    for line in proc.stdout or ():
+        sys.stdout.write(line)
+        if line.strip():
+            summary = line.rstrip("\n")
+    return proc.wait(), summary
+
+
+def combined_summary(*summaries: str) -> str:
+    """One closing line for the parts of a run: their counts added up (what a part left out for
+    another, "deselected", is not counted), the time of each part."""
+    counts: dict[str, int] = {}
+    times: list[float] = []
+    for summary in summaries:
+        for number, what in re.findall(r"(\d+) (\w+)", summary.split(" in ")[0]):
+            if what != "deselected":
+                counts[what] = counts.get(what, 0) + int(number)
+        times += [float(t) for t in re.findall(r" in ([\d.]+)s", summary)[:1]]
+    told = ", ".join(f"{n} {what}" for what, n in counts.items()) or "no tests ran"
+    parts = " + ".join(f"{t:.1f}s" for t in times)
+    return f"{'=' * 10} {told} in {sum(times):.2f}s ({parts}) {'=' * 10}"
+
+
 def cmd_test(args: list[str]) -> int:
     system_bootstrap()
     with redis_server():
         db = os.environ.get("DATABASE_URL", "sqlite (in memory)")
         print(f"testing against database={db.split('@')[-1]} broker={os.environ['REDIS_URL']}", flush=True)
-        # a subset (ARGS=...) is measured but not held to the whole suite's coverage floor
-        floor = ["--cov-fail-under=0"] if args else []
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "pytest", *floor, *args], cwd=ROOT, stdout=subprocess.PIPE, text=True, bufsize=1
-        )
-        summary = ""
-        for line in proc.stdout or ():
-            sys.stdout.write(line)
-            if line.strip():
-                summary = line.rstrip("\n")
-        code = proc.wait()
-        if code == 0 and not args and _package_floors():
+        if args:
+            # a subset (ARGS=...) runs in one process, measured but not held to the coverage floor
+            code, summary = _pytest(["--cov-fail-under=0", *args])
+            print(summary, flush=True)
+            return code
+        # the whole suite: first everything but the tests that need the machine to themselves,
+        # in TEST_WORKERS processes (pytest-xdist; a file's tests stay together), each with its
+        # own test database and Redis database; then those, in one process, the coverage of
+        # both parts added up and held to the floors
+        workers = os.environ.get("TEST_WORKERS", "2")
+        parallel = ["-p", "tests.redis_per_worker", "-n", workers, "--dist", "loadfile", "-m", "not alone"]
+        code, first = _pytest([*parallel, "--cov-fail-under=0", "--cov-report="])
+        alone, second = _pytest(["-m", "alone", "--cov-append"])
+        code = code or (0 if alone == 5 else alone)  # 5: none to run alone
+        if code == 0 and _package_floors():
             code = 1
-        # pytest's own closing line stays the last line of the run
-        print(summary, flush=True)
+        # a pytest-like closing line stays the last line of the run
+        print(combined_summary(first, second), flush=True)
         return code
 
 

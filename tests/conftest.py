@@ -1,9 +1,31 @@
 from __future__ import annotations
 
+import os
+
 import pytest
 from rest_framework.test import APIClient
 
 from servicedesk.models import User
+
+# the plugin tests.redis_per_worker gives each xdist worker a Redis database of its own; it
+# has to be named on the command line (it must run before the settings are read)
+if (
+    os.environ.get("PYTEST_XDIST_WORKER")
+    and os.environ.get("REDIS_URL")
+    and not os.environ.get("SERVICEDESK_REDIS_PER_WORKER")
+):
+    pytest.exit("a parallel run shares one Redis database between workers: add -p tests.redis_per_worker", 2)
+
+
+LONG_MARKS = ("e2e", "slow", "alone")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The files that hold an e2e or slow test run first (a stable sort: pytest-django's
+    order stays within each part), so that in a parallel run (`make test`) no worker is
+    left with a minute-long file at the end while the other has finished."""
+    long_files = {item.path for item in items if any(item.get_closest_marker(mark) for mark in LONG_MARKS)}
+    items.sort(key=lambda item: item.path not in long_files)
 
 
 @pytest.fixture(autouse=True)

@@ -14,7 +14,9 @@ import pytest
 from tests.procs import SentinelGroup, postgres_bindir
 from tests.scaleout.multinode import run
 
-pytestmark = pytest.mark.e2e
+# two of everything plus three Sentinels under load: a second test process beside it would
+# starve it of CPU and time its requests out, so `make test` runs it on its own
+pytestmark = [pytest.mark.e2e, pytest.mark.alone]
 
 
 def test_two_of_everything_lose_nothing_and_repeat_nothing_when_one_of_each_is_killed(tmp_path: Path) -> None:

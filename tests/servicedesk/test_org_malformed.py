@@ -27,7 +27,7 @@ from tests.factories import (
     credit_code,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 HUGE = "字" * 100_000
 
