@@ -310,7 +310,7 @@ class Seeder:
         t_cols += ["suspended_at", "returned_at", "resolution", "overdue", "escalation_level", "deadline_version"]
         t_cols += ["extension_count", "reopen_count", "is_rectification", "rating", "created_at", "updated_at"]
         t_cols += ["assignee_id", "created_by_id", "department_id", "enterprise_id", "owner_id", "park_id"]
-        t_cols += ["service_item_id", "search_document"]
+        t_cols += ["service_item_id", "search_document", "first_response_seconds", "resolution_seconds"]
         e_cols = ["id", "ticket_id", "actor_id", "kind", "public", "body", "data", "created_at"]
         d_cols = ["id", "ticket_id", "kind", "version", "clock", "started_at", "due_at", "next_step_at", "next_level"]
         d_cols += ["paused_at", "stopped_at", "created_at"]
@@ -340,6 +340,19 @@ class Seeder:
         @functools.lru_cache(maxsize=65536)
         def words(text: str) -> str:
             return textsearch.document(text)
+
+        from tickets.sla import spent
+        from tickets.sla.worktime import WorkingTime
+
+        wt = WorkingTime.default()
+
+        def worked(start: float, end: float | None) -> int | None:
+            """What the services store with a ticket (tickets.sla.spent): working seconds."""
+            if end is None:
+                return None
+            return spent.seconds(
+                wt, dt.datetime.fromtimestamp(int(start), UTC), dt.datetime.fromtimestamp(int(end), UTC)
+            )
 
         # the texts come from their own generator, so the other rows stay those of the seed
         text_rng = random.Random(f"texts-{a.seed}")
@@ -626,6 +639,8 @@ class Seeder:
                     park,
                     item_id,
                     search_doc(title, description, ent_id, "已办结" if resolved else ""),
+                    worked(t0, first),
+                    worked(t0, resolved),
                 )
             )
             if len(tickets) >= 20000:

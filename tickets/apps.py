@@ -7,4 +7,9 @@ class TicketsConfig(AppConfig):
     verbose_name = _("Tickets")
 
     def ready(self) -> None:
-        from . import notify_texts  # noqa: F401  registers what each ticket event says
+        from . import (
+            calendar_watch,
+            notify_texts,  # noqa: F401  registers what each ticket event says
+        )
+
+        calendar_watch.connect()

@@ -164,6 +164,10 @@ class Ticket(models.Model):
     first_response_at = models.DateTimeField(_("first response at"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # working seconds from filing to first_response_at / resolved_at on the default calendar,
+    # written with them (tickets.sla.spent): what the officers' report reads
+    first_response_seconds = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    resolution_seconds = models.PositiveIntegerField(null=True, blank=True, editable=False)
     suspended_at = models.DateTimeField(_("suspended at"), null=True, blank=True)
     returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
     resolution = models.TextField(_("resolution"), blank=True, max_length=20000)

@@ -40,7 +40,7 @@ from .models import (
     TicketNumberCounter,
 )
 from .search import document_with_reply, ticket_document
-from .sla import deadlines, escalation
+from .sla import deadlines, escalation, spent
 from .state import Action
 from .uploads import check_upload
 
@@ -285,7 +285,8 @@ def ticket_reply(*, ticket_id: int, actor: User, body: str) -> TicketEvent:
     ticket.search_document = document_with_reply(ticket.search_document, body)
     if actor.role != User.Role.ENTERPRISE and ticket.first_response_at is None:
         ticket.first_response_at = clock.now()
-        _save(ticket, "first_response_at", "search_document")
+        spent.stamp(ticket)
+        _save(ticket, "first_response_at", *spent.FIELDS, "search_document")
         escalation.deadline_stop(ticket=ticket, kinds=[escalation.DeadlineKind.ACCEPT])
     else:
         _save(ticket, "search_document")
@@ -473,8 +474,9 @@ def ticket_resolve(*, ticket_id: int, actor: User, resolution: str) -> Ticket:
     ticket.resolved_at = clock.now()
     if ticket.first_response_at is None:
         ticket.first_response_at = ticket.resolved_at
+    spent.stamp(ticket)
     ticket.search_document = document_with_reply(ticket.search_document, ticket.resolution)  # said to the enterprise
-    _save(ticket, "status", "resolution", "resolved_at", "first_response_at", "search_document")
+    _save(ticket, "status", "resolution", "resolved_at", "first_response_at", *spent.FIELDS, "search_document")
     escalation.deadline_stop(ticket=ticket)
     _expire_pending_extensions(ticket, "the ticket was resolved")
     record_event(ticket, actor, EventKind.RESOLVED, body=ticket.resolution)
@@ -522,13 +524,14 @@ def back_to_work(ticket: Ticket, *, status: Status, due: datetime, rectification
     ticket.status = status
     ticket.resolve_due_at = due
     ticket.resolved_at = ticket.closed_at = None
+    ticket.resolution_seconds = None
     ticket.rating = None
     ticket.overdue = False
     ticket.escalation_level = 0
     ticket.reopen_count += 1
     ticket.deadline_version += 1
-    fields = ["status", "resolve_due_at", "resolved_at", "closed_at", "rating", "overdue", "escalation_level",
-              "reopen_count", "deadline_version"]  # fmt: skip
+    fields = ["status", "resolve_due_at", "resolved_at", "resolution_seconds", "closed_at", "rating", "overdue",
+              "escalation_level", "reopen_count", "deadline_version"]  # fmt: skip
     if rectification:
         ticket.is_rectification = True
         fields.append("is_rectification")

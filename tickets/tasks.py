@@ -24,6 +24,21 @@ def sla_sweep(
 
 
 @shared_task(acks_late=True, ignore_result=True)
+def recompute_working_seconds(since: str | None = None) -> int:
+    """Queued when the default calendar changes for days already past (tickets.calendar_watch):
+    the stored working seconds of the tickets answered or resolved since ``since`` (an ISO
+    date; None: every ticket) are computed again. Safe to run twice."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from .sla import spent
+
+    start = None if since is None else timezone.make_aware(dt.datetime.combine(dt.date.fromisoformat(since), dt.time()))
+    return spent.recompute(since=start)
+
+
+@shared_task(acks_late=True, ignore_result=True)
 def rating_auto_close() -> int:
     """Beat runs this every 15 minutes: resolved tickets nobody rated within
     `auto_close_days` close with the default rating 基本满意 (3). Safe to run twice."""

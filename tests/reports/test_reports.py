@@ -470,3 +470,24 @@ def test_query_count_does_not_grow_with_tickets(audit, api_as, level, django_ass
     assert _queries(audit.admin, level) == before
     with django_assert_max_num_queries(before + 2):
         assert get(api_as, audit.admin, level).status_code == 200
+
+
+def test_stored_working_seconds_and_the_timestamps_give_the_same_report(audit, api_as) -> None:
+    """The audit's tickets are written around the services (no stored seconds): the report
+    computes their working time from the timestamps. Stored (tickets.sla.spent.recompute),
+    every figure is the same, and it is the stored value that is read."""
+    from tickets.sla import spent
+
+    w = audit
+    level_rows = {
+        level: get(api_as, w.admin, level).json()["results"] for level in ("officers", "departments", "parks")
+    }
+    assert not Ticket.objects.filter(first_response_seconds__isnull=False).exists()
+    assert spent.recompute() == Ticket.objects.filter(first_response_at__isnull=False).count()
+    for level, rows in level_rows.items():
+        assert get(api_as, w.admin, level).json()["results"] == rows, level
+    chief = rows_by_id(get(api_as, w.admin, "officers").json())[w.chief.pk]
+    assert chief["first_response_median"] == 180.0  # 150 and 210 working minutes
+    Ticket.objects.filter(owner=w.chief, first_response_seconds=150 * 60).update(first_response_seconds=90 * 60)
+    chief = rows_by_id(get(api_as, w.admin, "officers").json())[w.chief.pk]
+    assert chief["first_response_median"] == 150.0  # 90 and 210: the stored seconds are what counts
