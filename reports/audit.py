@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from django.conf import settings
-from django.db.models import Case, Count, F, Q, QuerySet, When
+from django.db.models import Count, F, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
@@ -340,36 +340,20 @@ def _figures(
     for entry in grouped:
         figures[entry["unit"]].update({k: v for k, v in entry.items() if k != "unit"})
 
-    # Working minutes: stored with each ticket when it is answered and resolved
-    # (tickets.sla.spent); a row that has a time but not its stored seconds (written around
-    # the services) brings its timestamps, and its working time is computed here.
+    # Working minutes: stored with each ticket when it is answered and resolved (tickets.sla.spent)
     first: dict[int, list[float]] = defaultdict(list)
     resolution: dict[int, list[float]] = defaultdict(list)
-    unstored = Q(first_response_at__isnull=False, first_response_seconds__isnull=True) | Q(
-        resolved_at__isnull=False, resolution_seconds__isnull=True
-    )
-    spans = (
+    spans = spent.with_times(
         (tickets.filter(in_period) if times else tickets.none())
         .filter(Q(first_response_at__isnull=False) | Q(resolved_at__isnull=False))
-        .order_by()
-        .values_list(
-            key,
-            "first_response_seconds",
-            "resolution_seconds",
-            Case(When(unstored, then=F("created_at"))),
-            Case(When(first_response_seconds__isnull=True, then=F("first_response_at"))),
-            Case(When(resolution_seconds__isnull=True, then=F("resolved_at"))),
-        )
+        .order_by(),
+        key,
     )
-    for unit, first_seconds, resolution_seconds, created, responded, resolved in spans.iterator(chunk_size=5000):
-        if first_seconds is not None:
-            first[unit].append(first_seconds / 60)
-        elif responded is not None:
-            first[unit].append(spent.seconds(wt, created, responded) / 60)  # type: ignore[operator]
-        if resolution_seconds is not None:
-            resolution[unit].append(resolution_seconds / 60)
-        elif resolved is not None:
-            resolution[unit].append(spent.seconds(wt, created, resolved) / 60)  # type: ignore[operator]
+    for unit, first_seconds, resolution_seconds, filed, responded, resolved in spans.iterator(chunk_size=5000):
+        if (value := spent.minutes(wt, first_seconds, filed, responded)) is not None:
+            first[unit].append(value)
+        if (value := spent.minutes(wt, resolution_seconds, filed, resolved)) is not None:
+            resolution[unit].append(value)
     for unit, values in first.items():
         figures[unit].update(
             first_response_count=len(values), first_response_median=_median(values), first_response_p90=_p90(values)

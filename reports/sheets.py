@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from servicedesk import clock
 from servicedesk.models import User
 from tickets.models import BAD_SCORE_MAX, COUNTED, OPEN_STATUSES, ExtensionRequest, Rating, SupervisionOrder, Ticket
+from tickets.sla import spent
 from tickets.sla.worktime import WorkingTime
 
 from .audit import Report, ReportRow, report_for, require_manager, ticket_scope, units_in_scope
@@ -227,9 +228,9 @@ class WeekPoint:
 def weekly_medians(*, user: User, weeks: int = 12) -> list[WeekPoint]:
     """Median first-response and resolution time in working minutes, per week (by the week a
     ticket was filed, the database's TruncWeek in Asia/Shanghai), over the last `weeks` weeks
-    including the current one. One query of (week, filed, responded, resolved) rows; the
-    working minutes and the medians come from the calendar in Python, as in the audit (the
-    database cannot count holidays and make-up days, and SQLite has no median)."""
+    including the current one. One query of a row a ticket: its week and the working seconds
+    stored with it (tickets.sla.spent; the calendar's holidays and make-up days are in them);
+    the medians in Python, as in the audit (SQLite has no median)."""
     require_manager(user)
     current = period_containing("week", clock.now().astimezone(SHANGHAI).date())
     first = Period(current.start - dt.timedelta(days=7 * (weeks - 1)), current.start + dt.timedelta(days=7), "week")
@@ -239,21 +240,21 @@ def weekly_medians(*, user: User, weeks: int = 12) -> list[WeekPoint]:
     ]
     wt = WorkingTime.default()
     by_start = {point.period.start: point for point in points}
-    spans = (
+    spans = spent.with_times(
         Ticket.objects.filter(ticket_scope(user), COUNTED, created_at__gte=first.since, created_at__lt=current.until)
         .annotate(week=TruncWeek("created_at", tzinfo=SHANGHAI))
-        .order_by()
-        .values_list("week", "created_at", "first_response_at", "resolved_at")
+        .order_by(),
+        "week",
     )
-    for week, created, responded, resolved in spans.iterator(chunk_size=5000):
+    for week, first_seconds, resolution_seconds, filed, responded, resolved in spans.iterator(chunk_size=5000):
         point = by_start.get(week.astimezone(SHANGHAI).date())
         if point is None:
             continue
         point.tickets += 1
-        if responded is not None:
-            point.first_response.append(wt.between(created, responded) / 60)
-        if resolved is not None:
-            point.resolution.append(wt.between(created, resolved) / 60)
+        if (value := spent.minutes(wt, first_seconds, filed, responded)) is not None:
+            point.first_response.append(value)
+        if (value := spent.minutes(wt, resolution_seconds, filed, resolved)) is not None:
+            point.resolution.append(value)
     for point in points:
         if point.first_response:
             point.first_response_median = round(float(statistics.median(point.first_response)), 1)

@@ -444,6 +444,14 @@ def test_dashboard_charts_one_point_per_week(audit) -> None:  # noqa: F811
     assert weeks[5].period.start.isoformat() == "2026-10-05" and weeks[5].tickets == 4
     table = re.search(r'<table class="chart-data">.*?</table>', html, re.S)
     assert table is not None and table.group(0).count("<tr>") == 13  # header and 12 weeks
+    # the same medians from the working seconds stored with the tickets (tickets.sla.spent)
+    from tickets.sla import spent
+
+    assert spent.recompute() > 12
+    stored = browser(w.admin).get(reverse("dashboard")).context["weeks"]
+    assert [(p.first_response_median, p.resolution_median, p.tickets) for p in stored] == [
+        (p.first_response_median, p.resolution_median, p.tickets) for p in weeks
+    ]
 
 
 def test_dashboard_is_refused_outside_the_managers(audit) -> None:  # noqa: F811
