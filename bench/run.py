@@ -659,9 +659,17 @@ def measure(
             r = drive(port, reqs, conc)
             http[name] = summary(r["latencies"], r["wall_s"], len(reqs), conc, r["errors"])
             print(f"  {name:<12} {http[name]}", flush=True)
-        readers = sorted({a.user_id for a in c.officers})  # the inbox, just read: within the minute
+        # the callers of the last read measured: their histories were written seconds ago, while
+        # a throttle key lives a minute after its user's last request (at 1,000,000 tickets the
+        # officers' search and the manager's take more than a minute together)
+        officers = [a.user_id for a in c.officers]
+        callers = {"queue": officers, "list": [a.user_id for a in c.companies], "detail": officers}
+        callers |= {"events": officers, "inbox": officers, "search": officers, "search_zone": [c.manager.user_id]}
+        last_read = [name for name in measured if name in callers][-1:]
+        readers = sorted(set(callers[last_read[0]])) if last_read else []
         counted = throttle_keys_in_redis(readers)
         result["cache"] = {"location": cache_at, "users": len(readers), "throttle_histories_in_redis": counted}
+        result["cache"]["callers_of"] = last_read[0] if last_read else None
         if counted < len(readers):
             raise SystemExit(
                 f"only {counted} of {len(readers)} callers' throttle histories are in the cache's Redis at "
