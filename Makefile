@@ -6,7 +6,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint format fuzz clean install fault scaleout load bench bench-small bench-peer screenshots
+.PHONY: run test lint format fuzz clean install fault scaleout load bench bench-small bench-peer bench-curves screenshots
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,11 @@ bench: $(STAMP)
 ## make bench-small: 10,000 tickets, a few minutes; fails when a request's query count passes its budget
 bench-small: $(STAMP)
 	$(PY) bench/run.py --small $(ARGS)
+
+## make bench-curves: the chart of p95 per endpoint against N from bench/results/<N>.json
+## (bench/run.py --tickets N) into docs/img/benchmarks-curves.png, and its table
+bench-curves: $(STAMP)
+	$(PY) bench/curves.py $(ARGS)
 
 ## make fuzz: fuzz the whole API from its OpenAPI document, FUZZ_EXAMPLES per operation and mode
 FUZZ_EXAMPLES ?= 100

@@ -3,6 +3,8 @@
     .venv/bin/python bench/run.py            # 1,000,000 tickets in bench_zone (seeds it when empty)
     .venv/bin/python bench/run.py --small    # 10,000 tickets in bench_small, under 3 minutes; fails
                                              # when a request makes more queries than query_budget.json
+    .venv/bin/python bench/run.py --tickets 100000   # the zone's organisation with N tickets, in
+                                             # bench_<N> (1,000,000: bench_zone); for the growth curves
 
 PostgreSQL only: `BENCH_DATABASE_URL` (default postgres://postgres@127.0.0.1:5432/bench_zone, or
 …/bench_small with --small) names a database this script may drop and refill. `REDIS_URL`
@@ -15,11 +17,15 @@ connections, a fixed number of requests per endpoint): the officer queue, an ent
 list, a ticket, its events, the notifications inbox, the ticket search (Chinese words and a
 part of a ticket number, by officers in their scope and by the zone manager over the zone),
 ticket creation (routing, deadlines, events, outbox), a transition (accept), the monthly
-officer report (JSON and CSV) and the month's hotspots; then
+officer report of the last whole month (JSON and CSV), the same report for a month before the
+first ticket (`report_empty`: what the report costs when the period is empty, whatever the
+table's size) and the month's hotspots; then
 the memory of each web worker over `--memory-requests` requests, the query count of each
 request (in process, CaptureQueriesContext), the floor (a bare DRF view that returns a
 constant, and the queue's SQL through psycopg) and the escalation sweep (idle, and with
-`--due` steps due). Results: bench/results/<mode>.json and bench/results/<mode>.md.
+`--due` steps due). Results: bench/results/<mode>.json and bench/results/<mode>.md (<N>.json
+and <N>.md with `--tickets N`; bench/curves.py draws them), with the load average before and
+after the run.
 `--only search,search_zone,hotspots` measures only those parts (the floor is always measured)
 and writes bench/results/<mode>-only.json and .md.
 """
@@ -61,8 +67,31 @@ OFFICERS = 24
 TARGETS_MS = {"queue": 25.0, "list": 25.0, "detail": 25.0, "events": 25.0, "report": 1500.0}
 TARGETS_MS |= {"search": 50.0, "search_zone": 50.0}
 HTTP_ENDPOINTS = ["floor", "queue", "list", "detail", "events", "inbox", "search", "search_zone"]
-HTTP_ENDPOINTS += ["create", "transition", "report", "report_csv", "hotspots"]
+HTTP_ENDPOINTS += ["create", "transition", "report", "report_csv", "report_empty", "hotspots"]
 OTHER_PARTS = ["memory", "raw_queue_sql", "sweep"]
+
+
+def mode_for(small: bool, tickets: int | None) -> tuple[str, dict[str, Any]]:
+    """The mode's name (the stem of its result files) and its sizes: `--small`, the full mode, or
+    `--tickets N`: the full mode's organisation and request counts with N tickets, so that only
+    the table's size changes between sizes, in the database bench_<N> (1,000,000 is the full
+    mode's bench_zone, which `make bench` seeds and reuses)."""
+    if small:
+        return "small", dict(MODES["small"])
+    full = dict(MODES["full"])
+    if tickets is None:
+        return "full", full
+    if tickets < 1000:
+        raise SystemExit("--tickets: at least 1,000")
+    return str(tickets), full | {
+        "tickets": tickets,
+        "db": full["db"] if tickets == full["tickets"] else f"bench_{tickets}",
+    }
+
+
+def load_average() -> list[float]:
+    """The 1, 5 and 15 minute load averages: how busy the machine was around a run."""
+    return [round(x, 2) for x in os.getloadavg()]
 
 
 # --- small process helpers ------------------------------------------------------------------
@@ -458,6 +487,25 @@ def raw_queue_sql(sql: str, url: str, n: int, concurrency: int) -> dict[str, Any
     return summary(latencies, time.perf_counter() - t, len(latencies), concurrency, 0)
 
 
+def report_days() -> tuple[str, str]:
+    """The `at` of the monthly report's runs: a day of the last whole assessment month (the
+    current one holds a few days, the run's own creations and the escalations of earlier runs'
+    sweeps), and a day of a month before the first ticket, whose report reads an empty period
+    of a full table."""
+    from zoneinfo import ZoneInfo
+
+    from reports.periods import period_containing
+    from servicedesk import clock
+    from tickets.models import Ticket
+
+    shanghai = ZoneInfo("Asia/Shanghai")
+    now = clock.now()
+    last = period_containing("month", now.astimezone(shanghai).date()).start - dt.timedelta(days=1)
+    first = Ticket.objects.order_by("created_at").values_list("created_at", flat=True).first() or now
+    empty = first.astimezone(shanghai).date() - dt.timedelta(days=70)  # that month and the one before: empty
+    return last.isoformat(), empty.isoformat()
+
+
 def queue_sql(officer_token: str) -> str:
     from django.db import connection
     from django.test import Client
@@ -519,6 +567,19 @@ def markdown(result: dict[str, Any]) -> str:
             + f" (target ±10 %: {'yes' if all(abs(w['change_pct']) <= 10 for w in mem['workers']) else 'no'})"
         )
     lines.append(f"- the floor: a bare DRF view returning a constant, p95 {floor} ms; ratios are p95 ÷ that.")
+    if result.get("report_at"):
+        at = result["report_at"]
+        lines.append(
+            f"- report and report_csv: the month with {at['report']} (the last whole one); "
+            f"report_empty: the month with {at['report_empty']}, before the first ticket."
+        )
+    if result.get("load_average"):
+        load = result["load_average"]
+        lines.append(
+            "- load average (1, 5, 15 min): before "
+            + " / ".join(f"{x:g}" for x in load["before"])
+            + (", after " + " / ".join(f"{x:g}" for x in load["after"]) if load.get("after") else "")
+        )
     if result.get("only"):
         lines.append(f"- measured only: {', '.join(result['only'])} (`--only`).")
     if result.get("over_budget"):
@@ -526,51 +587,10 @@ def markdown(result: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--small", action="store_true", help="10,000 tickets, a few minutes (CI)")
-    parser.add_argument("--reseed", action="store_true", help="drop and seed the database again")
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--concurrency", type=int, default=8)
-    parser.add_argument("--requests", type=int, help="requests per read endpoint")
-    parser.add_argument("--create", type=int, help="tickets to create (then accept)")
-    parser.add_argument("--memory-requests", type=int)
-    parser.add_argument("--due", type=int, help="escalation steps due in the busy sweep")
-    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
-    parser.add_argument(
-        "--only",
-        type=lambda s: [p.strip() for p in s.split(",") if p.strip()],
-        help=f"measure only these (comma-separated): {', '.join(HTTP_ENDPOINTS[1:] + OTHER_PARTS)}",
-    )
-    args = parser.parse_args()
-    unknown = sorted(set(args.only or ()) - set(HTTP_ENDPOINTS + OTHER_PARTS))
-    if unknown:
-        parser.error(f"--only: unknown {', '.join(unknown)}")
-
-    def wanted(part: str) -> bool:
-        return not args.only or part in args.only or part == "floor"
-
-    mode_name = "small" if args.small else "full"
-    mode = dict(MODES[mode_name])
-    for key, value in (("requests", args.requests), ("create", args.create), ("memory", args.memory_requests)):
-        if value is not None:
-            mode[key] = value
-    if args.due is not None:
-        mode["due"] = args.due
-    url = os.environ.get("BENCH_DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/{mode['db']}")
-    if not url.startswith("postgres"):
-        raise SystemExit("PostgreSQL only: BENCH_DATABASE_URL=postgres://…")
-    started = time.perf_counter()
-    # the code measured: taken now, not after a run during which someone may commit
-    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
-    dirty = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
-    commit = (head.stdout.strip() or "unknown") + (" (with uncommitted changes)" if dirty else "")
-    ensure_seeded(url, mode, args.reseed, args.seed)
-
-    os.environ["DATABASE_URL"] = url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
-    redis, data_dir = start_private_redis()
-
+def measure(
+    args: argparse.Namespace, mode: dict[str, Any], url: str, wanted: Callable[[str], bool], result: dict[str, Any]
+) -> None:
+    """Everything measured, into `result`, with the cache's Redis running (REDIS_URL)."""
     import django
 
     django.setup()
@@ -587,11 +607,12 @@ def main() -> int:
         "PYTHONPATH": str(ROOT),
     }
     gunicorn = None
-    result: dict[str, Any] = {"mode": mode_name, "concurrency": args.concurrency, "only": args.only}
     try:
         # the shipped throttle (3000 requests a minute per user) with room to spare: the reads
         # are spread over OFFICERS officers, not a few who would be turned away with 429s
         c = queries.cast(n_officers=OFFICERS)
+        last_month, empty_month = report_days()
+        result["report_at"] = {"report": last_month, "report_empty": empty_month}
         with connection.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM tickets_ticket")
             n_tickets = cursor.fetchone()[0]
@@ -630,7 +651,7 @@ def main() -> int:
         for reqs in measured.values():
             drive(port, reqs[:50], conc)
         if wanted("report"):
-            drive(port, [Request("GET", queries.REPORT, c.manager.token)], 1)
+            drive(port, [Request("GET", f"{queries.REPORT}&at={last_month}", c.manager.token)], 1)
         if wanted("hotspots"):
             drive(port, [Request("GET", queries.HOTSPOTS, c.manager.token)], 1)
         http: dict[str, Any] = {}
@@ -638,9 +659,17 @@ def main() -> int:
             r = drive(port, reqs, conc)
             http[name] = summary(r["latencies"], r["wall_s"], len(reqs), conc, r["errors"])
             print(f"  {name:<12} {http[name]}", flush=True)
-        readers = sorted({a.user_id for a in c.officers})  # the inbox, just read: within the minute
+        # the callers of the last read measured: their histories were written seconds ago, while
+        # a throttle key lives a minute after its user's last request (at 1,000,000 tickets the
+        # officers' search and the manager's take more than a minute together)
+        officers = [a.user_id for a in c.officers]
+        callers = {"queue": officers, "list": [a.user_id for a in c.companies], "detail": officers}
+        callers |= {"events": officers, "inbox": officers, "search": officers, "search_zone": [c.manager.user_id]}
+        last_read = [name for name in measured if name in callers][-1:]
+        readers = sorted(set(callers[last_read[0]])) if last_read else []
         counted = throttle_keys_in_redis(readers)
         result["cache"] = {"location": cache_at, "users": len(readers), "throttle_histories_in_redis": counted}
+        result["cache"]["callers_of"] = last_read[0] if last_read else None
         if counted < len(readers):
             raise SystemExit(
                 f"only {counted} of {len(readers)} callers' throttle histories are in the cache's Redis at "
@@ -666,8 +695,9 @@ def main() -> int:
             http["transition"] = summary(r["latencies"], r["wall_s"], len(accepts), conc, r["errors"])
             print(f"  {'transition':<12} {http['transition']}", flush=True)
         for name, path, runs in (
-            ("report", queries.REPORT, mode["report"]),
-            ("report_csv", queries.REPORT_CSV, max(2, mode["report"] // 2)),
+            ("report", f"{queries.REPORT}&at={last_month}", mode["report"]),
+            ("report_csv", f"{queries.REPORT_CSV}&at={last_month}", max(2, mode["report"] // 2)),
+            ("report_empty", f"{queries.REPORT}&at={empty_month}", mode["report"]),
             ("hotspots", queries.HOTSPOTS, mode["report"] * 2),
         ):
             if not wanted(name):
@@ -714,28 +744,84 @@ def main() -> int:
         if gunicorn is not None:
             stop(gunicorn)
 
+    print("query counts (in process)", flush=True)
+    counts = queries.count_queries(c)
+    result["queries"] = counts
+    budget = queries.load_budget()
+    result["query_budget"] = budget
+    result["over_budget"] = queries.over_budget(counts, budget)
+    print(f"  {counts}", flush=True)
+    if wanted("raw_queue_sql"):
+        print("the queue's SQL through psycopg", flush=True)
+        sql = queue_sql(c.officers[0].token)
+        result["raw_queue_sql"] = raw_queue_sql(sql, url, mode["requests"], args.concurrency)
+        print(f"  {result['raw_queue_sql']}", flush=True)
+    if wanted("sweep"):
+        print("escalation sweep", flush=True)
+        result["sweep"] = sweep_bench(mode["due"])
+        print(f"  {result['sweep']}", flush=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sizes = parser.add_mutually_exclusive_group()
+    sizes.add_argument("--small", action="store_true", help="10,000 tickets, a few minutes (CI)")
+    sizes.add_argument(
+        "--tickets",
+        type=int,
+        metavar="N",
+        help="N tickets with the full mode's organisation and requests, in bench_<N> (1000000: bench_zone)",
+    )
+    parser.add_argument("--reseed", action="store_true", help="drop and seed the database again")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--requests", type=int, help="requests per read endpoint")
+    parser.add_argument("--create", type=int, help="tickets to create (then accept)")
+    parser.add_argument("--memory-requests", type=int)
+    parser.add_argument("--due", type=int, help="escalation steps due in the busy sweep")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
+    parser.add_argument(
+        "--only",
+        type=lambda s: [p.strip() for p in s.split(",") if p.strip()],
+        help=f"measure only these (comma-separated): {', '.join(HTTP_ENDPOINTS[1:] + OTHER_PARTS)}",
+    )
+    args = parser.parse_args()
+    unknown = sorted(set(args.only or ()) - set(HTTP_ENDPOINTS + OTHER_PARTS))
+    if unknown:
+        parser.error(f"--only: unknown {', '.join(unknown)}")
+
+    def wanted(part: str) -> bool:
+        return not args.only or part in args.only or part == "floor"
+
+    mode_name, mode = mode_for(args.small, args.tickets)
+    for key, value in (("requests", args.requests), ("create", args.create), ("memory", args.memory_requests)):
+        if value is not None:
+            mode[key] = value
+    if args.due is not None:
+        mode["due"] = args.due
+    url = os.environ.get("BENCH_DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/{mode['db']}")
+    if not url.startswith("postgres"):
+        raise SystemExit("PostgreSQL only: BENCH_DATABASE_URL=postgres://…")
+    started = time.perf_counter()
+    # the code measured: taken now, not after a run during which someone may commit
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    dirty = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    commit = (head.stdout.strip() or "unknown") + (" (with uncommitted changes)" if dirty else "")
+    ensure_seeded(url, mode, args.reseed, args.seed)
+
+    os.environ["DATABASE_URL"] = url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+    redis, data_dir = start_private_redis()
+    result: dict[str, Any] = {"mode": mode_name, "concurrency": args.concurrency, "only": args.only}
+    result["load_average"] = {"before": load_average()}
     try:
-        print("query counts (in process)", flush=True)
-        counts = queries.count_queries(c)
-        result["queries"] = counts
-        budget = queries.load_budget()
-        result["query_budget"] = budget
-        result["over_budget"] = queries.over_budget(counts, budget)
-        print(f"  {counts}", flush=True)
-        if wanted("raw_queue_sql"):
-            print("the queue's SQL through psycopg", flush=True)
-            sql = queue_sql(c.officers[0].token)
-            result["raw_queue_sql"] = raw_queue_sql(sql, url, mode["requests"], args.concurrency)
-            print(f"  {result['raw_queue_sql']}", flush=True)
-        if wanted("sweep"):
-            print("escalation sweep", flush=True)
-            result["sweep"] = sweep_bench(mode["due"])
-            print(f"  {result['sweep']}", flush=True)
+        measure(args, mode, url, wanted, result)
     finally:
         if redis is not None:
             stop(redis)
         if data_dir:
             shutil.rmtree(data_dir, ignore_errors=True)
+    result["load_average"]["after"] = load_average()
 
     result["commit"] = commit
     result["date"] = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
