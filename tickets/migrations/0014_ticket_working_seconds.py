@@ -1,7 +1,7 @@
 """Tickets store the working seconds from filing to their first response and to their
 resolution (tickets.sla.spent), so that the officers' report reads them instead of computing
 working time for every ticket of the period. Existing tickets are filled from their
-timestamps on the default calendar (about a minute a million tickets)."""
+timestamps on the default calendar (about five minutes for a million tickets on 2 cores)."""
 
 from django.db import migrations, models
 
