@@ -64,8 +64,10 @@ MODES = {
 }
 # officers whose tokens make the reads (see `cast` in main)
 OFFICERS = 24
-TARGETS_MS = {"queue": 25.0, "list": 25.0, "detail": 25.0, "events": 25.0, "report": 1500.0}
-TARGETS_MS |= {"search": 50.0, "search_zone": 50.0}
+# the targets each table row is judged by: the reads against the floor of the same run (so a
+# busy machine does not move the goal), the rest in milliseconds
+TARGETS_FLOOR = {"queue": 3.0, "list": 3.0, "detail": 3.0, "events": 3.0, "inbox": 3.0}
+TARGETS_MS = {"report": 300.0, "search": 50.0, "search_zone": 50.0}
 HTTP_ENDPOINTS = ["floor", "queue", "list", "detail", "events", "inbox", "search", "search_zone"]
 HTTP_ENDPOINTS += ["create", "transition", "report", "report_csv", "report_empty", "hotspots"]
 OTHER_PARTS = ["memory", "raw_queue_sql", "sweep"]
@@ -531,6 +533,9 @@ def markdown(result: dict[str, Any]) -> str:
     ]
     for name, row in result["http"].items():
         target, met = "", ""
+        if name in TARGETS_FLOOR:
+            target = f"p95 ≤ {TARGETS_FLOOR[name]:g} × floor"
+            met = "yes" if row["p95_ms"] <= TARGETS_FLOOR[name] * floor else "no"
         if name in TARGETS_MS:
             target = f"p95 ≤ {TARGETS_MS[name]:g} ms"
             met = "yes" if row["p95_ms"] <= TARGETS_MS[name] else "no"
