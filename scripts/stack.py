@@ -244,17 +244,7 @@ def cmd_test(args: list[str]) -> int:
         # own test database and Redis database; then those, in one process, the coverage of
         # both parts added up and held to the floors
         workers = os.environ.get("TEST_WORKERS", "2")
-        parallel = [
-            "-p",
-            "tests.redis_per_worker",
-            "-n",
-            workers,
-            "--dist",
-            "loadfile",
-            "--no-loadscope-reorder",
-            "-m",
-            "not alone",
-        ]
+        parallel = ["-p", "tests.redis_per_worker", "-n", workers, "--dist", "loadfile", "-m", "not alone"]
         code, first = _pytest([*parallel, "--cov-fail-under=0", "--cov-report="])
         alone, second = _pytest(["-m", "alone", "--cov-append"])
         code = code or (0 if alone == 5 else alone)  # 5: none to run alone
