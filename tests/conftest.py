@@ -17,17 +17,6 @@ if (
     pytest.exit("a parallel run shares one Redis database between workers: add -p tests.redis_per_worker", 2)
 
 
-LONG_MARKS = ("e2e", "slow", "alone")
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The files that hold an e2e or slow test run first (a stable sort: pytest-django's
-    order stays within each part), so that in a parallel run (`make test`) no worker is
-    left with a minute-long file at the end while the other has finished."""
-    long_files = {item.path for item in items if any(item.get_closest_marker(mark) for mark in LONG_MARKS)}
-    items.sort(key=lambda item: item.path not in long_files)
-
-
 @pytest.fixture(autouse=True)
 def _isolated_settings(settings, tmp_path):  # type: ignore[no-untyped-def]
     """Uploaded files go to a temporary folder; each test starts with no throttle counters

@@ -32,7 +32,7 @@ from tickets.models import (
 )
 from visits.models import Visit
 
-pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture

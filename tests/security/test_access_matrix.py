@@ -27,7 +27,7 @@ from tests.factories import PASSWORD, credit_code
 
 from .conftest import PDF, PNG, ROLES, Seeded
 
-pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+pytestmark = pytest.mark.django_db
 
 OK = "ok"  # served: 2xx, or 409 when the status does not allow the move (nothing changed)
 OK_CODES = {200, 201, 204, 409}

@@ -44,7 +44,7 @@ from servicedesk.services import api_token_create
 
 from .conftest import Seeded
 
-pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+pytestmark = pytest.mark.django_db
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "4"))
 # The bounded run in `make test` is the same every time; `make fuzz` draws new cases each run

@@ -27,7 +27,7 @@ from tests.factories import (
     credit_code,
 )
 
-pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+pytestmark = pytest.mark.django_db
 
 HUGE = "字" * 100_000
 

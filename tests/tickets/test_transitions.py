@@ -16,7 +16,7 @@ from tests.factories import ManagerFactory, OfficerFactory
 from tickets import services
 from tickets.models import AssistRequest, EventKind, ExtensionRequest, Ticket, TicketEvent
 
-pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+pytestmark = pytest.mark.django_db
 
 HOUR = 60 * 60
 DAY = 24 * HOUR

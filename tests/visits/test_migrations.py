@@ -19,7 +19,7 @@ from servicedesk.models import User
 from tests.tickets import conftest as tickets_conftest
 from visits.models import Visit, VisitPhoto, VisitProblem
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 clock = tickets_conftest.clock
 world = tickets_conftest.world
