@@ -30,12 +30,9 @@ def recompute_working_seconds(since: str | None = None) -> int:
     date; None: every ticket) are computed again. Safe to run twice."""
     import datetime as dt
 
-    from django.utils import timezone
-
     from .sla import spent
 
-    start = None if since is None else timezone.make_aware(dt.datetime.combine(dt.date.fromisoformat(since), dt.time()))
-    return spent.recompute(since=start)
+    return spent.recompute(since=None if since is None else spent.start_of(dt.date.fromisoformat(since)))
 
 
 @shared_task(acks_late=True, ignore_result=True)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import connections, transaction
 from django.db.models import Case, F, Q, QuerySet, When
+from django.utils import timezone
 
 from .worktime import WorkingTime
 
@@ -25,10 +26,13 @@ FIELDS = ("first_response_seconds", "resolution_seconds")
 
 
 def seconds(wt: WorkingTime, start: dt.datetime, end: dt.datetime | None) -> int | None:
-    """Working seconds from ``start`` to ``end`` (None without an end; never negative)."""
-    if end is None:
-        return None
-    return max(0, wt.between(start, end)) if end > start else 0
+    """Working seconds from ``start`` to ``end`` (None without an end; 0 when it is not later)."""
+    return None if end is None else wt.between(start, end)
+
+
+def start_of(day: dt.date) -> dt.datetime:
+    """The first instant of ``day`` in the desk's time zone: where a calendar change counts from."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time()))
 
 
 def with_times(queryset: QuerySet[Any], *lead: Any) -> QuerySet[Any]:
@@ -90,14 +94,14 @@ def recompute(*, since: dt.datetime | None = None, batch: int = 5000, using: str
             return done
         values = [(pk, seconds(wt, c, r), seconds(wt, c, s)) for pk, c, r, s in chunk]
         with transaction.atomic(using=using):
-            _write(values, using)
+            _write(model._meta.db_table, values, using)
         done += len(values)
         after = chunk[-1][0]
 
 
-def _write(values: list[tuple[int, int | None, int | None]], using: str) -> None:
+def _write(table_name: str, values: list[tuple[int, int | None, int | None]], using: str) -> None:
     connection = connections[using]
-    table = connection.ops.quote_name("tickets_ticket")
+    table = connection.ops.quote_name(table_name)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             rows = ", ".join(["(%s::bigint, %s::integer, %s::integer)"] * len(values))

@@ -9,7 +9,6 @@ import datetime as dt
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 
 from tickets.sla import spent
 
@@ -28,7 +27,7 @@ class Command(BaseCommand):
                 day = dt.date.fromisoformat(options["since"])
             except ValueError as exc:
                 raise CommandError(f"--since: not a date (YYYY-MM-DD): {options['since']!r}") from exc
-            since = timezone.make_aware(dt.datetime.combine(day, dt.time()))
+            since = spent.start_of(day)
         if options["batch"] < 1:
             raise CommandError("--batch must be at least 1")
         done = spent.recompute(since=since, batch=options["batch"])
