@@ -2,8 +2,11 @@
 
 A searchable row keeps a *search document*: its texts cut into words by jieba (search mode,
 so 高新技术企业 also yields 高新 / 技术 / 企业), lower-cased, joined by spaces, in a text
-column. A query is cut the same way; a row matches when it holds every word of the query
-(as a prefix, so 疏 finds 疏通), ranked by how well it matches.
+column. A query is cut the same way; a row matches when it holds every word of the query,
+ranked by how well it matches. A Chinese word of two characters or more must be held as it
+is (search mode already cut the document's longer words into the shorter ones a query may
+name); a single character and a Latin or numeric word are prefixes, so 疏 finds 疏通 and
+0001 finds the number 000123 (see :func:`lexeme`).
 
 - PostgreSQL: the row's ``tsvector`` stored beside it (a generated column, made with its
   GIN index by :func:`stored_vector_sql` in a migration), ``@@`` to match and ``ts_rank``
@@ -26,19 +29,37 @@ from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from django.db import connections
-from django.db.models import BooleanField, Case, Expression, F, Field, FloatField, Model, Q, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Expression,
+    F,
+    Field,
+    FloatField,
+    IntegerField,
+    Model,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 
 __all__ = [
     "MAX_QUERY_WORDS",
     "RANKED",
+    "STEP",
     "VECTOR",
     "document",
     "gin_index_sql",
+    "lexeme",
+    "ranked_ids",
+    "rows_of",
     "search",
     "stored_vector_operation",
     "stored_vector_sql",
     "tokens",
     "tsquery",
+    "whole_words",
 ]
 
 M = TypeVar("M", bound=Model)
@@ -49,6 +70,12 @@ VECTOR = "search_vector"
 RANKED = 500
 """A ranked search on PostgreSQL returns at most this many matches, the newest, ranked among
 themselves: ranking every match of a common word at a million rows costs seconds."""
+
+STEP = 20_000
+"""Ids per step of a walk (``search(..., walk=True)``). A row's stored vector may hold, beside
+its words, the lexeme ``~<id // STEP>`` of its step (``stored_vector_sql(..., steps_of=…)``):
+the index then finds a word's rows among one step's ids without reading the word's rows of
+every other step."""
 
 MAX_QUERY_WORDS = 12
 """A query is cut to this many distinct words: longer texts say nothing more to a search."""
@@ -99,11 +126,44 @@ def _query_words(text: str) -> list[str]:
     return words[:MAX_QUERY_WORDS]
 
 
-def tsquery(text: str) -> str | None:
-    """A PostgreSQL ``to_tsquery('simple', …)`` string: every word, each as a prefix, ANDed.
-    None when the text holds no word (then nothing should be searched)."""
+def lexeme(word: str, *, last: bool = True) -> str:
+    """A query word as a term of ``to_tsquery('simple', …)``: a Chinese word of two
+    characters or more as it is; a single character as a prefix (``word:*``); a Latin or
+    numeric word as a prefix when it is the ``last`` of the query (still being typed, or a
+    part of a number), as it is otherwise.
+
+    Why not every word as a prefix: the GIN index answers a prefix by merging the rows of
+    every entry that starts with it into a bitmap, a common word's 25,000 rows at 1,000,000
+    tickets in 50–80 ms, where the word itself is read in about 5 ms (and 2026, a word of
+    every ticket number, in none: its rows are skipped over). Search mode cuts a document's
+    long words into the dictionary words they hold (排污许可证: 排污 / 许可 / 许可证), and a
+    query is cut the same way, so a whole word finds them; a single character is what jieba
+    leaves of a word it does not know, or of one not typed to its end."""
+    if len(word) > 1 and not word.isascii():
+        return word
+    return f"{word}:*" if last or len(word) == 1 else word
+
+
+def tsquery(text: str, *, joiner: str = " & ") -> str | None:
+    """A PostgreSQL ``to_tsquery('simple', …)`` string: every word (:func:`lexeme`), ANDed
+    (or joined by ``joiner``). None when the text holds no word (then nothing should be
+    searched)."""
     words = _query_words(text)
-    return " & ".join(f"{w}:*" for w in words) if words else None
+    return joiner.join(lexeme(w, last=i == len(words) - 1) for i, w in enumerate(words)) if words else None
+
+
+def whole_words(text: str) -> bool:
+    """True when ``text`` names whole words, not a fragment of one: every word is searched
+    as it is (no prefix, see :func:`lexeme`), and every Chinese word is in jieba's
+    dictionary or holds one of the query's dictionary words (出口退税 beside 出口 and 退税).
+    A word jieba made up of characters it does not know as a word (区停, typed from the
+    middle of 厂区停电) is not whole: a caller may then look for the text as a substring."""
+    query = tsquery(text)
+    if query is None or ":*" in query:
+        return False
+    words = _query_words(text)
+    known = {w for w in words if not w.isascii() and _jieba().get_FREQ(w)}
+    return all(w.isascii() or w in known or any(k in w for k in known) for w in words)
 
 
 class _Vector(Expression):
@@ -124,6 +184,82 @@ class _Vector(Expression):
         return self.template.format(vector=vector), (self.query,)
 
 
+class _Ids(Expression):
+    """``template`` with ``{pk}`` as the primary key of the query's table and these ids as one
+    array parameter (``pk__in`` of 500 ids is 500 parameters to write, send and parse)."""
+
+    template = ""
+
+    def __init__(self, ids: list[int], output_field: Field) -> None:  # type: ignore[type-arg]
+        super().__init__(output_field=output_field)
+        self.ids = ids
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, Any]:
+        table = compiler.quote_name_unless_alias(compiler.query.base_table)
+        pk = connection.ops.quote_name(compiler.query.get_meta().pk.column)
+        return self.template.format(pk=f"{table}.{pk}"), (self.ids,)
+
+
+class _AnyId(_Ids):
+    """The rows of these ids."""
+
+    template = "{pk} = ANY(%s::bigint[])"
+
+    def __init__(self, ids: list[int]) -> None:
+        super().__init__(ids, BooleanField())
+
+
+class _Position(_Ids):
+    """The place of the row's id in the ids (for ``order_by``: their order)."""
+
+    template = "array_position(%s::bigint[], {pk}::bigint)"
+
+    def __init__(self, ids: list[int]) -> None:
+        super().__init__(ids, IntegerField())
+
+
+def _walk(queryset: QuerySet[Any], query: str, column: str, stored: bool, score: Expression) -> list[tuple[int, float]]:
+    """The newest :data:`RANKED` matches of ``query`` in ``queryset`` and their ranks, read
+    one step of :data:`STEP` ids at a time from the newest (a lateral join over the steps,
+    which stops at the step that completes them): in each step the index reads the word's
+    rows of that step only (the step's lexeme is in every row's vector)."""
+    step_hit = _Vector(
+        "{vector} @@ (to_tsquery('simple'::regconfig, %s) && ('~' || walk_step.n)::tsquery)",
+        query,
+        column,
+        stored,
+        BooleanField(),
+    )
+    step = queryset.filter(Q(step_hit)).annotate(search_rank=score).order_by("-pk").values_list("pk", "search_rank")
+    sql, params = step.query.sql_with_params()
+    meta, ops = queryset.model._meta, connections[queryset.db].ops
+    table, pk = ops.quote_name(meta.db_table), ops.quote_name(meta.pk.column)  # type: ignore[union-attr]
+    # the step's query is Django's, its values parameters; names and numbers are ours
+    walk_sql = (
+        f"SELECT found.* FROM generate_series((SELECT coalesce(max({pk}), 0) FROM {table}) / {STEP}, 0, -1)"  # noqa: S608
+        f" AS walk_step(n) CROSS JOIN LATERAL ({sql}) AS found LIMIT {RANKED}"
+    )
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(walk_sql, params)
+        return [(int(pk_), float(rank)) for pk_, rank in cursor.fetchall()]
+
+
+def rows_of(queryset: QuerySet[M], ids: list[int]) -> QuerySet[M]:
+    """The rows of ``queryset`` with these ids, in the order of the ids."""
+    return queryset.filter(_AnyId(ids)).order_by(_Position(ids))
+
+
+def ranked_ids(queryset: QuerySet[Any]) -> list[int] | None:
+    """The ids an evaluated search (``search(..., evaluate=True)``) found, best first, while
+    ``queryset`` is still in the search's order; None for any other queryset (another order
+    chosen, or not a search). A paginator counts them and reads a page's rows by its slice
+    of them (:func:`rows_of`) instead of sorting every match in SQL."""
+    order = queryset.query.order_by
+    if len(order) == 1 and isinstance(order[0], _Position):
+        return order[0].ids
+    return None
+
+
 def search(
     queryset: QuerySet[M],
     text: str,
@@ -134,6 +270,7 @@ def search(
     also: Q | None = None,
     stored: bool = True,
     evaluate: bool = False,
+    walk: bool = False,
 ) -> QuerySet[M]:
     """Rows of ``queryset`` whose ``field`` holds every word of ``text`` (with ``any_word``:
     at least one, for ranking candidates against a long text such as a draft ticket), or
@@ -145,8 +282,14 @@ def search(
     whatever the number of matches, and older matches beyond those are not returned. The
     match reads the row's stored vector (``stored``: the column :data:`VECTOR`, made by
     :func:`stored_vector_sql`; without it, the document parsed on the fly). ``evaluate``
-    reads the ids of those newest matches now, in a query of their own, so that a page and
-    its count (two queries) do not both look for them. On SQLite the
+    reads the ids and ranks of those newest matches now, in one query, and returns the rows
+    of those ids in rank order (not annotated), so that a page and its count (two queries)
+    neither look for the matches again nor rank them. ``walk`` (with ``evaluate``, for a
+    queryset that holds most of its table, such as the whole zone's tickets, and a stored
+    vector with steps): when no word is a prefix, the newest matches of the words are found
+    step by step from the newest ids, and the search stops at the step that completes them,
+    instead of reading every match of a common word; ``also``'s newest are read on their
+    own and the newest of both kept. On SQLite the
     rank is the number of the words held and every match is returned. A text without any
     word returns no rows."""
     words = _query_words(text)
@@ -157,16 +300,32 @@ def search(
     joiner = " | " if any_word else " & "
     column: str = queryset.model._meta.get_field(field).column  # type: ignore[union-attr,assignment]  # a concrete field
     if connections[queryset.db].vendor == "postgresql":
-        query = joiner.join(f"{w}:*" for w in words)
+        # a draft's words rank candidates (any_word): each a prefix, as the measured similar-
+        # ticket precision was; a search: whole words (lexeme)
+        query = joiner.join(f"{w}:*" for w in words) if any_word else (tsquery(text, joiner=joiner) or "")
         hit = _Vector("{vector} @@ to_tsquery('simple'::regconfig, %s)", query, column, stored, BooleanField())
         score = _Vector("ts_rank({vector}, to_tsquery('simple'::regconfig, %s))", query, column, stored, FloatField())
         hits = queryset.filter(Q(hit) if also is None else Q(hit) | also)
         if not rank:
             return hits.annotate(search_rank=score)  # type: ignore[return-value]
-        newest: Any = hits.order_by("-pk").values("pk")[:RANKED]
+        newest: Any = hits.order_by("-pk")
         if evaluate:
-            newest = [row["pk"] for row in newest]
-        ranked = queryset.filter(pk__in=newest).annotate(search_rank=score)
+            # one query: the newest matches and their ranks; the page reads its rows by id
+            # in that order, the count counts the ids (one array, not a parameter each)
+            if walk and ":*" not in query:
+                found = _walk(queryset, query, column, stored, score)
+                if also is not None:
+                    # what `also` adds: its own newest, then the newest of both
+                    more = queryset.filter(also).annotate(search_rank=score).order_by("-pk")
+                    found = sorted({*found, *more.values_list("pk", "search_rank")[:RANKED]}, reverse=True)[:RANKED]
+            else:
+                found = list(newest.annotate(search_rank=score).values_list("pk", "search_rank")[:RANKED])
+            found.sort(key=lambda row: (-row[1], -row[0]))
+            ids = [pk for pk, _rank in found]
+            if not ids:
+                return queryset.none()
+            return rows_of(queryset, ids)
+        ranked = queryset.filter(pk__in=newest.values("pk")[:RANKED]).annotate(search_rank=score)
         return ranked.order_by(F("search_rank").desc(), "-pk")  # type: ignore[return-value]
     if any_word:
         held = [Case(When(Q(**{f"{field}__icontains": word}), then=Value(1.0)), default=Value(0.0)) for word in words]
@@ -194,16 +353,21 @@ def gin_index_sql(table: str, column: str, name: str) -> tuple[str, str]:
     return create, f'DROP INDEX IF EXISTS "{name}"'
 
 
-def stored_vector_sql(table: str, column: str, name: str, *, old_index: str = "") -> tuple[list[str], list[str]]:
+def stored_vector_sql(
+    table: str, column: str, name: str, *, old_index: str = "", steps_of: str = ""
+) -> tuple[list[str], list[str]]:
     """(forward, backward) SQL that stores a row's vector: a generated column
     ``search_vector`` = ``to_tsvector('simple', column)`` (PostgreSQL keeps it in step with
     every write of the document, COPY included) and the GIN index ``name`` on it, replacing
-    the expression index ``old_index``. Run it in a migration only when
-    ``schema_editor.connection.vendor == "postgresql"``: the column is not a model field,
-    SQLite has no vector, and :func:`search` reads it by name."""
+    the expression index ``old_index``. With ``steps_of`` (the id column), the vector also
+    holds the row's step, ``~<id // STEP>``, for :func:`search`'s walk. Run it in a migration
+    only when ``schema_editor.connection.vendor == "postgresql"``: the column is not a model
+    field, SQLite has no vector, and :func:`search` reads it by name."""
+    vector = f"to_tsvector('simple'::regconfig, coalesce(\"{column}\", ''))"
+    if steps_of:
+        vector += f" || array_to_tsvector(ARRAY['~' || (\"{steps_of}\" / {STEP})::text])"
     forward = [
-        f'ALTER TABLE "{table}" ADD COLUMN IF NOT EXISTS "{VECTOR}" tsvector'
-        f" GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, coalesce(\"{column}\", ''))) STORED",
+        f'ALTER TABLE "{table}" ADD COLUMN IF NOT EXISTS "{VECTOR}" tsvector GENERATED ALWAYS AS ({vector}) STORED',
         f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" USING gin ("{VECTOR}")',
     ]
     backward = [f'DROP INDEX IF EXISTS "{name}"', f'ALTER TABLE "{table}" DROP COLUMN IF EXISTS "{VECTOR}"']
@@ -214,12 +378,18 @@ def stored_vector_sql(table: str, column: str, name: str, *, old_index: str = ""
     return forward, backward
 
 
-def stored_vector_operation(table: str, column: str, name: str, *, old_index: str = ""):  # type: ignore[no-untyped-def]
+def stored_vector_operation(table: str, column: str, name: str, *, old_index: str = "", steps_of: str = ""):  # type: ignore[no-untyped-def]
     """A migration operation running :func:`stored_vector_sql` on PostgreSQL (nothing
-    elsewhere), both ways."""
+    elsewhere), both ways. With ``steps_of``, it replaces a stored vector without steps by
+    one with them (and back): the column and its index are made again, and the table
+    analyzed."""
     from django.db import migrations
 
-    forward_sql, backward_sql = stored_vector_sql(table, column, name, old_index=old_index)
+    forward_sql, backward_sql = stored_vector_sql(table, column, name, old_index=old_index, steps_of=steps_of)
+    if steps_of:
+        # the planner's statistics of the new column (the rows' words) come with it
+        plain, drop = stored_vector_sql(table, column, name)
+        forward_sql, backward_sql = [*drop, *forward_sql, f'ANALYZE "{table}"'], [*drop, *plain, f'ANALYZE "{table}"']
 
     def run(statements: list[str]):  # type: ignore[no-untyped-def]
         def apply(apps, schema_editor):  # type: ignore[no-untyped-def]

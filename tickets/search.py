@@ -30,19 +30,25 @@ def document_with_reply(current: str, body: str) -> str:
 
 
 def ticket_search(queryset: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
-    """Tickets of `queryset` (already scoped) that hold every word of `text` (as prefixes),
-    or whose title holds `text` as a substring (from three characters: the trigram index
-    serves no shorter pattern); on PostgreSQL the newest `textsearch.RANKED` of them, best
-    first, their ids read at once (one query). A full ticket number finds that ticket.
-    Nothing for a text without words."""
+    """Tickets of `queryset` (already scoped) that hold every word of `text`, or, when the
+    text holds a fragment of a word (a single character, a part of a number or a Latin
+    word: see textsearch.lexeme), whose title holds `text` as a substring (from three
+    characters: the trigram index serves no shorter pattern); on PostgreSQL the newest
+    `textsearch.RANKED` of them, best first, their ids read at once (one query). A full
+    ticket number finds that ticket. Nothing for a text without words.
+
+    A text of whole words is found by its words alone: over the zone's million tickets a
+    common title substring costs 20–40 ms to look for, and the words find those titles.
+    Over the whole table (no scope, no filter: the zone's managers) the newest matches are
+    found step by step from the newest (textsearch's walk)."""
     text = (text or "").strip()
     if not text:
         return queryset
     if NUMBER.fullmatch(text):
         also: Q | None = Q(number=text.upper())
-    elif len(text) >= MIN_SUBSTRING:
+    elif len(text) >= MIN_SUBSTRING and not textsearch.whole_words(text):
         also = Q(title__icontains=text)
     else:
         also = None
     # the newest matches are found once, not again by the page's count
-    return textsearch.search(queryset, text, also=also, evaluate=True)
+    return textsearch.search(queryset, text, also=also, evaluate=True, walk=not queryset.query.where)

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 from django.db import connection, models
 from django.db.models import Q
+from django.test.utils import CaptureQueriesContext
 
 import textsearch
 
@@ -28,8 +29,32 @@ def test_a_text_without_words_gives_no_query(text: str) -> None:
     assert textsearch.tsquery(text) is None
 
 
-def test_tsquery_ands_prefixes_and_strips_operators() -> None:
-    assert textsearch.tsquery("污水 & 堵塞 | !") == "污水:* & 堵塞:*"
+def test_tsquery_ands_whole_words_and_strips_operators() -> None:
+    assert textsearch.tsquery("污水 & 堵塞 | !") == "污水 & 堵塞"
+
+
+@pytest.mark.parametrize(
+    ("text", "query"),
+    [
+        ("排污许可证", "排污 & 许可 & 许可证"),  # whole words, as search mode cuts documents
+        ("疏", "疏:*"),  # a single character: the start of a word
+        ("污许可", "污:* & 许可"),  # a fragment: what jieba leaves of 排污 is a prefix
+        ("2026-0001", "2026 & 0001:*"),  # a part of a number: its last word still typed
+        ("wifi 密码", "wifi & 密码"),
+        ("VPN", "vpn:*"),
+    ],
+)
+def test_chinese_words_are_whole_single_characters_and_the_last_latin_word_prefixes(text: str, query: str) -> None:
+    assert textsearch.tsquery(text) == query
+
+
+def test_whole_words_tells_a_text_of_words_from_a_fragment() -> None:
+    assert textsearch.whole_words("厂区 停电")
+    assert not textsearch.whole_words("区停")  # typed from the middle of 厂区停电: no dictionary word
+    assert textsearch.whole_words("出口退税 进度")  # 出口退税 is cut into 出口 and 退税
+    assert not textsearch.whole_words("招聘 普工")  # 普工 is no dictionary word
+    assert not textsearch.whole_words("2026-0001")
+    assert not textsearch.whole_words("？！")
 
 
 def test_a_long_query_is_capped() -> None:
@@ -138,6 +163,64 @@ def test_stored_vector_sql_adds_a_generated_column_and_its_index_in_place_of_the
     assert forward[2] == 'DROP INDEX IF EXISTS "t_doc_fts"'
     assert backward[0].startswith('CREATE INDEX IF NOT EXISTS "t_doc_fts"')
     assert backward[-1] == 'ALTER TABLE "t" DROP COLUMN IF EXISTS "search_vector"'
+
+
+def test_stored_vector_sql_with_steps_adds_each_rows_step_to_its_vector() -> None:
+    forward, _ = textsearch.stored_vector_sql("t", "doc", "t_vec", steps_of="id")
+    assert f"|| array_to_tsvector(ARRAY['~' || (\"id\" / {textsearch.STEP})::text])) STORED" in forward[0]
+
+
+@pytest.fixture
+def stepped(transactional_db: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Note]]:
+    """Notes whose stored vector holds their step of ids, two ids a step (PostgreSQL)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the stored vector is PostgreSQL's")
+    monkeypatch.setattr(textsearch, "STEP", 2)
+    with connection.schema_editor() as editor:
+        editor.create_model(Note)
+        forward, _ = textsearch.stored_vector_sql(Note._meta.db_table, "search_document", "t_note_vec", steps_of="id")
+        for sql in forward:
+            editor.execute(sql)
+    try:
+        texts = ["污水管道堵塞", "车间停电", "污水井冒水", "路灯损坏", "污水 污水 外溢", "停电 污水", "道路积水"]
+        texts.append("污水")
+        yield [Note.objects.create(title=f"n{i}", search_document=textsearch.document(t)) for i, t in enumerate(texts)]
+    finally:
+        with connection.schema_editor() as editor:
+            editor.delete_model(Note)
+
+
+def _evaluated(text: str, *, walk: bool) -> list[str]:
+    return [n.title for n in textsearch.search(Note.objects.all(), text, evaluate=True, walk=walk)]
+
+
+def test_the_walk_finds_what_the_whole_search_finds(stepped: list[Note], monkeypatch: pytest.MonkeyPatch) -> None:
+    # every match, over four steps of two ids: the same rows in the same order
+    assert _evaluated("污水", walk=True) == _evaluated("污水", walk=False)
+    assert set(_evaluated("污水", walk=True)) == {"n0", "n2", "n4", "n5", "n7"}
+    assert _evaluated("停电 污水", walk=True) == ["n5"]
+    assert _evaluated("暖气", walk=True) == []
+    # the newest three: the walk stops in the step that completes them (n4 of the five)
+    monkeypatch.setattr(textsearch, "RANKED", 3)
+    assert set(_evaluated("污水", walk=True)) == set(_evaluated("污水", walk=False)) == {"n4", "n5", "n7"}
+
+
+def test_the_walk_reads_the_steps_from_the_newest(stepped: list[Note], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(textsearch, "RANKED", 1)
+    with CaptureQueriesContext(connection) as ran:
+        assert _evaluated("污水", walk=True) == ["n7"]
+    (walk,) = (q["sql"] for q in ran.captured_queries if "walk_step" in q["sql"])
+    assert "generate_series" in walk and "LIMIT 1" in walk
+
+
+def test_an_evaluated_search_pages_by_its_ids(stepped: list[Note]) -> None:
+    rows = textsearch.search(Note.objects.all(), "污水", evaluate=True)
+    ids = textsearch.ranked_ids(rows)
+    assert ids == [n.pk for n in rows]
+    assert [n.pk for n in textsearch.rows_of(rows, ids[1:3])] == ids[1:3]
+    # another order chosen: not the search's ids any more
+    assert textsearch.ranked_ids(rows.order_by("pk")) is None
+    assert textsearch.ranked_ids(Note.objects.all()) is None
 
 
 def test_postgresql_keeps_the_stored_vector_in_step_with_the_document(notes: dict[str, Note]) -> None:

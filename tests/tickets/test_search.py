@@ -125,3 +125,27 @@ def test_postgresql_returns_the_newest_matches_ranked_among_themselves(
     assert chief.post(f"/api/v1/tickets/{filed['drain']}/reply/", {"body": "已派人清淤"}).status_code == 201
     monkeypatch.setattr(textsearch, "RANKED", 500)
     assert _ids(zone, "清淤") == [filed["drain"]]
+
+
+def test_a_search_is_counted_and_paged_by_the_ids_it_found(world, api_as, file_ticket, filed, clock):
+    # given: five tickets that say 污水 (the drain of `filed` and four more)
+    for i in range(4):
+        clock.shift(timedelta(minutes=1))
+        file_ticket(title=f"污水井冒水 {i}", description="污水" * (i + 1))
+    zone = api_as(world.zone_manager)
+    whole = _ids(zone, "污水")
+    assert len(whole) == 5
+    # when: the second page of two
+    with CaptureQueriesContext(connection) as ran:
+        response = zone.get("/api/v1/tickets/", {"search": "污水", "page_size": 2, "page": 2})
+    # then: the count of all, and the page is the ranked list's slice
+    assert response.json()["count"] == 5
+    assert [row["id"] for row in response.json()["results"]] == whole[2:4]
+    if connection.vendor == "postgresql":
+        # the count is the ids' number (no COUNT query); the page reads its own two rows
+        assert not [q for q in ran.captured_queries if "COUNT(" in q["sql"]]
+    # and another order chosen still counts and pages the same tickets
+    by_date = zone.get("/api/v1/tickets/", {"search": "污水", "ordering": "created_at", "page_size": 2}).json()
+    assert by_date["count"] == 5
+    assert [row["id"] for row in by_date["results"]] == sorted(whole)[:2]
+    assert zone.get("/api/v1/tickets/", {"search": "污水", "page_size": 2, "page": 4}).status_code == 404
