@@ -26,8 +26,10 @@ import operator
 import re
 import threading
 from collections.abc import Iterable
+from functools import cached_property
 from typing import Any, TypeVar
 
+from django.core.paginator import Page, Paginator
 from django.db import connections
 from django.db.models import (
     BooleanField,
@@ -49,6 +51,7 @@ __all__ = [
     "RANKED",
     "STEP",
     "VECTOR",
+    "SearchPaginator",
     "document",
     "gin_index_sql",
     "lexeme",
@@ -258,6 +261,31 @@ def ranked_ids(queryset: QuerySet[Any]) -> list[int] | None:
     if len(order) == 1 and isinstance(order[0], _Position):
         return order[0].ids
     return None
+
+
+class SearchPaginator(Paginator):  # type: ignore[type-arg]
+    """Django's paginator, which counts an evaluated search (``search(..., evaluate=True)``)
+    by the ids it found and reads a page's rows by its slice of them (:func:`ranked_ids`):
+    no count query, and no sorting of every match for one page. Anything else it pages as
+    Django's does."""
+
+    @cached_property
+    def _found(self) -> list[int] | None:
+        return ranked_ids(self.object_list) if isinstance(self.object_list, QuerySet) else None
+
+    @cached_property
+    def count(self) -> int:
+        return super().count if self._found is None else len(self._found)
+
+    def page(self, number: Any) -> Page:  # type: ignore[type-arg]
+        page = super().page(number)
+        if self._found is not None:
+            bottom = (page.number - 1) * self.per_page
+            top = bottom + self.per_page
+            if top + self.orphans >= self.count:
+                top = self.count
+            page.object_list = rows_of(self.object_list, self._found[bottom:top])  # type: ignore[arg-type]
+        return page
 
 
 def search(

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.http import FileResponse
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -42,25 +41,12 @@ ERRORS = {
 }
 
 
-class _TicketRowsPaginator(Paginator):
-    """Counts the filtered tickets as they are; reads the page as the rows the list renders.
-    A search in its own order is counted and paged by the ids it found (best first): no
-    count query, and the page reads its own rows only."""
-
-    @cached_property
-    def _found(self) -> list[int] | None:
-        return textsearch.ranked_ids(self.object_list)  # type: ignore[arg-type]
-
-    @cached_property
-    def count(self) -> int:
-        return super().count if self._found is None else len(self._found)
+class _TicketRowsPaginator(textsearch.SearchPaginator):
+    """Counts the filtered tickets as they are (a search by the ids it found); reads the page
+    as the rows the list renders."""
 
     def page(self, number: Any) -> Page:
         page = super().page(number)
-        if self._found is not None:
-            number = self.validate_number(number)
-            bottom = (number - 1) * self.per_page
-            page.object_list = textsearch.rows_of(self.object_list, self._found[bottom : bottom + self.per_page])  # type: ignore[arg-type]
         page.object_list = page.object_list.values_list(*s.ticket_row_columns())  # type: ignore[attr-defined]
         return page
 

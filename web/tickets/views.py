@@ -15,7 +15,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
@@ -30,6 +29,7 @@ from servicedesk.api.throttles import enterprise_wait
 from servicedesk.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, TooLarge
 from servicedesk.files import atomic_deleting_files
 from servicedesk.models import Enterprise, User
+from textsearch import SearchPaginator
 from tickets import merge, ratings, selectors, services
 from tickets.models import (
     BAD_SCORE_MAX,
@@ -63,7 +63,8 @@ def _user(request: HttpRequest) -> User:
 
 
 def _page(request: HttpRequest, qs: QuerySet[Any]) -> Any:
-    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    """One page of `qs`; a search's page by the ids it found (no count, only the page's rows)."""
+    return SearchPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 # --- SLA flags -------------------------------------------------------------------------
