@@ -13,9 +13,11 @@ from rest_framework.filters import OrderingFilter
 
 from servicedesk.api.filters import IdFilter
 from servicedesk.api.ids import BIGINT_MAX
+from servicedesk.models import User
 
 from .models import AssistRequest, ExtensionRequest, Priority, Status, Ticket
 from .search import ticket_search
+from .selectors import wide_scope
 
 
 class PersonField(forms.CharField):
@@ -148,7 +150,8 @@ class TicketFilter(StaticFormFilterSet):
         fields: list[str] = []
 
     def filter_search(self, qs: QuerySet[Ticket], name: str, value: str) -> QuerySet[Ticket]:
-        return ticket_search(qs, value)
+        user = getattr(self.request, "user", None)
+        return ticket_search(qs, value, wide=isinstance(user, User) and wide_scope(user))
 
 
 class ExtensionFilter(StaticFormFilterSet):

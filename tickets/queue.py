@@ -115,7 +115,8 @@ def queue_for(user: User, query: QueueQuery) -> QuerySet[Ticket]:
     qs = _selected(user, query).defer("search_document")
     text = query.q.strip()
     if text:
-        qs = search.ticket_search(qs, text)  # best match first unless a column is chosen
+        # best match first unless a column is chosen
+        qs = search.ticket_search(qs, text, wide=selectors.wide_scope(user))
         if not query.sort:
             return qs
     return _ordered(qs, query.sort or default_sort(query))

@@ -29,7 +29,7 @@ def document_with_reply(current: str, body: str) -> str:
     return f"{current} {words}".strip() if words else current
 
 
-def ticket_search(queryset: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
+def ticket_search(queryset: QuerySet[Ticket], text: str, *, wide: bool = False) -> QuerySet[Ticket]:
     """Tickets of `queryset` (already scoped) that hold every word of `text`, or, when the
     text holds a fragment of a word (a single character, a part of a number or a Latin
     word: see textsearch.lexeme), whose title holds `text` as a substring (from three
@@ -39,8 +39,11 @@ def ticket_search(queryset: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
 
     A text of whole words is found by its words alone: over the zone's million tickets a
     common title substring costs 20–40 ms to look for, and the words find those titles.
-    Over the whole table (no scope, no filter: the zone's managers) the newest matches are
-    found step by step from the newest (textsearch's walk)."""
+    In a `wide` scope (selectors.wide_scope: the zone, a park) and over the whole table, the
+    newest matches are found step by step from the newest (textsearch's walk): there a
+    common word's matches are many, and the newest 500 lie in the newest steps. In a narrow
+    one (an officer's, a department's, an enterprise's) they are few, and the index and the
+    scope together find them at once."""
     text = (text or "").strip()
     if not text:
         return queryset
@@ -51,4 +54,4 @@ def ticket_search(queryset: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
     else:
         also = None
     # the newest matches are found once, not again by the page's count
-    return textsearch.search(queryset, text, also=also, evaluate=True, walk=not queryset.query.where)
+    return textsearch.search(queryset, text, also=also, evaluate=True, walk=wide or not queryset.query.where)

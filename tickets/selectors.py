@@ -76,6 +76,13 @@ def _scope_q(user: User) -> Q | None:
     return Q(pk__in=[])
 
 
+def wide_scope(user: User) -> bool:
+    """True when `user` sees a large share of the tickets: the zone (admins, the zone's
+    managers) or a park (a fifth of the zone's). A search in such a scope looks for its
+    newest matches from the newest tickets down (tickets.search.ticket_search)."""
+    return _scope_q(user) is None or (user.role == User.Role.MANAGER and bool(user.park_id))
+
+
 def _tickets() -> QuerySet[Ticket]:
     """Tickets with what the web pages show of them: enterprise, service item, park,
     department and the two officers."""

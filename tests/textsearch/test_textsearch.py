@@ -205,6 +205,21 @@ def test_the_walk_finds_what_the_whole_search_finds(stepped: list[Note], monkeyp
     assert set(_evaluated("污水", walk=True)) == set(_evaluated("污水", walk=False)) == {"n4", "n5", "n7"}
 
 
+def test_the_walk_in_a_scope_checks_it_on_each_steps_matches(stepped: list[Note], monkeypatch: pytest.MonkeyPatch):
+    # a filter on the rows (a park, a status): the index finds a step's matches, the filter
+    # is checked on those; the same rows as the whole search
+    scope = Note.objects.filter(title__in=["n0", "n2", "n5", "n6"])
+    walked = [n.title for n in textsearch.search(scope, "污水", evaluate=True, walk=True)]
+    plain = [n.title for n in textsearch.search(scope, "污水", evaluate=True, walk=False)]
+    assert walked == plain
+    assert set(walked) == {"n0", "n2", "n5"}
+    monkeypatch.setattr(textsearch, "RANKED", 2)
+    with CaptureQueriesContext(connection) as ran:
+        assert {n.title for n in textsearch.search(scope, "污水", evaluate=True, walk=True)} == {"n2", "n5"}
+    (walk,) = (q["sql"] for q in ran.captured_queries if "walk_step" in q["sql"])
+    assert "walk_match" in walk
+
+
 def test_the_walk_reads_the_steps_from_the_newest(stepped: list[Note], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(textsearch, "RANKED", 1)
     with CaptureQueriesContext(connection) as ran:

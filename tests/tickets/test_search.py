@@ -149,3 +149,24 @@ def test_a_search_is_counted_and_paged_by_the_ids_it_found(world, api_as, file_t
     assert by_date["count"] == 5
     assert [row["id"] for row in by_date["results"]] == sorted(whole)[:2]
     assert zone.get("/api/v1/tickets/", {"search": "污水", "page_size": 2, "page": 4}).status_code == 404
+
+
+def test_the_zone_and_a_park_are_wide_scopes_an_officers_is_not(world):
+    from tickets.selectors import wide_scope
+
+    assert [wide_scope(u) for u in (world.zone_manager, world.admin, world.park_manager)] == [True, True, True]
+    assert [wide_scope(u) for u in (world.chief, world.dept_head, world.company)] == [False, False, False]
+
+
+def test_a_park_managers_search_walks_and_finds_what_the_whole_search_finds(world, api_as, filed):
+    if connection.vendor != "postgresql":
+        pytest.skip("the walk is PostgreSQL's")
+    park = api_as(world.park_manager)
+    with CaptureQueriesContext(connection) as ran:
+        walked = _ids(park, "污水")
+    assert walked == [filed["drain"]]
+    assert any("walk_step" in q["sql"] for q in ran.captured_queries)
+    # an officer's narrow scope is searched at once, not walked
+    with CaptureQueriesContext(connection) as ran:
+        assert _ids(api_as(world.chief), "污水") == [filed["drain"]]
+    assert not any("walk_step" in q["sql"] for q in ran.captured_queries)
