@@ -115,8 +115,12 @@ def queue_for(user: User, query: QueueQuery) -> QuerySet[Ticket]:
     qs = _selected(user, query).defer("search_document")
     text = query.q.strip()
     if text:
-        # best match first unless a column is chosen
-        qs = search.ticket_search(qs, text, wide=selectors.wide_scope(user))
+        # best match first unless a column is chosen; walked from the newest in a wide scope
+        # under its tab alone (the tabs' tickets are the recent ones, or most of them), not
+        # under a filter that may keep only old or few tickets (see TicketFilter)
+        filters = [query.status, query.priority, query.park, query.department, query.service_item, query.owner]
+        wide = selectors.wide_scope(user) and not any([*filters, query.filed_from, query.filed_to])
+        qs = search.ticket_search(qs, text, wide=wide)
         if not query.sort:
             return qs
     return _ordered(qs, query.sort or default_sort(query))
