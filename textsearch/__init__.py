@@ -147,12 +147,16 @@ def lexeme(word: str, *, last: bool = True) -> str:
     return f"{word}:*" if last or len(word) == 1 else word
 
 
-def tsquery(text: str, *, joiner: str = " & ") -> str | None:
-    """A PostgreSQL ``to_tsquery('simple', …)`` string: every word (:func:`lexeme`), ANDed
-    (or joined by ``joiner``). None when the text holds no word (then nothing should be
-    searched)."""
+def _terms(words: list[str], joiner: str = " & ") -> str:
+    """The ``to_tsquery`` string of query words (each a :func:`lexeme`), joined."""
+    return joiner.join(lexeme(w, last=i == len(words) - 1) for i, w in enumerate(words))
+
+
+def tsquery(text: str) -> str | None:
+    """A PostgreSQL ``to_tsquery('simple', …)`` string: every word (:func:`lexeme`), ANDed.
+    None when the text holds no word (then nothing should be searched)."""
     words = _query_words(text)
-    return joiner.join(lexeme(w, last=i == len(words) - 1) for i, w in enumerate(words)) if words else None
+    return _terms(words) if words else None
 
 
 def whole_words(text: str) -> bool:
@@ -161,10 +165,9 @@ def whole_words(text: str) -> bool:
     dictionary or holds one of the query's dictionary words (出口退税 beside 出口 and 退税).
     A word jieba made up of characters it does not know as a word (区停, typed from the
     middle of 厂区停电) is not whole: a caller may then look for the text as a substring."""
-    query = tsquery(text)
-    if query is None or ":*" in query:
-        return False
     words = _query_words(text)
+    if not words or ":*" in _terms(words):
+        return False
     known = {w for w in words if not w.isascii() and _jieba().get_FREQ(w)}
     return all(w.isascii() or w in known or any(k in w for k in known) for w in words)
 
@@ -221,6 +224,10 @@ class _Position(_Ids):
         super().__init__(ids, IntegerField())
 
 
+_IN_STEP = "(to_tsquery('simple'::regconfig, %s) && ('~' || walk_step.n)::tsquery)"
+"""The tsquery parameter ANDed with the lexeme of the walk's current step (:func:`_walk`)."""
+
+
 class _StepMatch(Expression):
     """The row is among the matches of the tsquery ``query`` in the walk's current step, as
     the index alone finds them (a subquery of the same table with no other condition): the
@@ -238,8 +245,8 @@ class _StepMatch(Expression):
         meta, quote = compiler.query.get_meta(), connection.ops.quote_name
         pk, table, vector = quote(meta.pk.column), quote(meta.db_table), quote(VECTOR)
         return (  # names are ours, the tsquery a parameter
-            f"{alias}.{pk} = ANY(ARRAY(SELECT walk_match.{pk} FROM {table} AS walk_match WHERE walk_match.{vector}"  # noqa: S608
-            " @@ (to_tsquery('simple'::regconfig, %s) && ('~' || walk_step.n)::tsquery)))",
+            f"{alias}.{pk} = ANY(ARRAY(SELECT walk_match.{pk} FROM {table} AS walk_match"  # noqa: S608
+            f" WHERE walk_match.{vector} @@ {_IN_STEP}))",
             (self.query,),
         )
 
@@ -254,13 +261,7 @@ def _walk(queryset: QuerySet[Any], query: str, column: str, stored: bool, score:
     if queryset.query.where:
         step_hit: Expression = _StepMatch(query)
     else:
-        step_hit = _Vector(
-            "{vector} @@ (to_tsquery('simple'::regconfig, %s) && ('~' || walk_step.n)::tsquery)",
-            query,
-            column,
-            stored,
-            BooleanField(),
-        )
+        step_hit = _Vector("{vector} @@ " + _IN_STEP, query, column, stored, BooleanField())
     step = queryset.filter(Q(step_hit)).annotate(search_rank=score).order_by("-pk").values_list("pk", "search_rank")
     sql, params = step.query.sql_with_params()
     meta, ops = queryset.model._meta, connections[queryset.db].ops
@@ -359,7 +360,7 @@ def search(
     if connections[queryset.db].vendor == "postgresql":
         # a draft's words rank candidates (any_word): each a prefix, as the measured similar-
         # ticket precision was; a search: whole words (lexeme)
-        query = joiner.join(f"{w}:*" for w in words) if any_word else (tsquery(text, joiner=joiner) or "")
+        query = joiner.join(f"{w}:*" for w in words) if any_word else _terms(words, joiner)
         hit = _Vector("{vector} @@ to_tsquery('simple'::regconfig, %s)", query, column, stored, BooleanField())
         score = _Vector("ts_rank({vector}, to_tsquery('simple'::regconfig, %s))", query, column, stored, FloatField())
         hits = queryset.filter(Q(hit) if also is None else Q(hit) | also)

@@ -58,6 +58,12 @@ class QueueQuery:
     filed_to: date | None = None
     sort: str = ""  # a key of SORTS, "-" in front for descending; "" for the tab's default
 
+    @property
+    def filtered(self) -> bool:
+        """A filter besides the tab and the search words is chosen."""
+        chosen = (self.status, self.priority, self.park, self.department, self.service_item, self.owner)
+        return any(chosen) or self.filed_from is not None or self.filed_to is not None
+
 
 def owns_queue(user: User) -> bool:
     """An officer's queue is their own tickets (assignee or first-ask owner); a manager's (and
@@ -118,9 +124,7 @@ def queue_for(user: User, query: QueueQuery) -> QuerySet[Ticket]:
         # best match first unless a column is chosen; walked from the newest in a wide scope
         # under its tab alone (the tabs' tickets are the recent ones, or most of them), not
         # under a filter that may keep only old or few tickets (see TicketFilter)
-        filters = [query.status, query.priority, query.park, query.department, query.service_item, query.owner]
-        wide = selectors.wide_scope(user) and not any([*filters, query.filed_from, query.filed_to])
-        qs = search.ticket_search(qs, text, wide=wide)
+        qs = search.ticket_search(qs, text, wide=selectors.wide_scope(user) and not query.filtered)
         if not query.sort:
             return qs
     return _ordered(qs, query.sort or default_sort(query))
