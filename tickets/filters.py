@@ -11,7 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from rest_framework.filters import OrderingFilter
 
-from servicedesk.api.filters import IdFilter
+from servicedesk.api.filters import DateTimeFilter, IdFilter
 from servicedesk.api.ids import BIGINT_MAX
 from servicedesk.models import User
 
@@ -141,8 +141,8 @@ class TicketFilter(StaticFormFilterSet):
     service_item = django_filters.CharFilter(field_name="service_item__code")
     park = IdFilter(field_name="park_id")
     overdue = StrictBooleanFilter()
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = DateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = DateTimeFilter(field_name="created_at", lookup_expr="lt")
     search = django_filters.CharFilter(method="filter_search", max_length=100)
 
     class Meta:

@@ -12,10 +12,14 @@ from typing import Any
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_filters.fields import IsoDateTimeField
 from django_filters.filterset import FILTER_FOR_DBFIELD_DEFAULTS
 from django_filters.rest_framework import DjangoFilterBackend
 
+from servicedesk import clock
 from servicedesk.api.ids import BIGINT_MAX
 
 
@@ -28,6 +32,26 @@ class IdFilter(django_filters.NumberFilter):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", BIGINT_MAX)
         super().__init__(*args, **kwargs)
+
+
+class _DeskDateTimeField(IsoDateTimeField):
+    """An ISO 8601 date-time within the desk's years (clock.EARLIEST … clock.LATEST): a far
+    one is a mistake or a probe, and at year 1 its conversion to UTC overflows (a 500)."""
+
+    def to_python(self, value: Any) -> Any:
+        moment = super().to_python(value)
+        if moment is not None and not clock.in_range(moment.date()):
+            raise ValidationError(
+                _("Between %(earliest)s and %(latest)s.") % {"earliest": clock.EARLIEST, "latest": clock.LATEST},
+                code="out_of_range",
+            )
+        return moment
+
+
+class DateTimeFilter(django_filters.IsoDateTimeFilter):
+    """An ISO 8601 date-time within the desk's years; anything else is a 400 naming it."""
+
+    field_class = _DeskDateTimeField
 
 
 class IdFilterSet(django_filters.rest_framework.FilterSet):

@@ -191,6 +191,8 @@ def test_page_size_up_to_200_is_honoured_and_more_is_capped(world, api_as):
         {"assignee": "١"},
         {"created_after": "notadate"},
         {"created_before": "2026-13-45"},
+        {"created_after": "0001-01-01"},  # before the desk's years (at year 1, UTC overflows)
+        {"created_before": "9999-12-31T23:59:59Z"},
         {"status": "bogus"},
         {"priority": "extreme"},
         {"overdue": "perhaps"},
