@@ -5,6 +5,7 @@ match task runs again; the number of queries does not grow with the number of en
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -173,7 +174,7 @@ def test_the_set_based_outbox_writes_what_one_message_per_enterprise_would(world
     assert any(row[1] == NotificationChannel.EMAIL and row[5] == NotificationStatus.HELD for row in set_based[:8])
 
 
-def _publish_queries(world, make_policy, n: int, code: str) -> int:
+def _publish_queries(world, make_policy, n: int, code: str) -> list[str]:
     officer = OfficerFactory(department=world.service_dept)
     for _i in range(n):
         ent = EnterpriseFactory(park=world.park, chief_officer=officer)
@@ -183,7 +184,11 @@ def _publish_queries(world, make_policy, n: int, code: str) -> int:
     with CaptureQueriesContext(connection) as queries:
         services.policy_publish(actor=world.zone_manager, policy_id=policy.pk)
     assert PolicyMatch.objects.filter(policy=policy).count() == n
-    return len(queries)
+    # each statement by its kind and table; the outbox's bulk INSERT batches (SQLite takes so
+    # many parameters a statement, so Django splits the rows) count as one statement
+    kinds = [re.sub(r'"s\d+_x\d+"', "sp", " ".join(q["sql"].split()[:3])) for q in queries.captured_queries]
+    outbox = 'INSERT INTO "notifications_notification"'
+    return [k for i, k in enumerate(kinds) if not (k == outbox and i and kinds[i - 1] == outbox)]
 
 
 def test_matching_takes_the_same_number_of_queries_for_few_or_many_enterprises(world, make_policy):
