@@ -238,6 +238,24 @@ def test_an_evaluated_search_pages_by_its_ids(stepped: list[Note]) -> None:
     assert textsearch.ranked_ids(Note.objects.all()) is None
 
 
+def test_a_page_of_an_evaluated_search_reads_its_own_ids_under_later_filters(stepped: list[Note]) -> None:
+    rows = textsearch.search(Note.objects.all(), "污水", evaluate=True)
+    ids = textsearch.ranked_ids(rows)
+    assert ids is not None and len(ids) == 5
+    # a filter given after the search stays, and the page is the ranked list's slice of it
+    kept = rows.exclude(title="n7")
+    paginator = textsearch.SearchPaginator(kept, 2)
+    assert paginator.count == 5  # the ids found: what the filter after drops is not recounted
+    with CaptureQueriesContext(connection) as ran:
+        second = [n.pk for n in paginator.page(2).object_list]
+    assert second == [pk for pk in ids[2:4] if pk != Note.objects.get(title="n7").pk]
+    (sql,) = (q["sql"] for q in ran.captured_queries)
+    # the page's ids only, not every id found
+    others = [str(pk) for pk in ids if pk not in ids[2:4]]
+    assert not any(f"{pk}," in sql or f"{pk}}}" in sql for pk in others)
+    assert "n7" in sql  # the later filter
+
+
 def test_postgresql_keeps_the_stored_vector_in_step_with_the_document(notes: dict[str, Note]) -> None:
     if connection.vendor != "postgresql":
         pytest.skip("the stored vector is PostgreSQL's")
