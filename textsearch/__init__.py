@@ -27,6 +27,7 @@ import operator
 import re
 import threading
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, TypeVar
 
@@ -53,6 +54,7 @@ __all__ = [
     "STEP",
     "VECTOR",
     "SearchPaginator",
+    "Within",
     "document",
     "gin_index_sql",
     "lexeme",
@@ -61,6 +63,7 @@ __all__ = [
     "search",
     "stored_vector_operation",
     "stored_vector_sql",
+    "tag",
     "tokens",
     "tsquery",
     "whole_words",
@@ -80,6 +83,30 @@ STEP = 20_000
 its words, the lexeme ``~<id // STEP>`` of its step (``stored_vector_sql(..., steps_of=…)``):
 the index then finds a word's rows among one step's ids without reading the word's rows of
 every other step."""
+
+
+def tag(kind: str, value: int) -> str:
+    """The lexeme ``~<kind><value>`` that a row's stored vector holds for one of its columns
+    (``stored_vector_sql(..., tags={kind: column})``), e.g. ``~a12`` for assignee 12: a
+    search :class:`Within` those tags finds the words and the tag in one scan of the index."""
+    return f"~{kind}{int(value)}"
+
+
+@dataclass(frozen=True)
+class Within:
+    """Where a narrow scope's rows are, for the index: the rows whose stored vector holds one
+    of ``tags`` (:func:`tag`), and the rows of ``beside`` (a condition the tags cannot say,
+    such as ticket ids). It must cover the queryset searched (every row of it has a tag or
+    is beside); the queryset's own conditions are still applied to what is found. The index
+    then reads a common word's entries only where they meet the tags', instead of every
+    entry of the word, ANDed with the scope's bitmaps."""
+
+    tags: tuple[str, ...]
+    beside: Q | None = None
+
+    def tsquery(self) -> str:
+        return " | ".join(self.tags)
+
 
 MAX_QUERY_WORDS = 12
 """A query is cut to this many distinct words: longer texts say nothing more to a search."""
@@ -176,19 +203,28 @@ def whole_words(text: str) -> bool:
 class _Vector(Expression):
     """``template`` with ``{vector}`` as the row's vector — the stored column, or the document
     column parsed by ``to_tsvector`` — of the table of the query being compiled (a subquery
-    of the same table names it by its own alias), and the tsquery string as its parameter."""
+    of the same table names it by its own alias), and the tsquery string as its parameter
+    (with ``tags``, a second one: :class:`Within`'s tags as a tsquery)."""
 
-    def __init__(self, template: str, query: str, column: str, stored: bool, output_field: Field) -> None:  # type: ignore[type-arg]
+    def __init__(
+        self,
+        template: str,
+        query: str,
+        column: str,
+        stored: bool,
+        output_field: Field,  # type: ignore[type-arg]
+        tags: str = "",
+    ) -> None:
         super().__init__(output_field=output_field)
-        self.template, self.query, self.column, self.stored = template, query, column, stored
+        self.template, self.query, self.column, self.stored, self.tags = template, query, column, stored, tags
 
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[str]]:
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[str, ...]]:
         table = compiler.quote_name_unless_alias(compiler.query.base_table)
         if self.stored:
             vector = f"{table}.{connection.ops.quote_name(VECTOR)}"
         else:
             vector = f"to_tsvector('simple'::regconfig, {table}.{connection.ops.quote_name(self.column)})"
-        return self.template.format(vector=vector), (self.query,)
+        return self.template.format(vector=vector), (self.query, self.tags) if self.tags else (self.query,)
 
 
 class _Ids(Expression):
@@ -347,6 +383,7 @@ def search(
     stored: bool = True,
     evaluate: bool = False,
     walk: bool = False,
+    within: Within | None = None,
 ) -> QuerySet[M]:
     """Rows of ``queryset`` whose ``field`` holds every word of ``text`` (with ``any_word``:
     at least one, for ranking candidates against a long text such as a draft ticket), or
@@ -366,7 +403,9 @@ def search(
     step by step from the newest ids, and the search stops at the step that completes them,
     instead of reading every match of a common word; ``also``'s newest are read on their
     own and the newest of both kept (over the whole table only: in a scope or under a
-    filter, a search with ``also`` is not walked). On SQLite the
+    filter, a search with ``also`` is not walked). ``within`` (a narrow scope's
+    :class:`Within`, for a search that is not walked, over a stored vector with its tags):
+    the words are looked for together with the scope's tags. On SQLite the
     rank is the number of the words held and every match is returned. A text without any
     word returns no rows."""
     words = _query_words(text)
@@ -382,7 +421,13 @@ def search(
         query = joiner.join(f"{w}:*" for w in words) if any_word else _terms(words, joiner)
         hit = _Vector("{vector} @@ to_tsquery('simple'::regconfig, %s)", query, column, stored, BooleanField())
         score = _Vector("ts_rank({vector}, to_tsquery('simple'::regconfig, %s))", query, column, stored, FloatField())
-        hits = queryset.filter(Q(hit) if also is None else Q(hit) | also)
+        found_by = Q(hit)
+        if within is not None and within.tags and stored and not any_word:
+            template = "{vector} @@ (to_tsquery('simple'::regconfig, %s) && %s::tsquery)"
+            found_by = Q(_Vector(template, query, column, stored, BooleanField(), tags=within.tsquery()))
+            if within.beside is not None:
+                found_by |= within.beside & Q(hit)
+        hits = queryset.filter(found_by if also is None else found_by | also)
         if not rank:
             return hits.annotate(search_rank=score)  # type: ignore[return-value]
         newest: Any = hits.order_by("-pk")
@@ -433,18 +478,29 @@ def gin_index_sql(table: str, column: str, name: str) -> tuple[str, str]:
 
 
 def stored_vector_sql(
-    table: str, column: str, name: str, *, old_index: str = "", steps_of: str = ""
+    table: str,
+    column: str,
+    name: str,
+    *,
+    old_index: str = "",
+    steps_of: str = "",
+    tags: dict[str, str] | None = None,
 ) -> tuple[list[str], list[str]]:
     """(forward, backward) SQL that stores a row's vector: a generated column
     ``search_vector`` = ``to_tsvector('simple', column)`` (PostgreSQL keeps it in step with
     every write of the document, COPY included) and the GIN index ``name`` on it, replacing
     the expression index ``old_index``. With ``steps_of`` (the id column), the vector also
-    holds the row's step, ``~<id // STEP>``, for :func:`search`'s walk. Run it in a migration
+    holds the row's step, ``~<id // STEP>``, for :func:`search`'s walk; with ``tags`` (a
+    letter for each column, ``{"a": "assignee_id"}``), the :func:`tag` of each column's value
+    that is not null, for a search :class:`Within` a scope. Run it in a migration
     only when ``schema_editor.connection.vendor == "postgresql"``: the column is not a model
     field, SQLite has no vector, and :func:`search` reads it by name."""
     vector = f"to_tsvector('simple'::regconfig, coalesce(\"{column}\", ''))"
     if steps_of:
         vector += f" || array_to_tsvector(ARRAY['~' || (\"{steps_of}\" / {STEP})::text])"
+    if tags:
+        values = ", ".join(f"'~{kind}' || \"{tagged}\"::text" for kind, tagged in tags.items())
+        vector += f" || array_to_tsvector(array_remove(ARRAY[{values}], NULL))"
     forward = [
         f'ALTER TABLE "{table}" ADD COLUMN IF NOT EXISTS "{VECTOR}" tsvector GENERATED ALWAYS AS ({vector}) STORED',
         f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" USING gin ("{VECTOR}")',
@@ -457,18 +513,30 @@ def stored_vector_sql(
     return forward, backward
 
 
-def stored_vector_operation(table: str, column: str, name: str, *, old_index: str = "", steps_of: str = ""):  # type: ignore[no-untyped-def]
+def stored_vector_operation(  # type: ignore[no-untyped-def]
+    table: str,
+    column: str,
+    name: str,
+    *,
+    old_index: str = "",
+    steps_of: str = "",
+    tags: dict[str, str] | None = None,
+    replaces: dict[str, Any] | None = None,
+):
     """A migration operation running :func:`stored_vector_sql` on PostgreSQL (nothing
-    elsewhere), both ways. With ``steps_of``, it replaces a stored vector without steps by
-    one with them (and back): the column and its index are made again, and the table
-    analyzed."""
+    elsewhere), both ways. With ``steps_of`` or ``tags``, it replaces a stored vector made
+    with ``replaces`` (:func:`stored_vector_sql`'s keywords; none: the words alone) by this
+    one (and back): the column and its index are made again, and the table analyzed."""
     from django.db import migrations
 
-    forward_sql, backward_sql = stored_vector_sql(table, column, name, old_index=old_index, steps_of=steps_of)
-    if steps_of:
+    forward_sql, backward_sql = stored_vector_sql(
+        table, column, name, old_index=old_index, steps_of=steps_of, tags=tags
+    )
+    if steps_of or tags:
         # the planner's statistics of the new column (the rows' words) come with it
-        plain, drop = stored_vector_sql(table, column, name)
-        forward_sql, backward_sql = [*drop, *forward_sql, f'ANALYZE "{table}"'], [*drop, *plain, f'ANALYZE "{table}"']
+        previous, drop = stored_vector_sql(table, column, name, **(replaces or {}))
+        analyze = f'ANALYZE "{table}"'
+        forward_sql, backward_sql = [*drop, *forward_sql, analyze], [*drop, *previous, analyze]
 
     def run(statements: list[str]):  # type: ignore[no-untyped-def]
         def apply(apps, schema_editor):  # type: ignore[no-untyped-def]

@@ -124,7 +124,8 @@ def queue_for(user: User, query: QueueQuery) -> QuerySet[Ticket]:
         # best match first unless a column is chosen; walked from the newest in a wide scope
         # under its tab alone (the tabs' tickets are the recent ones, or most of them), not
         # under a filter that may keep only old or few tickets (see TicketFilter)
-        qs = search.ticket_search(qs, text, wide=selectors.wide_scope(user) and not query.filtered)
+        wide = selectors.wide_scope(user) and not query.filtered
+        qs = search.ticket_search(qs, text, wide=wide, within=selectors.search_within(user))
         if not query.sort:
             return qs
     return _ordered(qs, query.sort or default_sort(query))

@@ -29,7 +29,9 @@ def document_with_reply(current: str, body: str) -> str:
     return f"{current} {words}".strip() if words else current
 
 
-def ticket_search(queryset: QuerySet[Ticket], text: str, *, wide: bool = False) -> QuerySet[Ticket]:
+def ticket_search(
+    queryset: QuerySet[Ticket], text: str, *, wide: bool = False, within: textsearch.Within | None = None
+) -> QuerySet[Ticket]:
     """Tickets of `queryset` (already scoped) that hold every word of `text`, or, when the
     text holds a fragment of a word (a single character, a part of a number or a Latin
     word: see textsearch.lexeme), whose title holds `text` as a substring (from three
@@ -42,8 +44,9 @@ def ticket_search(queryset: QuerySet[Ticket], text: str, *, wide: bool = False) 
     In a `wide` scope (selectors.wide_scope: the zone, a park) and over the whole table, the
     newest matches are found step by step from the newest (textsearch's walk): there a
     common word's matches are many, and the newest 500 lie in the newest steps. In a narrow
-    one (an officer's, a department's, an enterprise's) they are few, and the index and the
-    scope together find them at once."""
+    one (an officer's, a department's, an enterprise's) they are few, and the index finds
+    the words and the scope's tags together (`within`: selectors.search_within, which must
+    cover `queryset`)."""
     text = (text or "").strip()
     if not text:
         return queryset
@@ -54,4 +57,5 @@ def ticket_search(queryset: QuerySet[Ticket], text: str, *, wide: bool = False) 
     else:
         also = None
     # the newest matches are found once, not again by the page's count
-    return textsearch.search(queryset, text, also=also, evaluate=True, walk=wide or not queryset.query.where)
+    walk = wide or not queryset.query.where
+    return textsearch.search(queryset, text, also=also, evaluate=True, walk=walk, within=None if walk else within)

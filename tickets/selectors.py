@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import BooleanField, Expression, F, Q, QuerySet, Subquery
 
+import textsearch
 from servicedesk.models import Enterprise, User
 from servicedesk.selectors import is_admin, is_zone_manager
 
@@ -74,6 +75,33 @@ def _scope_q(user: User) -> Q | None:
     if user.role == User.Role.ENTERPRISE and user.enterprise_id:
         return Q(enterprise_id=user.enterprise_id)
     return Q(pk__in=[])
+
+
+SCOPE_TAGS = {"a": "assignee_id", "o": "owner_id", "e": "enterprise_id", "d": "department_id"}
+"""The columns whose values a ticket's stored vector holds as tags (textsearch.tag, migration
+0016), so that a narrow scope's search finds the words and the scope in one index scan."""
+
+
+def search_within(user: User) -> textsearch.Within | None:
+    """`_scope_q(user)` as the tags of the tickets' stored vectors (SCOPE_TAGS), for a search
+    in a narrow scope (tickets.search.ticket_search); None for a wide one (the zone, a park),
+    which is walked from the newest instead. Every arm of the scope is a tag but the assist
+    requests', which are tickets' ids (`beside`). Reads the enterprises an officer looks
+    after (one query) and a department's people."""
+    tag = textsearch.tag
+    if wide_scope(user):
+        return None
+    if user.role == User.Role.MANAGER and user.department_id:
+        people = User.objects.filter(department_id=user.department_id).values_list("pk", flat=True)
+        tags = (tag("d", user.department_id), *(tag("a", pk) for pk in people))
+        return textsearch.Within(tags, _assisting(user.department_id))
+    if user.role == User.Role.OFFICER:
+        looked_after = Enterprise.objects.filter(Q(chief_officer=user) | Q(deputy_officer=user)).values_list("pk")
+        tags = (tag("a", user.pk), tag("o", user.pk), *(tag("e", pk) for (pk,) in looked_after))
+        return textsearch.Within(tags, _assisting(user.department_id) if user.department_id else None)
+    if user.role == User.Role.ENTERPRISE and user.enterprise_id:
+        return textsearch.Within((tag("e", user.enterprise_id),))
+    return None
 
 
 def wide_scope(user: User) -> bool:

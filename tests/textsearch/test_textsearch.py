@@ -77,6 +77,7 @@ def test_gin_index_sql_names_the_same_expression_search_uses() -> None:
 class Note(models.Model):
     title = models.CharField(max_length=100)
     search_document = models.TextField(default="")
+    owner = models.IntegerField(null=True)
 
     class Meta:
         app_label = "textsearch_tests"
@@ -172,19 +173,25 @@ def test_stored_vector_sql_with_steps_adds_each_rows_step_to_its_vector() -> Non
 
 @pytest.fixture
 def stepped(transactional_db: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Note]]:
-    """Notes whose stored vector holds their step of ids, two ids a step (PostgreSQL)."""
+    """Notes whose stored vector holds their step of ids, two ids a step, and their owner's
+    tag (PostgreSQL): owners 1, 2, none, 1, 2, none, ..."""
     if connection.vendor != "postgresql":
         pytest.skip("the stored vector is PostgreSQL's")
     monkeypatch.setattr(textsearch, "STEP", 2)
     with connection.schema_editor() as editor:
         editor.create_model(Note)
-        forward, _ = textsearch.stored_vector_sql(Note._meta.db_table, "search_document", "t_note_vec", steps_of="id")
+        table, tags = Note._meta.db_table, {"o": "owner"}
+        forward, _ = textsearch.stored_vector_sql(table, "search_document", "t_note_vec", steps_of="id", tags=tags)
         for sql in forward:
             editor.execute(sql)
     try:
         texts = ["污水管道堵塞", "车间停电", "污水井冒水", "路灯损坏", "污水 污水 外溢", "停电 污水", "道路积水"]
         texts.append("污水")
-        yield [Note.objects.create(title=f"n{i}", search_document=textsearch.document(t)) for i, t in enumerate(texts)]
+        owners = [1, 2, None]
+        yield [
+            Note.objects.create(title=f"n{i}", search_document=textsearch.document(t), owner=owners[i % 3])
+            for i, t in enumerate(texts)
+        ]
     finally:
         with connection.schema_editor() as editor:
             editor.delete_model(Note)
@@ -218,6 +225,24 @@ def test_the_walk_in_a_scope_checks_it_on_each_steps_matches(stepped: list[Note]
         assert {n.title for n in textsearch.search(scope, "污水", evaluate=True, walk=True)} == {"n2", "n5"}
     (walk,) = (q["sql"] for q in ran.captured_queries if "walk_step" in q["sql"])
     assert "walk_match" in walk
+
+
+def test_a_search_within_tags_finds_what_the_scope_alone_finds(stepped: list[Note]) -> None:
+    # owner 1's notes, and n2 (no owner) beside them: the tags must cover the scope
+    scope = Note.objects.filter(Q(owner=1) | Q(title="n2"))
+    within = textsearch.Within((textsearch.tag("o", 1),), beside=Q(title="n2"))
+    with CaptureQueriesContext(connection) as ran:
+        tagged = [n.title for n in textsearch.search(scope, "污水", evaluate=True, within=within)]
+    assert tagged == [n.title for n in textsearch.search(scope, "污水", evaluate=True)]
+    assert set(tagged) == {"n0", "n2"}  # n3 is owner 1's but says 路灯损坏
+    assert "'~o1'" in ran.captured_queries[0]["sql"]
+    # the tags alone: what the vector holds, nulls left out
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT title FROM {Note._meta.db_table} WHERE search_vector @@ '~o2'::tsquery ORDER BY id")
+        assert [row[0] for row in cursor.fetchall()] == ["n1", "n4", "n7"]
+    # a scope the tags do not cover loses its rows: the caller must name them all
+    uncovered = textsearch.Within((textsearch.tag("o", 1),))
+    assert {n.title for n in textsearch.search(scope, "污水", evaluate=True, within=uncovered)} == {"n0"}
 
 
 def test_the_walk_reads_the_steps_from_the_newest(stepped: list[Note], monkeypatch: pytest.MonkeyPatch) -> None:

@@ -183,3 +183,49 @@ def test_a_search_under_another_filter_is_not_walked(world, api_as, filed):
     with CaptureQueriesContext(connection) as ran:
         assert _ids(zone, "污水") == [filed["drain"]]
     assert any("walk_step" in q["sql"] for q in ran.captured_queries)
+
+
+def test_the_scope_tags_are_the_ones_the_migration_stores():
+    import importlib
+
+    from tickets.selectors import SCOPE_TAGS
+
+    migration = importlib.import_module("tickets.migrations.0016_ticket_search_vector_scope_tags")
+    assert migration.TAGS == SCOPE_TAGS
+
+
+def test_a_narrow_scopes_tags_cover_it_and_its_search_finds_by_them(world, api_as, filed):
+    # what search_within names must hold every ticket of the scope: the search looks for the
+    # words among the tagged tickets (and those beside), then applies the scope itself
+    if connection.vendor != "postgresql":
+        pytest.skip("the stored vector is PostgreSQL's")
+    from tickets.selectors import search_within, ticket_list_for
+
+    chief = api_as(world.chief)
+    assert chief.post(f"/api/v1/tickets/{filed['power']}/accept/").status_code == 200
+    assist = {"department": world.power_dept.pk, "request": "请协助"}
+    asked = chief.post(f"/api/v1/tickets/{filed['power']}/assist/", assist)
+    assert asked.status_code == 201, asked.json()
+    users = [world.chief, world.deputy, world.other_officer, world.power_officer, world.dept_head, world.company]
+    for user in [*users, world.other_company]:
+        within = search_within(user)
+        assert within is not None
+        scope = set(ticket_list_for(user).values_list("pk", flat=True))
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT id FROM tickets_ticket WHERE search_vector @@ %s::tsquery", [within.tsquery()])
+            tagged = {row[0] for row in cursor.fetchall()}
+        beside = set(Ticket.objects.filter(within.beside).values_list("pk", flat=True)) if within.beside else set()
+        assert scope <= tagged | beside, user
+    # the power department's officer sees the ticket it assists with by its id alone
+    assert set(ticket_list_for(world.power_officer).values_list("pk", flat=True)) == {filed["power"]}
+    assert _ids(api_as(world.power_officer), "跳闸") == [filed["power"]]
+    assert _ids(api_as(world.power_officer), "污水") == []
+    # the chief's search names their tags and finds what it found before
+    with CaptureQueriesContext(connection) as ran:
+        assert _ids(chief, "污水") == [filed["drain"]]
+    assert any(f"~a{world.chief.pk}" in q["sql"] for q in ran.captured_queries)
+    assert _ids(api_as(world.dept_head), "跳闸") == [filed["power"]]
+    assert _ids(api_as(world.company), "跳闸") == [filed["power"]]
+    assert _ids(api_as(world.other_company), "跳闸") == []
+    # wide scopes walk instead
+    assert search_within(world.park_manager) is None and search_within(world.zone_manager) is None
