@@ -17,6 +17,30 @@ if (
     pytest.exit("a parallel run shares one Redis database between workers: add -p tests.redis_per_worker", 2)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _captured_queries_are_kept():  # type: ignore[no-untyped-def]
+    """Django's CaptureQueriesContext reads its queries from the connection's log when they
+    are asked for, and the next request through a test client empties that log: read after
+    another request, they were none, and a test asserting that some query did not run held
+    whatever ran. They are kept as they were when the block ended."""
+    from django.test.utils import CaptureQueriesContext
+
+    leave, live = CaptureQueriesContext.__exit__, CaptureQueriesContext.captured_queries
+
+    def keep(self, *exc):  # type: ignore[no-untyped-def]
+        leave(self, *exc)
+        if self.final_queries is not None:
+            self.__dict__["_kept"] = self.connection.queries[self.initial_queries : self.final_queries]
+
+    def captured(self):  # type: ignore[no-untyped-def]
+        return self.__dict__["_kept"] if "_kept" in self.__dict__ else live.fget(self)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(CaptureQueriesContext, "__exit__", keep)
+        patch.setattr(CaptureQueriesContext, "captured_queries", property(captured))
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _isolated_settings(settings, tmp_path):  # type: ignore[no-untyped-def]
     """Uploaded files go to a temporary folder; each test starts with no throttle counters
