@@ -238,7 +238,7 @@ def test_a_search_within_tags_finds_what_the_scope_alone_finds(stepped: list[Not
     assert "'~o1'" in ran.captured_queries[0]["sql"]
     # the tags alone: what the vector holds, nulls left out
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT title FROM {Note._meta.db_table} WHERE search_vector @@ '~o2'::tsquery ORDER BY id")
+        cursor.execute("SELECT title FROM textsearch_test_note WHERE search_vector @@ '~o2'::tsquery ORDER BY id")
         assert [row[0] for row in cursor.fetchall()] == ["n1", "n4", "n7"]
     # a scope the tags do not cover loses its rows: the caller must name them all
     uncovered = textsearch.Within((textsearch.tag("o", 1),))
