@@ -225,6 +225,22 @@ def require_redis_cache() -> str:
     return location
 
 
+THROTTLE_SCOPES = ("user", "enterprise_ticket", "enterprise_write")
+"""The throttles' scopes whose histories are kept per user (DRF's `throttle_<scope>_<id>`)."""
+
+
+def clear_throttles(user_ids: list[int]) -> int:
+    """Delete these users' throttle histories from the cache's Redis before a run. A run
+    started within a minute of another that shared the Redis database would otherwise start
+    with their counts (and its callers could be turned away with 429s), and the check after
+    the reads (`throttle_keys_in_redis`) would find the other run's keys. Returns how many
+    there were."""
+    from django.core.cache import cache
+
+    keys = [cache.make_key(f"throttle_{scope}_{uid}") for uid in user_ids for scope in THROTTLE_SCOPES]
+    return int(_cache_client().delete(*keys)) if keys else 0
+
+
 def throttle_keys_in_redis(user_ids: list[int]) -> int:
     """How many of these users have their API throttle history in Redis (DRF's key
     `throttle_user_<id>` under the cache's prefix): a web worker that counted in its own
@@ -616,6 +632,9 @@ def measure(
         # the shipped throttle (3000 requests a minute per user) with room to spare: the reads
         # are spread over OFFICERS officers, not a few who would be turned away with 429s
         c = queries.cast(n_officers=OFFICERS)
+        left = clear_throttles([*c.officer_by_id, *(a.user_id for a in c.companies), c.manager.user_id])
+        if left:
+            print(f"cleared {left} throttle histories an earlier run left in the cache's Redis", flush=True)
         last_month, empty_month = report_days()
         result["report_at"] = {"report": last_month, "report_empty": empty_month}
         with connection.cursor() as cursor:

@@ -51,3 +51,17 @@ def test_each_row_is_judged_by_its_own_target() -> None:
     assert _line(table, "search")[-2:] == ["p95 ≤ 50 ms", "yes"]
     assert _line(table, "create")[-2:] == ["≥ 300 tickets/s", "yes"]
     assert _line(table, "floor")[-2:] == ["", ""]
+
+
+def test_a_run_starts_without_the_throttle_histories_an_earlier_run_left() -> None:
+    # the shipped cache's Redis: the histories of the run's callers are deleted, nobody else's
+    from django.core.cache import cache
+
+    cache.set("throttle_user_101", [1.0])
+    cache.set("throttle_enterprise_ticket_101", [1.0])
+    cache.set("throttle_user_202", [1.0])
+    assert run.throttle_keys_in_redis([101]) == 1
+    assert run.clear_throttles([101, 303]) == 2
+    assert run.throttle_keys_in_redis([101]) == 0
+    assert cache.get("throttle_enterprise_ticket_101") is None
+    assert cache.get("throttle_user_202") == [1.0]
