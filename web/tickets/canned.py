@@ -21,17 +21,17 @@ from tickets import selectors
 from tickets.models import Ticket
 
 from ..work.common import actor
-from .forms import BodyForm
+from .forms import BodyForm, WithFileForm
 
 PREFIX = "reply"
 
 
-class ReplyForm(BodyForm):
-    """The reply box, with the canned replies to start from (staff only). The choice only
-    fills the box: it is not part of what is sent."""
+class ReplyForm(BodyForm, WithFileForm):
+    """The reply box, with the canned replies to start from (staff only), and a file to send
+    with the reply. The choice only fills the box: it is not part of what is sent."""
 
     canned = forms.TypedChoiceField(label=_("Canned reply"), required=False, coerce=int, empty_value=None)
-    field_order = ["canned", "body"]
+    field_order = ["canned", "body", "file"]
 
     def __init__(self, *args: Any, user: User, ticket: Ticket, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -158,12 +158,33 @@ class TicketFileForForm(TicketCreateForm):
             field.empty_label = _("— choose an enterprise —")
 
 
+def _checked(upload: UploadedFile | None) -> UploadedFile | None:
+    """An upload the desk accepts (type and size: tickets.services.check_upload), or a field error."""
+    if upload is None:
+        return None
+    try:
+        check_upload(upload)
+    except (Invalid, TooLarge) as error:
+        raise forms.ValidationError(error.message) from None
+    return upload
+
+
 class BodyForm(forms.Form):
     body = forms.CharField(label=_("Message"), max_length=20000, widget=forms.Textarea)
 
 
-class NoteForm(forms.Form):
+class WithFileForm(forms.Form):
+    """A message and, if chosen, one file sent with it: both are written or neither."""
+
+    file = forms.FileField(label=_("Attach a file (optional)"), required=False)
+
+    def clean_file(self) -> UploadedFile | None:
+        return _checked(self.cleaned_data.get("file"))
+
+
+class NoteForm(WithFileForm):
     body = forms.CharField(label=_("Internal note"), max_length=20000, widget=forms.Textarea)
+    field_order = ["body", "file"]
 
 
 class ReasonForm(forms.Form):
@@ -307,13 +328,8 @@ class AttachForm(forms.Form):
     file = forms.FileField(label=_("File"))
     public = forms.BooleanField(label=_("Visible to the enterprise"), required=False, initial=True)
 
-    def clean_file(self) -> UploadedFile:
-        upload = self.cleaned_data["file"]
-        try:
-            check_upload(upload)
-        except (Invalid, TooLarge) as error:
-            raise forms.ValidationError(error.message) from None
-        return upload
+    def clean_file(self) -> UploadedFile | None:
+        return _checked(self.cleaned_data["file"])
 
 
 class LinkForm(forms.Form):

@@ -316,6 +316,22 @@ def _attach_form(*args: Any, user: User, ticket: Ticket, **kwargs: Any) -> forms
     return form
 
 
+def _with_file(say: Callable[[Ticket, User, dict[str, Any]], Any], *, public: bool) -> Callable[..., Any]:
+    """`say` (a reply or a note) and the file sent with it, if any, in one step: both are
+    written, or neither is, and no stored file is left behind. The file of a note is internal
+    (`public`: False), a reply's is the enterprise's to see."""
+
+    @atomic_deleting_files()
+    def run(ticket: Ticket, user: User, data: dict[str, Any]) -> Any:
+        upload = data.pop("file", None)
+        said = say(ticket, user, data)
+        if upload is not None:
+            services.attachment_add(ticket_id=ticket.pk, actor=user, upload=upload, public=public)
+        return said
+
+    return run
+
+
 def _plain(form_class: type[forms.Form]) -> Callable[..., forms.Form]:
     def make(*args: Any, user: User, ticket: Ticket, **kwargs: Any) -> forms.Form:
         return form_class(*args, **kwargs)
@@ -381,17 +397,19 @@ ACTIONS: dict[str, ActionSpec] = {
     "reply": ActionSpec(
         _("Reply"),
         canned.reply_form,
-        lambda t, u, d: services.ticket_reply(ticket_id=t.pk, actor=u, **d),
+        _with_file(lambda t, u, d: services.ticket_reply(ticket_id=t.pk, actor=u, **d), public=True),
         _("Reply sent."),
         _("Send reply"),
+        multipart=True,
     ),
     "note": ActionSpec(
         _("Internal note"),
         _plain(f.NoteForm),
-        lambda t, u, d: services.ticket_note(ticket_id=t.pk, actor=u, **d),
+        _with_file(lambda t, u, d: services.ticket_note(ticket_id=t.pk, actor=u, **d), public=False),
         _("Note added."),
         _("Add note"),
         "",
+        multipart=True,
     ),
     "transfer": ActionSpec(
         _("Transfer"),

@@ -443,3 +443,46 @@ def test_a_few_actions_need_no_more_button(world, web_as, new_ticket):
     response = web_as(world.company).get(page(ticket.number))
     assert response.context["more"] == [] and "actions-more" not in response.content.decode()
     assert {p["name"] for p in response.context["buttons"]} == {"reopen", "praise"}
+
+
+def test_a_reply_and_the_file_sent_with_it_are_one_step(world, web_as, new_ticket, settings, monkeypatch):
+    from servicedesk.errors import Conflict
+    from tickets.models import EventKind
+
+    ticket = new_ticket()
+    company = web_as(world.company)
+    photo = SimpleUploadedFile("现场.png", PNG, "image/png")
+    response = company.post(act(ticket.number, "reply"), {"reply-body": "照片见附件", "reply-file": photo})
+    assert response.status_code == 302
+    (attachment,) = Attachment.objects.all()
+    assert attachment.public and attachment.original_name == "现场.png"
+    kinds = list(TicketEvent.objects.filter(ticket=ticket).order_by("pk").values_list("kind", flat=True))
+    assert kinds[-2:] == [EventKind.REPLIED, EventKind.ATTACHMENT_ADDED]
+    assert 'enctype="multipart/form-data"' in company.get(page(ticket.number)).content.decode()
+    # a note's file is internal
+    chief = web_as(world.chief)
+    memo = SimpleUploadedFile("评估.png", PNG, "image/png")
+    assert chief.post(act(ticket.number, "note"), {"note-body": "内部评估", "note-file": memo}).status_code == 302
+    assert not Attachment.objects.get(original_name="评估.png").public
+    assert "评估.png" not in company.get(page(ticket.number)).content.decode()
+    # a file the desk refuses: neither the reply nor the file
+    events = TicketEvent.objects.count()
+    bad = SimpleUploadedFile("x.exe", b"MZ\x90\x00" * 50)
+    refused = company.post(act(ticket.number, "reply"), {"reply-body": "再补一张", "reply-file": bad})
+    assert refused.status_code == 400 and "reply-file" in refused.content.decode()
+    assert TicketEvent.objects.count() == events and Attachment.objects.count() == 2
+    # the file refused after the reply was written: the reply, the row and the stored file go
+    real = services.attachment_add
+
+    def stored_then_refused(**kwargs):  # type: ignore[no-untyped-def]
+        real(**kwargs)
+        raise Conflict("refused after storing")
+
+    monkeypatch.setattr(services, "attachment_add", stored_then_refused)
+    stored = sorted(p.name for p in (settings.MEDIA_ROOT).rglob("*") if p.is_file())
+    assert len(stored) == 2  # the two files sent so far are where the third would be
+    again = SimpleUploadedFile("第三张.png", PNG, "image/png")
+    response = company.post(act(ticket.number, "reply"), {"reply-body": "第三张", "reply-file": again})
+    assert response.status_code == 409
+    assert TicketEvent.objects.count() == events and Attachment.objects.count() == 2
+    assert sorted(p.name for p in (settings.MEDIA_ROOT).rglob("*") if p.is_file()) == stored
