@@ -176,7 +176,7 @@ class BodyForm(forms.Form):
 class WithFileForm(forms.Form):
     """A message and, if chosen, one file sent with it: both are written or neither."""
 
-    file = forms.FileField(label=_("Attach a file (optional)"), required=False)
+    file = forms.FileField(label=_("File"), required=False)
 
     def clean_file(self) -> UploadedFile | None:
         return _checked(self.cleaned_data.get("file"))
