@@ -324,10 +324,11 @@ def _narrowed(queryset: QuerySet[M], ids: list[int], part: list[int]) -> QuerySe
     own (the index is probed for 50 ids, not 500, and each row is placed among 50), and every
     other condition stays. Falls back to adding ``part``'s condition."""
     narrowed = queryset.all()
-    children = narrowed.query.where.children
+    where = narrowed.query.where
+    children = [] if where.negated else where.children
     for i, child in enumerate(children):
         lhs = getattr(child, "lhs", None)
-        if isinstance(lhs, _AnyId) and lhs.ids is ids and not narrowed.query.where.negated:
+        if isinstance(lhs, _AnyId) and lhs.ids is ids:
             page_ids, condition = copy.copy(lhs), copy.copy(child)
             page_ids.ids = part
             condition.lhs = page_ids  # type: ignore[union-attr]  # a lookup: it has an lhs
